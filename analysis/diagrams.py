@@ -1,0 +1,104 @@
+"""State diagrams: a :class:`Program` as a networkx graph, as DOT and as a picture.
+
+Nodes are states (attributes ``start``, ``halting``, ``accept``); each rule is an edge from its
+state to its next state labelled ``read→write,move``. Wildcard programs are drawn expanded over
+the symbols they name.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from machines.program import Program
+
+MAX_LABEL_LINES = 6  # parallel edges beyond this are summarised as "… (+k)"
+
+
+def _show(symbol: str) -> str:
+    return "␣" if symbol == " " else symbol
+
+
+def program_graph(program: Program) -> nx.MultiDiGraph:
+    """One node per state, one edge per rule (``read``, ``write``, ``move``, ``label``)."""
+    if program.has_wildcards:
+        program = program.expand_wildcards()
+    g = nx.MultiDiGraph(name=program.name)
+    for q in program.states:
+        g.add_node(q, start=q == program.start, halting=q in program.halting,
+                   accept=q in program.accept)
+    for (q, s), r in program.rules.items():
+        g.add_edge(q, r.next, read=s, write=r.write, move=r.move,
+                   label=f"{_show(s)}→{_show(r.write)},{r.move}")
+    return g
+
+
+def merged_labels(graph: nx.MultiDiGraph) -> dict[tuple[str, str], str]:
+    """One multi-line label per (state, next state) pair, for drawing."""
+    labels: dict[tuple[str, str], list[str]] = {}
+    for u, v, data in graph.edges(data=True):
+        labels.setdefault((u, v), []).append(data["label"])
+    out = {}
+    for key, lines in labels.items():
+        if len(lines) > MAX_LABEL_LINES:
+            lines = lines[:MAX_LABEL_LINES - 1] + [f"… (+{len(lines) - MAX_LABEL_LINES + 1})"]
+        out[key] = "\n".join(lines)
+    return out
+
+
+def to_dot(program: Program) -> str:
+    """Graphviz DOT text of the state diagram (halting states double circles, start marked)."""
+    graph = program_graph(program)
+    simple = nx.DiGraph(name=program.name)
+    for q, data in graph.nodes(data=True):
+        attrs = {"shape": "doublecircle" if data["halting"] else "circle"}
+        if data["start"]:
+            attrs.update(style="bold", xlabel="start")
+        simple.add_node(q, **attrs)
+    for (u, v), label in merged_labels(graph).items():
+        simple.add_edge(u, v, label=label)
+    dot = nx.nx_pydot.to_pydot(simple)
+    dot.set_rankdir("LR")
+    return dot.to_string()
+
+
+def draw(program: Program, path: str | Path, *, seed: int = 0) -> Path:
+    """Save a picture of the state diagram (PNG, SVG or PDF, by the file's extension)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    graph = program_graph(program)
+    simple = nx.DiGraph(graph)
+    n = simple.number_of_nodes()
+    pos = nx.circular_layout(simple) if n <= 3 else nx.kamada_kawai_layout(simple) \
+        if _has_scipy() else nx.spring_layout(simple, seed=seed, k=2 / n ** 0.5)
+    size = max(5.0, 1.6 * n ** 0.5 + 3)
+    fig, ax = plt.subplots(figsize=(size, size * 0.8))
+    colors = ["#9fd49f" if d["start"] else "#f4b6b6" if d["halting"] else "#cfe0f7"
+              for _, d in simple.nodes(data=True)]
+    nx.draw_networkx_nodes(simple, pos, ax=ax, node_color=colors, node_size=1100,
+                           edgecolors="#333333")
+    nx.draw_networkx_labels(simple, pos, ax=ax, font_size=9)
+    style = "arc3,rad=0.15"
+    nx.draw_networkx_edges(simple, pos, ax=ax, arrows=True, arrowsize=14, node_size=1100,
+                           connectionstyle=style)
+    nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
+                                 font_size=7, connectionstyle=style,
+                                 bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+    ax.set_title(f"{program.name}  (green: start, red: halting)", fontsize=10)
+    ax.axis("off")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _has_scipy() -> bool:
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        return False
+    return True

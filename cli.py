@@ -1,0 +1,213 @@
+"""tapelab's command line: parses options, calls the packages, prints. No logic lives here.
+
+Run ``tapelab --help`` (or ``python cli.py --help``) for the commands.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+FORMATS = ("auto", "yaml", "morphett", "bb")
+EXIT_HALTED, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_BREAKPOINT = 0, 1, 2, 3, 5
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> "click.exceptions.Exit":
+    click.echo(f"error: {message}", err=True)
+    return click.exceptions.Exit(code)
+
+
+def _load(program: str, fmt: str, start: str | None = None):
+    """Load a program; bad programs exit 1 with one line, missing files exit 2."""
+    from machines.errors import ProgramError
+    from machines.formats import load
+
+    options = {"start": start} if start else {}
+    if start and fmt not in ("morphett", "auto"):
+        raise click.UsageError("--start applies to Morphett programs only")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            loaded = load(program, fmt, **options)
+        except FileNotFoundError as err:
+            raise click.BadParameter(str(err), param_hint="PROGRAM") from None
+        except TypeError:
+            raise click.UsageError("--start applies to Morphett programs only") from None
+        except ProgramError as err:
+            raise _fail(str(err)) from None
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    return loaded
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option("0.1.0", prog_name="tapelab")
+def cli() -> None:
+    """tapelab: a classical Turing machine and its differentiable counterparts, side by side.
+
+    \b
+    Start here:
+      tapelab demo                          run a bundled example with a trace
+      tapelab run PROGRAM --trace           run any program (YAML, Morphett, bbchallenge)
+      tapelab run 1RB1LB_1LA0LC_1RZ1LD_1RD0RA   a bbchallenge string works as PROGRAM
+    """
+
+
+@cli.command()
+@click.argument("program")
+@click.option("--input", "-i", "tape_input", metavar="STR",
+              help="Initial tape, written from the head's cell rightwards (a space is a blank; "
+                   "in Morphett programs a * marks the head's start cell). Default: the "
+                   "program's own input, if it has one, else a blank tape.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Program format; auto detects it from the extension and the content.")
+@click.option("--start", help="Start state of a Morphett program (Morphett's default is 0).")
+@click.option("--max-steps", type=click.IntRange(min=0), default=10_000_000, show_default=True,
+              help="Stop after this many steps (exit code 3 if the machine has not halted).")
+@click.option("--engine", type=click.Choice(["auto", "plain"]), default="auto",
+              show_default=True, help="Simulation engine.")
+@click.option("--trace", is_flag=True, help="Print every configuration: step, state, and the "
+              "tape with the head's cell in [brackets].")
+@click.option("--break", "stop_at_breaks", is_flag=True,
+              help="With --trace: stop at Morphett breakpoints (rules marked !). At a terminal "
+                   "you may continue; otherwise the run ends there (exit code 5).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object: program, halted, reason, state, steps, head, tape, "
+                   "tape_offset, nonblank (a trace goes to stderr).")
+def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_steps: int,
+        engine: str, trace: bool, stop_at_breaks: bool, as_json: bool) -> None:
+    """Run a Turing machine PROGRAM (a file or a bbchallenge string) and report how it ended.
+
+    \b
+    Formats: turingmachine.io YAML (.yaml/.yml), Morphett's text format (.txt/.tm), and the
+    bbchallenge one-line format (1RB1LB_1LA1RZ, as a string or in a file).
+    Steps count executed transitions; entering a halting state is a step, halting for want of
+    a rule is not (Morphett's page counts one more step then).
+
+    \b
+    Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
+                5 stopped at a breakpoint.
+    \b
+    Examples:
+      tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
+      tapelab run 1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA --max-steps 100000000
+    """
+    from machines import classical, display
+
+    prog = _load(program, fmt, start)
+    if trace or stop_at_breaks:
+        result = None
+        out_err = as_json
+        width = max(8, max(len(q) for q in prog.states))
+        for config in classical.trace(prog, tape_input, max_steps=max_steps):
+            click.echo(display.trace_line(config, width), err=out_err)
+            if config.reason:
+                result = classical.result_of(config)
+            elif stop_at_breaks and config.rule is not None and config.rule.breakpoint:
+                if sys.stdin.isatty() and not as_json and click.confirm(
+                        "breakpoint: continue?", default=True):
+                    continue
+                result = classical.result_of(config, reason="breakpoint")
+                break
+        assert result is not None
+    else:
+        result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine)
+    if as_json:
+        click.echo(json.dumps(display.result_json(prog, result)))
+    else:
+        click.echo(display.result_text(prog, result))
+    code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT}
+    sys.exit(code.get(result.reason, EXIT_HALTED))
+
+
+@cli.command()
+@click.argument("program")
+@click.option("--to", "target", type=click.Choice(FORMATS[1:]), required=True,
+              help="Format to write.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Format of PROGRAM.")
+@click.option("--start", help="Start state of a Morphett program (default 0).")
+@click.option("--expand-wildcards", is_flag=True,
+              help="Replace Morphett's * rules by one rule per symbol the program names, so "
+                   "that formats without wildcards can hold the program.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def convert(program: str, target: str, fmt: str, start: str | None, expand_wildcards: bool,
+            output: Path | None) -> None:
+    """Write PROGRAM in another format (yaml, morphett or bb).
+
+    \b
+    Example:
+      tapelab convert 1RB1LB_1LA0LC_1RZ1LD_1RD0RA --to yaml -o bb4.yaml
+    """
+    from machines.errors import ProgramError
+    from machines.formats import dumps
+
+    prog = _load(program, fmt, start)
+    if expand_wildcards:
+        prog = prog.expand_wildcards()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            text = dumps(prog, target)
+        except ProgramError as err:
+            raise _fail(f"cannot write as {target}: {err}") from None
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    if output:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@cli.command()
+@click.argument("program")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.dot (Graphviz), FILE.png, FILE.svg or FILE.pdf (a drawn picture).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Format of PROGRAM.")
+@click.option("--start", help="Start state of a Morphett program (default 0).")
+def diagram(program: str, output: Path, fmt: str, start: str | None) -> None:
+    """Draw the state diagram of PROGRAM: one node per state, edges labelled read→write,move.
+
+    \b
+    Example:
+      tapelab diagram machines/examples/binary_increment.yaml -o increment.png
+    """
+    suffix = output.suffix.lower()
+    if suffix not in (".dot", ".png", ".svg", ".pdf"):
+        raise click.BadParameter("use a .dot, .png, .svg or .pdf file", param_hint="--output")
+    prog = _load(program, fmt, start)
+    from analysis import diagrams
+
+    if suffix == ".dot":
+        output.write_text(diagrams.to_dot(prog), encoding="utf-8")
+    else:
+        diagrams.draw(prog, output)
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+def demo() -> None:
+    """Run the bundled binary-increment example with a trace (a first look at tapelab)."""
+    from machines import classical, display
+    from machines.examples import path as example_path
+
+    prog = _load(str(example_path("binary_increment.yaml")), "yaml")
+    click.echo(f"Running {prog.name} on its input {prog.input!r}; [brackets] mark the head.\n")
+    for config in classical.trace(prog):
+        click.echo(display.trace_line(config))
+        if config.reason:
+            click.echo("\n" + display.result_text(prog, classical.result_of(config)))
+
+
+def main() -> None:
+    cli(prog_name="tapelab")
+
+
+if __name__ == "__main__":
+    main()

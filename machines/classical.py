@@ -1,0 +1,205 @@
+"""The classical Turing machine interpreter: a discrete head that reads ``mem[x]``.
+
+``run`` is the fast path (an integer-indexed step loop over a ``bytearray`` tape, never copied
+per step); ``trace`` is the readable path that yields every configuration. Both agree exactly.
+
+Step counting: ``steps`` counts executed transitions. A transition into a halting state is a
+step. A halt because no rule matches is *not* a step (Morphett's simulator shows one more step in
+that case, since it counts the failed lookup). The bbchallenge format follows the busy-beaver
+convention by turning an undefined ``---`` into an explicit ``1RZ`` rule when it is parsed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from machines.program import MOVES, Program, Rule
+from machines.tape import Tape
+
+DEFAULT_MAX_STEPS = 10_000_000
+ENGINES = ("auto", "plain")
+_PAD = 1024  # blank cells added on each side when the tape array grows
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended. ``head`` and ``tape`` are in cells relative to the head's start cell."""
+
+    halted: bool
+    state: str
+    steps: int
+    head: int
+    tape: Tape
+    reason: str  # "halt-state" | "no-rule" | "step-limit"
+
+    def accepted(self, program: Program) -> bool:
+        return self.halted and self.state in program.accept
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One instant of a run: after ``step`` steps, in ``state`` with the head on ``head``.
+
+    ``rule`` is the rule about to be applied (``None`` when the machine halts here); ``reason``
+    is set on the last configuration of a trace and says why it is the last.
+    """
+
+    step: int
+    state: str
+    head: int
+    tape: Tape
+    rule: Rule | None
+    reason: str | None = None
+
+
+def initial_tape(program: Program, text: str | None) -> tuple[list[str], int]:
+    """The input as a list of cell symbols and the index of the head's start cell in it.
+
+    ``None`` means the program's own default input. A space stands for the blank; the program's
+    ``head_marker`` (Morphett's ``*``), if present, is removed and the head starts on the
+    character that followed it.
+    """
+    if text is None:
+        text = program.input or ""
+    head = 0
+    if program.head_marker and program.head_marker in text:
+        head = text.index(program.head_marker)
+        text = text[:head] + text[head + 1:]
+    cells = [program.blank if c == " " else c for c in text]
+    return cells, head
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
+        engine: str = "auto") -> RunResult:
+    """Run ``program`` on ``tape_input`` (``None``: its own default input) for at most
+    ``max_steps`` steps and say how it ended."""
+    _check_engine(engine)
+    if max_steps < 0:
+        raise ValueError("max_steps must be >= 0")
+    cells, head0 = initial_tape(program, tape_input)
+    table = program.transitions(cells)
+    symbols, nsym = table.symbols, len(table.symbols)
+    sidx = {s: i for i, s in enumerate(symbols)}
+    # Flat transition list: index q * nsym + s -> (write, delta, next base). ``next base`` is
+    # next_q * nsym, -1 where no rule applies, and -(2 + next_q) when next_q halts.
+    trans: list[tuple[int, int, int]] = []
+    for q in range(len(table.states)):
+        for s in range(nsym):
+            nq = table.next[q][s]
+            nb = -1 if not table.defined[q][s] else -(2 + nq) if table.halting[nq] else nq * nsym
+            trans.append((table.write[q][s], table.move[q][s], nb))
+
+    pad = _PAD + len(cells)
+    tape: bytearray | list[int]
+    tape = bytearray(pad) if nsym <= 256 else [0] * pad
+    tape.extend(sidx[c] for c in cells)
+    tape.extend(bytes(pad) if nsym <= 256 else [0] * pad)
+    origin = pad + head0          # array index of cell 0
+    pos = origin
+    base, steps, reason, state = 0, 0, "step-limit", 0
+    if table.halting[0]:
+        reason = "halt-state"
+    while reason == "step-limit":
+        room = min(pos, len(tape) - 1 - pos)   # steps that cannot leave the array
+        if room == 0:
+            grow = len(tape)
+            blank = bytearray(grow) if isinstance(tape, bytearray) else [0] * grow
+            tape = blank + tape + blank
+            pos += grow
+            origin += grow
+            continue
+        chunk = min(room, max_steps - steps)
+        if chunk <= 0:
+            break
+        k = chunk
+        for k in range(chunk):  # the hot loop: one table lookup per step, no bounds checks
+            w, d, nb = trans[base + tape[pos]]
+            if nb < 0:
+                break
+            tape[pos] = w
+            pos += d
+            base = nb
+        else:
+            steps += chunk
+            continue
+        steps += k
+        if nb == -1:
+            reason = "no-rule"
+        else:  # the step into a halting state
+            tape[pos] = w
+            pos += d
+            base = (-nb - 2) * nsym
+            steps += 1
+            reason = "halt-state"
+    state = base // nsym
+    data = bytes(tape) if isinstance(tape, bytearray) else tape
+    result_tape = Tape.from_cells(table.symbols[0], [symbols[c] for c in data], origin) \
+        if nsym > 256 else _tape_from_bytes(data, symbols, origin)
+    return RunResult(halted=reason != "step-limit", state=table.states[state], steps=steps,
+                     head=pos - origin, tape=result_tape, reason=reason)
+
+
+def _tape_from_bytes(data: bytes, symbols: tuple[str, ...], origin: int) -> Tape:
+    left = len(data) - len(data.lstrip(b"\x00"))
+    span = data.strip(b"\x00")
+    if not span:
+        return Tape(symbols[0], 0, "")
+    return Tape(symbols[0], left - origin, "".join(map(symbols.__getitem__, span)))
+
+
+def trace(program: Program, tape_input: str | None = None, *,
+          max_steps: int = DEFAULT_MAX_STEPS) -> Iterator[Configuration]:
+    """Yield the configuration before each step and the last one (with its ``reason``).
+
+    Each configuration carries a snapshot of the tape, so this is for reading, not for speed.
+    """
+    cells, head0 = initial_tape(program, tape_input)
+    tape = {i - head0: c for i, c in enumerate(cells) if c != program.blank}
+    head, state, step = 0, program.start, 0
+    while True:
+        rule = program.lookup(state, tape.get(head, program.blank))
+        if state in program.halting:
+            reason = "halt-state"
+        elif rule is None:
+            reason = "no-rule"
+        elif step >= max_steps:
+            reason = "step-limit"
+        else:
+            reason = None
+        snap = _snapshot(tape, program.blank)
+        yield Configuration(step, state, head, snap, None if reason else rule, reason)
+        if reason:
+            return
+        assert rule is not None
+        if rule.write == program.blank:
+            tape.pop(head, None)
+        else:
+            tape[head] = rule.write
+        head += MOVES[rule.move]
+        state = rule.next
+        step += 1
+
+
+def _snapshot(tape: dict[int, str], blank: str) -> Tape:
+    if not tape:
+        return Tape(blank, 0, "")
+    lo, hi = min(tape), max(tape)
+    return Tape(blank, lo, "".join(tape.get(i, blank) for i in range(lo, hi + 1)))
+
+
+def result_of(config: Configuration, reason: str | None = None) -> RunResult:
+    """The :class:`RunResult` of a trace that ended at ``config``.
+
+    ``reason`` names why a caller stopped early (e.g. ``"breakpoint"``); without it ``config``
+    must be the last configuration of its trace.
+    """
+    reason = reason or config.reason
+    if reason is None:
+        raise ValueError("this configuration is not the last of its trace")
+    return RunResult(config.reason in ("halt-state", "no-rule"), config.state, config.step,
+                     config.head, config.tape, reason)

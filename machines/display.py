@@ -1,0 +1,64 @@
+"""Text renderings of tapes and runs, for people at a terminal (the CLI prints these)."""
+from __future__ import annotations
+
+from machines.classical import Configuration, RunResult
+from machines.program import Program
+from machines.tape import Tape
+
+WINDOW = 30  # cells shown on each side of the head
+
+
+def _cell(symbol: str) -> str:
+    return "·" if symbol.isspace() else symbol
+
+
+def tape_window(tape: Tape, head: int, radius: int = WINDOW) -> str:
+    """The tape around the head, the head's cell in brackets: ``10[1]1``.
+
+    Shows the non-blank span plus one blank on each side, clipped to ``radius`` cells around the
+    head (``…`` marks a clipped side).
+    """
+    lo = min(tape.offset, head) - 1
+    hi = max(tape.end, head + 1) + 1
+    left_clip, right_clip = lo < head - radius, hi > head + radius + 1
+    lo, hi = max(lo, head - radius), min(hi, head + radius + 1)
+    cells = [_cell(tape[i]) for i in range(lo, hi)]
+    cells[head - lo] = f"[{cells[head - lo]}]"
+    return ("…" if left_clip else "") + "".join(cells) + ("…" if right_clip else "")
+
+
+def trace_line(config: Configuration, state_width: int = 10) -> str:
+    """One line of ``tapelab run --trace``: step, state and the tape with the head marked."""
+    line = f"{config.step:>8}  {config.state:<{state_width}}  {tape_window(config.tape, config.head)}"
+    if config.rule is not None and config.rule.breakpoint:
+        line += "   <- breakpoint" + (f" (line {config.rule.line})" if config.rule.line else "")
+    return line
+
+
+def result_json(program: Program, result: RunResult) -> dict:
+    """The JSON object of ``tapelab run --json``."""
+    return {"program": program.name, "halted": result.halted, "reason": result.reason,
+            "state": result.state, "steps": result.steps, "head": result.head,
+            "tape": result.tape.text, "tape_offset": result.tape.offset,
+            "nonblank": result.tape.nonblank()}
+
+
+REASONS = {
+    "halt-state": "halted: entered a halting state",
+    "no-rule": "halted: no rule for this state and symbol",
+    "step-limit": "stopped at the step limit without halting",
+    "breakpoint": "stopped at a breakpoint",
+}
+
+
+def result_text(program: Program, result: RunResult) -> str:
+    """A short report of a run for people."""
+    verdict = ""
+    if result.halted and program.accept:
+        verdict = " — ACCEPTED" if result.state in program.accept else " — REJECTED"
+    return "\n".join([
+        f"{program.name}: {REASONS.get(result.reason, result.reason)}{verdict}",
+        f"  state {result.state!r} after {result.steps:,} steps, head at cell {result.head}",
+        f"  tape  {tape_window(result.tape, result.head)}",
+        f"  {result.tape.nonblank():,} non-blank cells from cell {result.tape.offset}",
+    ])

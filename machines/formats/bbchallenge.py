@@ -1,0 +1,115 @@
+"""The bbchallenge standard text format: ``1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA``.
+
+One row per state (A, B, C, ...), separated by ``_``; in each row one three-character transition
+per symbol 0 .. m-1: the symbol written, ``L`` or ``R``, the next state. ``---`` is undefined. Any
+letter beyond the last state is a halting state.
+
+Step counting follows the busy-beaver convention: the halting transition is a step, and an
+undefined ``---`` counts as ``1RZ``. To make every engine count that way, ``---`` is parsed as an
+explicit rule ``1RZ`` into a halting state ``Z`` (so ``---`` and ``1RZ`` read the same, and are
+written back as ``1RZ``).
+"""
+from __future__ import annotations
+
+import re
+import string
+import warnings
+
+from machines.errors import ProgramError, ProgramWarning
+from machines.program import Program, Rule
+
+LETTERS = string.ascii_uppercase
+_TRANSITION = re.compile(r"^[0-9][LR][A-Z]$")
+PATTERN = re.compile(r"^(?:[0-9-][LR-][A-Z-])+(?:_(?:[0-9-][LR-][A-Z-])+)*$")
+
+
+def looks_like(text: str) -> bool:
+    return bool(PATTERN.match(text.strip()))
+
+
+def parse(text: str, *, name: str | None = None, source: str | None = None) -> Program:
+    """Parse a bbchallenge string into a :class:`Program`; errors are ``ProgramError``."""
+    text = text.strip()
+    if not text:
+        raise ProgramError("empty program", file=source)
+    rows = text.split("_")
+    if len(rows) > len(LETTERS):
+        raise ProgramError(f"{len(rows)} states: the format names at most 26 (A-Z)", file=source)
+    width = len(rows[0])
+    nsym = width // 3
+    for i, row in enumerate(rows):
+        if len(row) != width or width % 3 or not row:
+            raise ProgramError(f"row {i + 1} ({row!r}) must hold {nsym or 1} transitions of three "
+                               "characters like the first row", file=source, state=LETTERS[i])
+    if nsym > 10:
+        raise ProgramError(f"{nsym} symbols: the format's symbols are the digits 0-9", file=source)
+    states = LETTERS[: len(rows)]
+    halt_default = "Z" if len(rows) < 26 else "HALT"
+    rules: dict[tuple[str, str], Rule] = {}
+    halting: set[str] = set()
+    for i, row in enumerate(rows):
+        for s in range(nsym):
+            t = row[3 * s: 3 * s + 3]
+            where = dict(file=source, state=states[i], symbol=str(s))
+            if t == "---":
+                t = ("1" if nsym > 1 else "0") + "R" + halt_default
+            if not _TRANSITION.match(t):
+                raise ProgramError(f"transition {t!r} is not of the form 1RB (digit written, L or "
+                                   "R, next state A-Z), nor '---' for an undefined one", **where)
+            w, move, nxt = t
+            if int(w) >= nsym:
+                raise ProgramError(f"transition {t!r} writes {w}, but the machine has only "
+                                   f"{nsym} symbols", **where)
+            if nxt not in states:
+                halting.add(nxt)
+            rules[(states[i], str(s))] = Rule(w, move, nxt)  # type: ignore[arg-type]
+    return Program.build(name=name or text, start="A", blank="0", rules=rules, halting=halting,
+                         states=states, symbols=[str(s) for s in range(nsym)], source=source)
+
+
+def dump(program: Program) -> str:
+    """Write ``program`` as a bbchallenge string; ``ProgramError`` where it cannot be said."""
+    src = program.source
+    if program.has_wildcards:
+        raise ProgramError("wildcard rules cannot be written in the bbchallenge format; "
+                           "expand them first (tapelab convert --expand-wildcards)", file=src)
+    for (q, s), r in program.rules.items():
+        if r.move == "S":
+            raise ProgramError("the bbchallenge format has no S (stay) moves", file=src,
+                               state=q, symbol=s)
+    working = [q for q in program.states if q not in program.halting]
+    halts = [q for q in program.states if q in program.halting]
+    if len(working) + len(halts) > 26:
+        raise ProgramError(f"{len(working)} states and {len(halts)} halting states: the "
+                           "bbchallenge format names at most 26 (A-Z)", file=src)
+    if len(program.symbols) > 10:
+        raise ProgramError(f"{len(program.symbols)} symbols: the bbchallenge format has at most "
+                           "10 (0-9)", file=src)
+    letter = {q: LETTERS[i] for i, q in enumerate(working)}
+    letter.update({q: LETTERS[25 - i] for i, q in enumerate(halts)})
+    digit = {s: str(i) for i, s in enumerate(program.symbols)}
+    if any(s != d for s, d in digit.items()):
+        warnings.warn(ProgramWarning("symbols renamed to digits: " + ", ".join(
+            f"{s!r}->{d}" for s, d in digit.items())), stacklevel=2)
+    if any(q != letter[q] for q in program.states):
+        warnings.warn(ProgramWarning("states renamed to letters: " + ", ".join(
+            f"{q}->{letter[q]}" for q in program.states if q != letter[q])), stacklevel=2)
+    missing = False
+    rows = []
+    for q in working:
+        row = ""
+        for s in program.symbols:
+            r = program.rules.get((q, s))
+            if r is None:
+                row += "---"
+                missing = True
+            else:
+                row += digit[r.write] + r.move + letter[r.next]
+        rows.append(row)
+    if missing:
+        warnings.warn(ProgramWarning("undefined transitions are written '---', which the "
+                                     "busy-beaver convention runs as 1RZ (one more step)"),
+                      stacklevel=2)
+    if not rows:
+        raise ProgramError("empty program: every state halts", file=src)
+    return "_".join(rows)
