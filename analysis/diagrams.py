@@ -85,7 +85,7 @@ def draw(program: Program, path: str | Path, *, seed: int = 0) -> Path:
     nx.draw_networkx_edges(simple, pos, ax=ax, arrows=True, arrowsize=14, node_size=1100,
                            connectionstyle=style)
     nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
-                                 font_size=7, connectionstyle=style,
+                                 font_size=7, connectionstyle=style, rotate=False,
                                  bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
     ax.set_title(f"{program.name}  (green: start, red: halting)", fontsize=10)
     ax.axis("off")
