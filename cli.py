@@ -191,6 +191,127 @@ def diagram(program: str, output: Path, fmt: str, start: str | None) -> None:
     click.echo(f"wrote {output}")
 
 
+def _task(name: str, bits: int = 0):
+    from tasks.suite import UnknownTask, get_task
+
+    try:
+        return get_task(name, bits=bits)
+    except (UnknownTask, ValueError) as err:
+        raise click.UsageError(str(err)) from None
+
+
+_bits_option = click.option("--bits", type=click.Choice(["0", "8"]), default="0",
+                            callback=lambda ctx, param, v: int(v),
+                            help="copy and repeat_copy: 8 gives the NTM paper's random 8-bit "
+                                 "vectors (a 256-symbol alphabet).")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the tasks.")
+def tasks(as_json: bool) -> None:
+    """List the task suite: name, Chomsky level, alphabet, size of the reference machine."""
+    from tasks.suite import all_tasks
+
+    rows = [{"name": t.name, "level": t.level, "alphabet": list(t.alphabet),
+             "states": len(t.reference.states), "rules": len(t.reference.rules),
+             "output": t.output.describe(), "description": t.description} for t in all_tasks()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    click.echo(f"{'task':<19} {'level':<27} {'alphabet':<12} {'states':>6} {'rules':>5}  "
+               "description")
+    for r in rows:
+        click.echo(f"{r['name']:<19} {r['level']:<27} {''.join(r['alphabet']):<12} "
+                   f"{r['states']:>6} {r['rules']:>5}  {r['description']}")
+
+
+@cli.group()
+def task() -> None:
+    """Look at one task: its reference program, examples, and a check of the program."""
+
+
+@task.command("show")
+@click.argument("name")
+@_bits_option
+def task_show(name: str, bits: int) -> None:
+    """Print the reference Turing machine of task NAME as turingmachine.io YAML."""
+    from machines.formats import dumps
+
+    t = _task(name, bits)
+    click.echo(f"# {t.name}: {t.description}\n# level: {t.level}; output: "
+               f"{t.output.describe()}")
+    click.echo(dumps(t.reference, "yaml").rstrip("\n"))
+
+
+@task.command("sample")
+@click.argument("name")
+@click.option("--length", "-n", type=int, required=True, help="Input length (see `tapelab tasks`).")
+@click.option("--count", "-k", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@_bits_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {input, output}.")
+def task_sample(name: str, length: int, count: int, seed: int, bits: int, as_json: bool) -> None:
+    """Print COUNT seeded random examples of task NAME (input, then expected output)."""
+    import numpy as np
+
+    t = _task(name, bits)
+    rng = np.random.default_rng(seed)
+    try:
+        examples = [t.sample(length, rng) for _ in range(count)]
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps([{"input": e.input, "output": e.output} for e in examples],
+                              ensure_ascii=False))
+    else:
+        for e in examples:
+            click.echo(f"{e.input}  ->  {e.output}")
+
+
+@task.command("verify")
+@click.argument("name")
+@click.option("--samples", type=int, default=500, show_default=True)
+@click.option("--max-length", type=int, default=100, show_default=True,
+              help="Lengths cycle through 1 .. max-length.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@_bits_option
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"task", "samples", "passed", "failed", "steps_by_length"}.')
+def task_verify(name: str, samples: int, max_length: int, seed: int, bits: int,
+                as_json: bool) -> None:
+    """Run task NAME's reference program on random examples and check every output.
+
+    Also shows how the classical machine's running time grows with the input length.
+    Exit code 1 if any example fails.
+    """
+    from tasks.verify import verify
+
+    t = _task(name, bits)
+    try:
+        with click.progressbar(length=samples, label=f"verifying {name}", file=sys.stderr,
+                               hidden=as_json) as bar:
+            report = verify(t, samples=samples, max_length=max_length, seed=seed,
+                            progress=bar.update)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        click.echo(f"{name}: {report.passed}/{report.samples} passed, {report.failed} failed")
+        for f in report.failures[:5]:
+            click.echo(f"  FAIL {f.example.input!r}: expected {f.example.output!r}, got "
+                       f"{f.got!r} ({f.reason} after {f.steps} steps)")
+        lengths = sorted(report.steps_by_length)
+        shown = sorted({lengths[int(i * (len(lengths) - 1) / 9)] for i in range(10)})
+        click.echo("  length  mean steps")
+        for n in shown:
+            click.echo(f"  {n:>6}  {report.steps_by_length[n]:>10,.1f}")
+        k = report.growth_exponent()
+        if k is not None:
+            click.echo(f"  steps grow like length^{k:.2f}")
+    sys.exit(1 if report.failed else 0)
+
+
 @cli.command()
 def demo() -> None:
     """Run the bundled binary-increment example with a trace (a first look at tapelab)."""

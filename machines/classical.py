@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from machines.program import MOVES, Program, Rule
+from machines.program import MOVES, Program, Rule, Transitions
 from machines.tape import Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
@@ -85,15 +85,7 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     table = program.transitions(cells)
     symbols, nsym = table.symbols, len(table.symbols)
     sidx = {s: i for i, s in enumerate(symbols)}
-    # Flat transition list: index q * nsym + s -> (write, delta, next base). ``next base`` is
-    # next_q * nsym, -1 where no rule applies, and -(2 + next_q) when next_q halts.
-    trans: list[tuple[int, int, int]] = []
-    for q in range(len(table.states)):
-        for s in range(nsym):
-            nq = table.next[q][s]
-            nb = -1 if not table.defined[q][s] else -(2 + nq) if table.halting[nq] else nq * nsym
-            trans.append((table.write[q][s], table.move[q][s], nb))
-
+    trans = program.memo(("plain", symbols), lambda: _flat_table(table))
     pad = _PAD + len(cells)
     tape: bytearray | list[int]
     tape = bytearray(pad) if nsym <= 256 else [0] * pad
@@ -142,6 +134,19 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         if nsym > 256 else _tape_from_bytes(data, symbols, origin)
     return RunResult(halted=reason != "step-limit", state=table.states[state], steps=steps,
                      head=pos - origin, tape=result_tape, reason=reason)
+
+
+def _flat_table(table: Transitions) -> list[tuple[int, int, int]]:
+    """Index ``q * nsym + s`` -> (write, delta, next base). ``next base`` is ``next_q * nsym``,
+    -1 where no rule applies, and ``-(2 + next_q)`` when ``next_q`` halts."""
+    nsym = len(table.symbols)
+    trans = []
+    for q in range(len(table.states)):
+        for s in range(nsym):
+            nq = table.next[q][s]
+            nb = -1 if not table.defined[q][s] else -(2 + nq) if table.halting[nq] else nq * nsym
+            trans.append((table.write[q][s], table.move[q][s], nb))
+    return trans
 
 
 def _tape_from_bytes(data: bytes, symbols: tuple[str, ...], origin: int) -> Tape:

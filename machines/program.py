@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, TypeVar
 
 from machines.errors import ProgramError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # numpy is imported lazily: the classical command path stays 
 Move = Literal["L", "R", "S"]
 MOVES: Mapping[str, int] = MappingProxyType({"L": -1, "R": 1, "S": 0})
 WILDCARD = "*"  # Morphett's wildcard
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Program:
     head_marker: str | None = None
     wildcard: str | None = None
     source: str | None = field(default=None, compare=False)
+    _memo: dict = field(init=False, default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -184,6 +186,19 @@ class Program:
                 raise ProgramError(f"written symbol {r.write!r} is not a symbol of the program",
                                    **where)
         object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered under ``key`` for the life of this (immutable) program.
+
+        Engines keep their derived tables here, so running one program many times (a task's
+        reference machine over many examples) builds them once.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     # ------------------------------------------------------------------ queries
     @property
@@ -228,6 +243,9 @@ class Program:
         have ``next = state``, ``write = symbol``, ``move = 0``.
         """
         alphabet = self.alphabet(symbols)
+        return self.memo(("transitions", alphabet), lambda: self._transitions(alphabet))
+
+    def _transitions(self, alphabet: tuple[str, ...]) -> "Transitions":
         sidx = {s: i for i, s in enumerate(alphabet)}
         qidx = {q: i for i, q in enumerate(self.states)}
         t = Transitions(tuple(self.states), alphabet, [], [], [], [], [],
