@@ -312,6 +312,189 @@ def task_verify(name: str, samples: int, max_length: int, seed: int, bits: int,
     sys.exit(1 if report.failed else 0)
 
 
+def _lengths(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give lengths like 20,40,80") from None
+    if not values or min(values) < 1:
+        raise click.BadParameter("lengths must be positive integers")
+    return values
+
+
+class _Progress:
+    """One status line on stderr: step, loss, bits per sequence, sequences/s, ETA."""
+
+    def __init__(self, steps: int | None, budget: float | None) -> None:
+        import time
+
+        self.steps, self.budget, self.last = steps, budget, time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, state, result) -> None:
+        import time
+
+        now = time.monotonic()
+        done = state.steps_done if hasattr(state, "steps_done") else state.step
+        final = self.steps is not None and done >= self.steps
+        if now - self.last < (0.5 if self.tty else 15.0) and not final:
+            return
+        self.last = now
+        rate = state.sequences / max(state.seconds, 1e-9)
+        eta = None
+        if self.steps:
+            eta = state.seconds / max(done, 1) * (self.steps - done)
+        if self.budget:
+            left = self.budget - state.seconds
+            eta = left if eta is None else min(eta, left)
+        total = f"/{self.steps}" if self.steps else ""
+        line = (f"step {done}{total}  loss {result.loss:8.3f}  bits/seq {result.bits:7.2f}  "
+                f"{rate:6.0f} seq/s  ETA {int(max(eta or 0, 0)) // 60}:"
+                f"{int(max(eta or 0, 0)) % 60:02d}")
+        click.echo(("\r" + line) if self.tty else line, err=True, nl=not self.tty)
+
+
+@cli.command()
+@click.argument("task_name", metavar="TASK", required=False)
+@click.option("--machine", type=click.Choice(["ntm", "lstm"]), default="ntm", show_default=True)
+@click.option("--steps", type=click.IntRange(min=1), help="Optimiser steps [default: 2000 "
+              "unless --time-budget is given].")
+@click.option("--time-budget", type=click.FloatRange(min=1), help="Train for this many seconds.")
+@click.option("--recipe", type=click.Choice(["collier-beel", "paper"]), default="collier-beel",
+              show_default=True, help="collier-beel: Adam 1e-3, norm clip 50, batch 32; paper: "
+              "RMSprop 1e-4, momentum 0.9, elementwise clip 10, batch 1.")
+@click.option("--batch", type=click.IntRange(min=1), help="Batch size (default: the recipe's).")
+@click.option("--optimizer", type=click.Choice(["adam", "rmsprop"]), help="Override the recipe.")
+@click.option("--lr", type=float, help="Learning rate (default: the recipe's).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--bits", type=click.Choice(["0", "8"]), default="0",
+              help="copy, repeat_copy: 8-bit vectors as in the NTM paper.")
+@click.option("--min-length", type=click.IntRange(min=1), help="Shortest training input.")
+@click.option("--max-length", type=click.IntRange(min=1),
+              help="Longest training input [default: 20 for copy, 10 otherwise].")
+@click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
+@click.option("--compile/--no-compile", "use_compile", default=None,
+              help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "
+                   "[default: on for runs of 1000+ steps or 120+ s].")
+@click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
+              show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Run directory [default: runs/TASK-MACHINE-sSEED].")
+@click.option("--resume", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Continue the run in this directory where it stopped.")
+@click.option("--force", is_flag=True, help="Replace an existing run directory.")
+def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
+          min_length, max_length, curriculum, use_compile, threads, device, out, resume,
+          force) -> None:
+    """Train a soft machine (NTM or LSTM) on TASK; Ctrl-C saves, --resume continues.
+
+    \b
+    The run directory gets config.json, metrics.jsonl (loss, bits per sequence, read/write
+    entropy, sequences/s) and checkpoint.pt.
+    \b
+    Examples:
+      tapelab train copy --bits 8 --time-budget 300
+      tapelab train --resume runs/copy-ntm-s0 --steps 5000
+    """
+    from analysis.runs import RunSpec, train_run
+
+    overrides = {k: v for k, v in dict(steps=steps, time_budget=time_budget).items() if v}
+    if resume:
+        run_dir = resume
+        spec = None
+        click.echo(f"resuming {run_dir}", err=True)
+    else:
+        if not task_name:
+            raise click.UsageError("give a TASK, or --resume RUN_DIR")
+        _task(task_name, int(bits))
+        run_dir = out or Path("runs") / f"{task_name}-{machine}-s{seed}"
+        if run_dir.exists() and any(run_dir.iterdir()) and not force:
+            raise click.UsageError(f"{run_dir} exists: --resume it, or --force to replace it")
+        from machines.training import RECIPES
+
+        cfg = dict(RECIPES[recipe], seed=seed, device=_device(device), threads=threads)
+        cfg.update({k: v for k, v in dict(batch_size=batch, optimizer=optimizer, lr=lr).items()
+                    if v is not None})
+        cfg["steps"] = steps if steps else (None if time_budget else 2000)
+        cfg["time_budget"] = time_budget
+        if use_compile is None:
+            use_compile = machine == "ntm" and ((cfg["steps"] or 0) >= 1000
+                                                or (time_budget or 0) >= 120)
+        spec = RunSpec(task=task_name, machine=machine, bits=int(bits), min_length=min_length,
+                       max_length=max_length, curriculum=curriculum, train=cfg,
+                       compile=bool(use_compile and machine == "ntm"))
+        if run_dir.exists() and force:
+            import shutil
+
+            shutil.rmtree(run_dir)
+    try:
+        state = train_run(spec, run_dir, resume=bool(resume), overrides=overrides,
+                          progress=_Progress(steps or (spec.train["steps"] if spec else None),
+                                             time_budget))
+    except (FileNotFoundError, ValueError) as err:
+        raise click.UsageError(str(err)) from None
+    click.echo("", err=True)
+    if state.status == "interrupted":
+        click.echo(f"interrupted at step {state.step}; continue with: tapelab train --resume "
+                   f"{run_dir}", err=True)
+        sys.exit(130)
+    click.echo(f"{run_dir}: {state.step} steps, {state.sequences:,} sequences in "
+               f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
+               f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+
+
+def _device(name: str) -> str:
+    if name != "auto":
+        if name == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise click.UsageError("--device cuda: no CUDA device here")
+        return name
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@cli.command("eval")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lengths", default="20,40,80,120", show_default=True, help="Input lengths.")
+@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--seed", type=int, default=12345, show_default=True)
+@click.option("--hard", is_flag=True, help="Also run with hard (argmax) addressing.")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
+             as_json: bool) -> None:
+    """Score a trained run on fresh examples: bit errors per sequence, per-symbol accuracy
+    and exact-match rate per length, with soft and (--hard) argmax addressing."""
+    from analysis.evaluate import evaluate_sequence_model
+    from analysis.runs import load_run
+
+    try:
+        spec, task, model = load_run(run_dir)
+    except (FileNotFoundError, ValueError) as err:
+        raise click.UsageError(str(err)) from None
+    results = []
+    for mode in ([False, True] if hard else [False]):
+        results += evaluate_sequence_model(model, task, _lengths(lengths), samples=samples,
+                                           seed=seed, hard=mode)
+    if as_json:
+        click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
+                               "results": [{k: r.to_json()[k] for k in (
+                                   "length", "addressing", "bits_per_sequence",
+                                   "symbol_accuracy", "exact_match")} for r in results]}))
+        return
+    click.echo(f"{run_dir}: {spec.machine} on {spec.task}")
+    click.echo(f"{'length':>6} {'addressing':>10} {'bits/seq':>9} {'symbol acc':>10} "
+               f"{'exact':>6} {'read H':>7} {'write H':>7}")
+    for r in results:
+        rh = "" if r.read_entropy is None else f"{r.read_entropy:.3f}"
+        wh = "" if r.write_entropy is None else f"{r.write_entropy:.3f}"
+        click.echo(f"{r.length:>6} {r.addressing:>10} {r.bits_per_sequence:>9.2f} "
+                   f"{r.symbol_accuracy:>10.3f} {r.exact_match:>6.2f} {rh:>7} {wh:>7}")
+
+
 @cli.command()
 def demo() -> None:
     """Run the bundled binary-increment example with a trace (a first look at tapelab)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+import numpy as np
 import torch
 
 from machines.classical import trace
@@ -78,43 +79,54 @@ class SequenceBatch:
         return out
 
 
+def _codes(task: Task) -> tuple[dict[str, int], "np.ndarray", dict[str, int], "np.ndarray"]:
+    """Lookup tables: input symbol -> row of input vectors; output symbol -> row of targets."""
+    channels, own = input_channels(task)
+    symbols = list(task.alphabet)
+    vectors = np.zeros((len(symbols), channels), dtype=np.float32)
+    data_index = {s: i for i, s in enumerate(task.data_symbols)}
+    for i, s in enumerate(symbols):
+        if s in own:
+            vectors[i, own[s]] = 1.0
+        else:
+            vectors[i, :task.bits] = _bits(data_index[s], task.bits)
+    outputs = list(task.output_alphabet)
+    if task.bits:
+        targets = np.array([_bits(i, task.bits) for i in range(len(outputs))], dtype=np.float32)
+    else:
+        targets = np.eye(len(outputs), dtype=np.float32)
+    return ({s: i for i, s in enumerate(symbols)}, vectors,
+            {s: i for i, s in enumerate(outputs)}, targets)
+
+
 def sequence_batch(task: Task, examples: Sequence[Example]) -> SequenceBatch:
     """Encode ``examples`` for a sequence model (see the module docstring)."""
     if not examples:
         raise ValueError("no examples to encode")
-    channels, own = input_channels(task)
-    data_index = {s: i for i, s in enumerate(task.data_symbols)}
-    out_index = {s: i for i, s in enumerate(task.output_alphabet)}
-    kind = "bits" if task.bits else "onehot"
-    width = task.bits or len(task.output_alphabet)
+    in_index, in_vectors, out_index, out_vectors = _codes(task)
+    channels = in_vectors.shape[1]
     lengths = [len(e.input) + 1 + len(e.output) for e in examples]
-    T = max(lengths)
-    inputs = torch.zeros(len(examples), T, channels)
-    targets = torch.zeros(len(examples), T, width)
-    mask = torch.zeros(len(examples), T, dtype=torch.bool)
+    B, T = len(examples), max(lengths)
+    inputs = np.zeros((B, T, channels), dtype=np.float32)
+    targets = np.zeros((B, T, out_vectors.shape[1]), dtype=np.float32)
+    mask = np.zeros((B, T), dtype=bool)
     for b, e in enumerate(examples):
-        for t, s in enumerate(e.input):
-            if s in own:
-                inputs[b, t, own[s]] = 1.0
-            elif s in data_index:
-                inputs[b, t, :task.bits] = torch.tensor(_bits(data_index[s], task.bits))
-            else:
-                raise ValueError(f"symbol {s!r} of input {e.input!r} is not in the alphabet of "
-                                 f"task {task.name}")
+        try:
+            ins = [in_index[s] for s in e.input]
+            outs = [out_index[s] for s in e.output]
+        except KeyError as err:
+            raise ValueError(f"symbol {err.args[0]!r} of example {e} is outside the alphabets "
+                             f"of task {task.name}") from None
         start = len(e.input) + 1
+        inputs[b, :start - 1] = in_vectors[ins]
         inputs[b, start - 1, channels - 1] = 1.0          # the delimiter
-        for t, s in enumerate(e.output):
-            if s not in out_index:
-                raise ValueError(f"output symbol {s!r} is not in task {task.name}'s outputs")
-            if kind == "bits":
-                targets[b, start + t] = torch.tensor(_bits(out_index[s], task.bits))
-            else:
-                targets[b, start + t, out_index[s]] = 1.0
-        mask[b, start:start + len(e.output)] = True
-    return SequenceBatch(inputs, targets, mask, torch.tensor(lengths),
+        targets[b, start:start + len(outs)] = out_vectors[outs]
+        mask[b, start:start + len(outs)] = True
+    return SequenceBatch(torch.from_numpy(inputs), torch.from_numpy(targets),
+                         torch.from_numpy(mask), torch.tensor(lengths),
                          torch.tensor([len(e.input) + 1 for e in examples]),
-                         torch.tensor([len(e.output) for e in examples]), kind,
-                         task.output_alphabet, list(examples))
+                         torch.tensor([len(e.output) for e in examples]),
+                         "bits" if task.bits else "onehot", task.output_alphabet, list(examples))
 
 
 # ------------------------------------------------------------------------------ tapes

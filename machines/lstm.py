@@ -1,0 +1,34 @@
+"""The LSTM baseline of the NTM paper: a stack of LSTM layers and a linear read-out."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class LSTMConfig:
+    input_size: int
+    output_size: int
+    hidden_size: int = 256
+    layers: int = 3
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class LSTMBaseline(nn.Module):
+    """``forward(inputs [B, T, C]) -> (logits [B, T, K], None)``: it has no addressable memory,
+    so no trace; ``hard`` is accepted and ignored, for a uniform interface."""
+
+    def __init__(self, config: LSTMConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.lstm = nn.LSTM(config.input_size, config.hidden_size, config.layers,
+                            batch_first=True)
+        self.output = nn.Linear(config.hidden_size, config.output_size)
+
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False):
+        hidden, _ = self.lstm(inputs)
+        return self.output(hidden), None

@@ -1,0 +1,42 @@
+"""The record every machine returns besides its output: where its heads looked.
+
+``AddressingTrace.heads[name]`` is a ``[T, N]`` array (or ``[B, T, N]`` for a batch): for each
+step, a probability distribution over the N memory cells. A classical machine's rows are
+one-hot; a soft machine's are whatever it learned. All sharpness metrics are written against
+this record (``analysis/``). It lives in ``machines/`` because machines produce it and
+``machines/`` must not import ``analysis/``; ``analysis.trace`` re-exports it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class AddressingTrace:
+    """Per-head weightings over memory cells; rows sum to 1.
+
+    ``heads``: name (``read0``, ``write0``, ``head``) -> array ``[T, N]`` or ``[B, T, N]``.
+    ``steps``: for batched traces, the valid number of steps of each example (``None``: all).
+    """
+
+    heads: dict[str, np.ndarray]
+    cells: int
+    steps: np.ndarray | None = field(default=None)
+
+    def example(self, b: int) -> "AddressingTrace":
+        """One example's trace from a batched one, cut to its valid steps."""
+        n = None if self.steps is None else int(self.steps[b])
+        return AddressingTrace({k: v[b, :n] for k, v in self.heads.items()}, self.cells)
+
+    @classmethod
+    def from_positions(cls, positions: "list[int] | np.ndarray", cells: int,
+                       offset: int = 0, name: str = "head") -> "AddressingTrace":
+        """A one-hot trace from integer head positions (``position + offset`` is the column)."""
+        idx = np.asarray(positions, dtype=np.int64) + offset
+        if idx.size and (idx.min() < 0 or idx.max() >= cells):
+            raise ValueError("a head position falls outside the cells")
+        w = np.zeros((len(idx), cells))
+        w[np.arange(len(idx)), idx] = 1.0
+        return cls({name: w}, cells)

@@ -1,0 +1,250 @@
+"""One training loop for every soft machine: checkpoints, resume, NaN guard, progress, logs.
+
+Machines differ in their ``forward``, not in how they are trained. The loop knows nothing of
+tasks: it asks ``batch_fn(step)`` for a batch with ``inputs``, ``targets``, ``mask`` and
+``kind`` (``bits`` or ``onehot``), as :mod:`tasks.encoding` builds them.
+
+A run directory holds ``config.json`` (written by the caller, everything needed to rebuild the
+model), ``metrics.jsonl`` (one line per logged step) and ``checkpoint.pt`` (model, optimiser,
+step, learning rate, counters), written atomically and read with ``weights_only=True``.
+For the same seed on the same machine a resumed run gives the same losses as an uninterrupted
+one: each step's batch depends only on (seed, step) and the checkpoint holds the rest.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+
+CHECKPOINT = "checkpoint.pt"
+METRICS = "metrics.jsonl"
+
+RECIPES = {
+    # Graves et al. 2014: RMSprop, momentum 0.9, lr 1e-4, elementwise gradient clip 10, batch 1
+    "paper": dict(optimizer="rmsprop", lr=1e-4, momentum=0.9, clip_value=10.0, clip_norm=None,
+                  batch_size=1),
+    # Collier & Beel 2018: Adam lr 1e-3, gradient-norm clip 50, batch 32
+    "collier-beel": dict(optimizer="adam", lr=1e-3, momentum=0.0, clip_value=None,
+                         clip_norm=50.0, batch_size=32),
+}
+
+
+@dataclass
+class TrainConfig:
+    steps: int | None = 2000                 # optimiser steps (None: until the time budget)
+    time_budget: float | None = None         # seconds of training (None: until ``steps``)
+    optimizer: str = "adam"                  # "adam" | "rmsprop"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    clip_value: float | None = None          # elementwise gradient clip
+    clip_norm: float | None = 50.0           # gradient-norm clip
+    batch_size: int = 32
+    seed: int = 0
+    checkpoint_every: int = 200
+    log_every: int = 20
+    nan_patience: int = 3                    # non-finite steps in a row before a restore
+    threads: int | None = None
+    device: str = "cpu"
+
+    @classmethod
+    def recipe(cls, name: str, **overrides: Any) -> "TrainConfig":
+        if name not in RECIPES:
+            raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
+        return cls(**{**RECIPES[name], **overrides})
+
+
+@dataclass
+class TrainState:
+    """What the loop carries between steps (and saves in checkpoints)."""
+
+    step: int = 0
+    lr: float = 1e-3
+    sequences: int = 0
+    seconds: float = 0.0
+    skipped: int = 0          # steps skipped for a non-finite loss or gradient
+    restores: int = 0         # times the last good checkpoint was restored
+    bad_in_a_row: int = 0
+    status: str = "running"   # "running" | "finished" | "interrupted"
+    last_loss: float = float("nan")
+    last_bits: float = float("nan")
+
+
+@dataclass
+class StepResult:
+    loss: float
+    bits: float
+    entropies: dict[str, float] = field(default_factory=dict)
+
+
+def sequence_loss(logits: torch.Tensor, batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """(loss, bit errors per sequence) over the answer phase (``batch.mask``).
+
+    ``bits`` targets: binary cross-entropy summed over bits and steps, averaged over sequences;
+    ``onehot`` targets: cross-entropy summed over steps. Bit errors count wrong bits (or wrong
+    symbols, for one-hot targets) per sequence.
+    """
+    mask = batch.mask
+    n = logits.shape[0]
+    if batch.kind == "bits":
+        per = F.binary_cross_entropy_with_logits(logits, batch.targets, reduction="none").sum(-1)
+        wrong = ((logits > 0).float() != batch.targets).float().sum(-1)
+    else:
+        per = F.cross_entropy(logits.transpose(1, 2), batch.targets.argmax(-1), reduction="none")
+        wrong = (logits.argmax(-1) != batch.targets.argmax(-1)).float()
+    loss = (per * mask).sum() / n
+    return loss, (wrong * mask).sum() / n
+
+
+def _optimizer(model: torch.nn.Module, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
+    if config.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=lr, momentum=config.momentum)
+    raise ValueError(f"unknown optimizer {config.optimizer!r}; use adam or rmsprop")
+
+
+def save_checkpoint(path: Path, model, optimizer, state: TrainState) -> None:
+    """Write the checkpoint atomically: a temporary file, then a rename."""
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "state": asdict(state)}, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path, model, optimizer=None) -> TrainState:
+    data = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(data["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(data["optimizer"])
+    return TrainState(**data["state"])
+
+
+def mean_entropy(weights) -> float:
+    """Mean normalized entropy H(w) / log N of ``[..., N]`` weightings (numpy)."""
+    import numpy as np
+
+    w = np.clip(weights, 1e-12, 1.0)
+    return float((-(w * np.log(w)).sum(-1) / math.log(w.shape[-1])).mean())
+
+
+def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainConfig,
+          run_dir: str | Path, *, resume: bool = False,
+          progress: Callable[[TrainState, StepResult], None] | None = None) -> TrainState:
+    """Train ``model`` on ``batch_fn(step)`` batches until ``config.steps`` or the time budget.
+
+    Ctrl-C saves a checkpoint and returns with ``status == "interrupted"``. A step whose loss
+    or gradient is not finite is skipped; after ``nan_patience`` in a row the last good
+    checkpoint is restored and the learning rate halved.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    device = torch.device(config.device)
+    model.to(device)
+    ckpt = run_dir / CHECKPOINT
+    optimizer = _optimizer(model, config, config.lr)
+    state = TrainState(lr=config.lr)
+    if resume:
+        if not ckpt.exists():
+            raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT} to resume from")
+        state = load_checkpoint(ckpt, model, optimizer)
+        _truncate_metrics(run_dir / METRICS, state.step)
+        state.status = "running"
+    else:
+        (run_dir / METRICS).unlink(missing_ok=True)
+        save_checkpoint(ckpt, model, optimizer, state)          # a good state to fall back on
+    for group in optimizer.param_groups:
+        group["lr"] = state.lr
+    metrics = open(run_dir / METRICS, "a", encoding="utf-8")
+    started = time.perf_counter() - state.seconds
+    window_t, window_seq = time.perf_counter(), 0
+    try:
+        while True:
+            state.seconds = time.perf_counter() - started
+            if config.steps is not None and state.step >= config.steps:
+                break
+            if config.time_budget is not None and state.seconds >= config.time_budget:
+                break
+            batch = batch_fn(state.step).to(device)
+            log_now = (state.step + 1) % config.log_every == 0
+            logits, trace = model(batch.inputs, return_trace=log_now)
+            loss, bits = sequence_loss(logits, batch)
+            optimizer.zero_grad(set_to_none=True)
+            finite = bool(torch.isfinite(loss))
+            if finite:
+                loss.backward()
+                if config.clip_value is not None:
+                    torch.nn.utils.clip_grad_value_(model.parameters(), config.clip_value)
+                norm = torch.nn.utils.clip_grad_norm_(
+                    model.parameters(), config.clip_norm if config.clip_norm else float("inf"))
+                finite = bool(torch.isfinite(norm))
+            if not finite:
+                state.skipped += 1
+                state.bad_in_a_row += 1
+                if state.bad_in_a_row >= config.nan_patience:
+                    kept = (state.skipped, state.restores + 1, state.step, state.sequences)
+                    state = load_checkpoint(ckpt, model, optimizer)
+                    state.skipped, state.restores, state.step, state.sequences = kept
+                    state.lr /= 2
+                    state.bad_in_a_row = 0
+                    for group in optimizer.param_groups:
+                        group["lr"] = state.lr
+                state.step += 1
+                continue
+            optimizer.step()
+            state.bad_in_a_row = 0
+            state.step += 1
+            state.sequences += batch.inputs.shape[0]
+            window_seq += batch.inputs.shape[0]
+            state.last_loss, state.last_bits = loss.item(), bits.item()
+            result = StepResult(state.last_loss, state.last_bits)
+            if trace is not None:
+                result.entropies = {k: mean_entropy(v) for k, v in trace.heads.items()}
+            if log_now:
+                now = time.perf_counter()
+                state.seconds = now - started
+                row = {"step": state.step, "loss": state.last_loss, "bits": state.last_bits,
+                       "sequences": state.sequences, "seconds": round(state.seconds, 3),
+                       "seq_per_s": window_seq / max(now - window_t, 1e-9), "lr": state.lr,
+                       "skipped": state.skipped, "restores": state.restores,
+                       **{f"entropy_{k}": v for k, v in result.entropies.items()}}
+                metrics.write(json.dumps(row) + "\n")
+                metrics.flush()
+                window_t, window_seq = now, 0
+            if state.step % config.checkpoint_every == 0:
+                save_checkpoint(ckpt, model, optimizer, state)
+            if progress:
+                progress(state, result)
+        state.status = "finished"
+    except KeyboardInterrupt:
+        state.status = "interrupted"
+    finally:
+        metrics.close()
+        state.seconds = time.perf_counter() - started
+        state.bad_in_a_row = 0
+        save_checkpoint(ckpt, model, optimizer, state)
+    return state
+
+
+def _truncate_metrics(path: Path, step: int) -> None:
+    """Drop metric lines logged after the checkpoint a run resumes from."""
+    if not path.exists():
+        return
+    keep = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in keep), encoding="utf-8")
+
+
+def read_metrics(run_dir: str | Path) -> list[dict]:
+    path = Path(run_dir) / METRICS
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
