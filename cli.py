@@ -496,6 +496,77 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 
 
 @cli.command()
+@click.argument("task_name", metavar="TASK")
+@click.option("--states", type=click.IntRange(min=2), help="States, halting ones included.")
+@click.option("--tape-length", type=click.IntRange(min=2), help="Cells of the soft tape.")
+@click.option("--steps", type=click.IntRange(min=1), help="Soft steps unrolled per example.")
+@click.option("--examples", type=click.IntRange(min=1), help="Training examples.")
+@click.option("--restarts", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Independent random restarts, trained as one tensor program.")
+@click.option("--method", type=click.Choice(["fmgd", "gumbel"]),
+              help="fmgd: forward marginals (softmax tables); gumbel: Gumbel-softmax tables "
+                   "with an annealed temperature [default: the best measured for the task].")
+@click.option("--iterations", type=click.IntRange(min=1), help="Optimiser steps.")
+@click.option("--lr", type=float, help="Adam learning rate [default 0.1].")
+@click.option("--entropy-bonus", type=float, help="Reward table entropy (TerpreT's trainer).")
+@click.option("--grad-noise", type=float, help="Annealed gradient noise (TerpreT's trainer).")
+@click.option("--edge", type=click.Choice(["circular", "clamp"]), help="Soft tape edge "
+              "[default: circular, as TerpreT].")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write every distinct successful program here as YAML "
+                   "[default: induced/TASK].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def induce(task_name, states, tape_length, steps, examples, restarts, method, iterations, lr,
+           entropy_bonus, grad_noise, edge, seed, out, as_json) -> None:
+    """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
+
+    \b
+    Each restart's hardened program is run by the classical interpreter on the training
+    inputs and on held-out inputs of length 20 and 100. Defaults follow TerpreT's benchmarks
+    (invert: 2 states, prepend_zero and binary_decrement: 4; tape 5, 5 examples, 6 or 9
+    steps) and the best method measured per task.
+    \b
+    Example:
+      tapelab induce invert --restarts 20
+      tapelab run induced/invert/invert-1.yaml --input 0110
+    """
+    from analysis.induce import InduceConfig, induce as run_induce
+
+    _task(task_name)
+    config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
+                                   steps=steps, examples=examples, restarts=restarts,
+                                   method=method, iterations=iterations, lr=lr,
+                                   entropy_bonus=entropy_bonus, grad_noise=grad_noise, edge=edge,
+                                   seed=seed)
+    out = out or Path("induced") / task_name
+    try:
+        report = run_induce(config, out, progress=None if as_json else _Progress(
+            config.iterations, None))
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    click.echo("")
+    r = report
+    click.echo(f"{r.task}: {r.restarts} restarts of {r.method} in {r.seconds:.1f} s "
+               f"({config.states} states, tape {config.tape_length}, {config.steps} steps, "
+               f"{config.examples} examples)")
+    click.echo(f"  soft exact on training      {r.soft_train_exact:>4}")
+    click.echo(f"  hardened exact on training  {r.hard_train_exact:>4}")
+    click.echo(f"  hardened exact at length 20 {r.hard_exact_len20:>4}")
+    click.echo(f"  hardened exact at length 100{r.hard_exact_len100:>4}")
+
+    def fmt(x):
+        return "-" if x is None else f"{x:.4f}"
+    click.echo(f"  median head entropy: successes {fmt(r.head_entropy_success)}, failures "
+               f"{fmt(r.head_entropy_failure)}")
+    if r.programs:
+        click.echo(f"  {len(r.programs)} distinct successful programs in {out}/")
+
+
+@cli.command()
 def demo() -> None:
     """Run the bundled binary-increment example with a trace (a first look at tapelab)."""
     from machines import classical, display

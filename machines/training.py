@@ -50,6 +50,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     log_every: int = 20
     nan_patience: int = 3                    # non-finite steps in a row before a restore
+    grad_noise: float = 0.0                  # std of annealed gradient noise (0: none)
     threads: int | None = None
     device: str = "cpu"
 
@@ -175,12 +176,21 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 break
             batch = batch_fn(state.step).to(device)
             log_now = (state.step + 1) % config.log_every == 0
-            logits, trace = model(batch.inputs, return_trace=log_now)
-            loss, bits = sequence_loss(logits, batch)
+            custom = getattr(model, "training_loss", None)
+            if custom is not None:      # machines with their own objective (the soft TM)
+                loss, bits, trace = custom(batch, step=state.step, total=config.steps)
+            else:
+                logits, trace = model(batch.inputs, return_trace=log_now)
+                loss, bits = sequence_loss(logits, batch)
             optimizer.zero_grad(set_to_none=True)
             finite = bool(torch.isfinite(loss))
             if finite:
                 loss.backward()
+                if config.grad_noise:     # annealed Gaussian gradient noise (Neelakantan 2015)
+                    sigma = config.grad_noise / (1 + state.step) ** 0.55
+                    for p in model.parameters():
+                        if p.grad is not None:
+                            p.grad.add_(torch.randn_like(p.grad) * sigma)
                 if config.clip_value is not None:
                     torch.nn.utils.clip_grad_value_(model.parameters(), config.clip_value)
                 norm = torch.nn.utils.clip_grad_norm_(
@@ -202,8 +212,8 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
             optimizer.step()
             state.bad_in_a_row = 0
             state.step += 1
-            state.sequences += batch.inputs.shape[0]
-            window_seq += batch.inputs.shape[0]
+            state.sequences += len(batch.examples)
+            window_seq += len(batch.examples)
             state.last_loss, state.last_bits = loss.item(), bits.item()
             result = StepResult(state.last_loss, state.last_bits)
             if trace is not None:

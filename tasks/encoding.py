@@ -155,6 +155,11 @@ class TapeBatch:
     origin: int
     examples: list[Example]
 
+    def to(self, device: torch.device | str) -> "TapeBatch":
+        return replace(self, **{k: getattr(self, k).to(device) for k in
+                                ("tape", "target_tape", "target_state", "target_head", "verdict",
+                                 "steps", "inside")})
+
     @property
     def tape_length(self) -> int:
         return self.tape.shape[1]

@@ -1,0 +1,215 @@
+"""Learning programs with the soft Turing machine (``tapelab induce``).
+
+R restarts of a :class:`~machines.soft_tm.SoftTM` train as one tensor program on K examples of
+a task's tape encoding, with the one training loop; each restart is hardened into a classical
+program and verified by the classical interpreter on the training inputs and on held-out
+random inputs of length 20 and 100. TerpreT's three Turing machine benchmarks (Gaunt et al.
+2016) have its sizes as defaults.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from tasks.base import Task
+from tasks.suite import get_task
+
+METHODS = ("fmgd", "gumbel")
+# TerpreT's Turing machine benchmarks: tape length 5, 5 examples, 6 or 9 steps.
+TERPRET = {
+    "invert": dict(states=2, tape_length=5, examples=5, steps=6),
+    "prepend_zero": dict(states=4, tape_length=5, examples=5, steps=6),
+    "binary_decrement": dict(states=4, tape_length=5, examples=5, steps=9),
+}
+GENERIC = dict(states=4, tape_length=6, examples=5, steps=10)
+# The best method and settings measured per task (benchmarks/softtm_induction.py).
+BEST = {
+    "invert": dict(method="fmgd", lr=0.1, iterations=600),
+    "prepend_zero": dict(method="gumbel", lr=0.1, iterations=1500, tau=(2.0, 0.5)),
+    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5)),
+}
+DEFAULT_METHOD = dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5))
+
+
+@dataclass
+class InduceConfig:
+    task: str
+    states: int
+    tape_length: int
+    steps: int
+    examples: int
+    restarts: int = 100
+    method: str = "gumbel"
+    iterations: int = 2000
+    lr: float = 0.1
+    tau: tuple[float, float] = (2.0, 0.5)
+    entropy_bonus: float = 0.0
+    grad_noise: float = 0.0
+    edge: str = "circular"
+    seed: int = 0
+    held_out: int = 20              # held-out inputs at each of the lengths 20 and 100
+
+    @classmethod
+    def for_task(cls, task: str, **overrides) -> "InduceConfig":
+        """The defaults for ``task``: TerpreT's sizes where it has them, the best measured
+        method; ``overrides`` (None values ignored) win."""
+        base = {**GENERIC, **TERPRET.get(task, {}), **BEST.get(task, DEFAULT_METHOD)}
+        method = overrides.get("method")
+        if method and method != base["method"]:          # the other method's own defaults
+            base.update(dict(DEFAULT_METHOD, method=method) if method == "gumbel"
+                        else dict(method="fmgd", lr=0.1, iterations=2000))
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(task=task, **base)
+
+
+@dataclass
+class RestartResult:
+    restart: int
+    soft_train_exact: bool
+    hard_train_exact: bool
+    hard_exact_len20: bool
+    hard_exact_len100: bool
+    head_entropy: float
+    program: str = ""              # YAML of the hardened program (if it is exact on training)
+
+
+@dataclass
+class InduceReport:
+    task: str
+    method: str
+    restarts: int
+    soft_train_exact: int
+    hard_train_exact: int
+    hard_exact_len20: int
+    hard_exact_len100: int
+    seconds: float
+    head_entropy_success: float | None
+    head_entropy_failure: float | None
+    config: dict = field(default_factory=dict)
+    programs: list[str] = field(default_factory=list)      # files written
+    details: list[RestartResult] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        keys = ("task", "method", "restarts", "soft_train_exact", "hard_train_exact",
+                "hard_exact_len20", "hard_exact_len100", "seconds", "head_entropy_success",
+                "head_entropy_failure")
+        return {**{k: getattr(self, k) for k in keys}, "programs": self.programs}
+
+
+def training_examples(task: Task, config: InduceConfig, rng: np.random.Generator):
+    """K distinct examples (where the lengths allow), longest first: lengths cycle down from
+    L-1 (a blank cell stays free) to the task's minimum."""
+    top = max(task.min_length, config.tape_length - 1)
+    lengths = [top - i % (top - task.min_length + 1) for i in range(config.examples)]
+    out: list = []
+    for n in lengths:
+        for _ in range(20):
+            e = task.sample(n, rng)
+            if e not in out:
+                break
+        out.append(e)
+    return out
+
+
+def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    halts = list(task.output.verdicts) if task.output.kind == "state" else ["halt"]
+    working = config.states - len(halts)
+    if working < 1:
+        raise ValueError(f"--states {config.states} leaves no working state (task {task.name} "
+                         f"needs {len(halts)} halting states)")
+    names = tuple(f"q{i}" for i in range(working)) + tuple(halts)
+    return names, (False,) * working + (True,) * len(halts)
+
+
+def _entropy(heads: np.ndarray) -> float:
+    w = np.clip(heads, 1e-12, 1.0)
+    return float(np.median(-(w * np.log(w)).sum(-1) / np.log(w.shape[-1])))
+
+
+def induce(config: InduceConfig, out: str | Path | None = None, *,
+           progress: Callable | None = None) -> InduceReport:
+    """Train ``config.restarts`` soft TMs, harden and verify each; write every distinct
+    successful program to ``out`` as YAML."""
+    import torch
+
+    from machines.formats import dumps
+    from machines.soft_tm import SoftTM
+    from machines.training import TrainConfig, train
+
+    if config.method not in METHODS:
+        raise ValueError(f"unknown method {config.method!r}; choose one of {', '.join(METHODS)}")
+    started = time.perf_counter()
+    task = get_task(config.task)
+    rng = np.random.default_rng(config.seed)
+    examples = training_examples(task, config, rng)
+    batch = task.encode(examples, "tape", tape_length=config.tape_length, origin=0)
+    if not bool(batch.inside.all()):
+        raise ValueError(f"the reference program of {task.name} leaves a tape of "
+                         f"{config.tape_length} cells on these examples: give a larger "
+                         "--tape-length")
+    if int(batch.steps.max()) > config.steps:
+        raise ValueError(f"the reference program needs {int(batch.steps.max())} steps on these "
+                         f"examples: give --steps of at least that")
+    batch.steps = torch.full_like(batch.steps, config.steps)
+    names, halting = _state_names(task, config)
+    torch.manual_seed(config.seed)
+    model = SoftTM(names, batch.alphabet, halting, restarts=config.restarts, edge=config.edge)
+    model.gumbel_tau = config.tau if config.method == "gumbel" else None
+    model.entropy_bonus = config.entropy_bonus
+    train_config = TrainConfig(steps=config.iterations, optimizer="adam", lr=config.lr,
+                               clip_norm=None, batch_size=config.examples, seed=config.seed,
+                               log_every=max(1, config.iterations // 20),
+                               checkpoint_every=10**9, grad_noise=config.grad_noise)
+    with tempfile.TemporaryDirectory() as scratch:
+        run_dir = Path(out) / "training" if out else Path(scratch)
+        train(model, lambda step: batch, train_config, run_dir, progress=progress)
+    model.eval()
+    model.tau = None
+    with torch.no_grad():
+        final, _ = model(batch.tape, config.steps, 0)
+        _, wrong = model.outcome_loss(final, batch)
+        heads = model.trace(batch.tape, config.steps, 0, restart=0)  # shape check only
+        del heads
+        visits = model.visits(batch.tape, config.steps, 0)
+        _, path = model(batch.tape, config.steps, 0, keep_path=True)
+    head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
+    held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in (20, 100)}
+    ref_steps = {n: max(task.run_reference(e.input)[1].steps for e in held[n]) for n in held}
+    details, seen, written = [], {}, []
+    for r in range(config.restarts):
+        program = model.harden(r, visits=visits, name=f"{task.name}-induced")
+        hard_train = all(_solves(task, program, e, 100 * config.steps) for e in examples)
+        ok = {n: hard_train and all(_solves(task, program, e, 20 * ref_steps[n] + 1000)
+                                    for e in held[n]) for n in held}
+        text = dumps(program, "yaml") if hard_train else ""
+        details.append(RestartResult(r, bool(wrong[r] == 0), hard_train, ok[20], ok[100],
+                                     _entropy(head_path[r]), text))
+        if hard_train and out is not None:
+            key = text.split("\n", 1)[1]
+            if key not in seen:
+                path_ = Path(out) / f"{task.name}-{len(seen) + 1}.yaml"
+                path_.parent.mkdir(parents=True, exist_ok=True)
+                path_.write_text(text, encoding="utf-8")
+                seen[key] = path_
+                written.append(str(path_))
+    good = [d.head_entropy for d in details if d.hard_train_exact]
+    bad = [d.head_entropy for d in details if not d.hard_train_exact]
+    return InduceReport(
+        task.name, config.method, config.restarts,
+        sum(d.soft_train_exact for d in details), sum(d.hard_train_exact for d in details),
+        sum(d.hard_exact_len20 for d in details), sum(d.hard_exact_len100 for d in details),
+        round(time.perf_counter() - started, 2),
+        float(np.median(good)) if good else None, float(np.median(bad)) if bad else None,
+        asdict(config), written, details)
+
+
+def _solves(task: Task, program, example, max_steps: int) -> bool:
+    from machines.classical import run
+
+    result = run(program, example.input, max_steps=max_steps)
+    return result.halted and task.output.read(result) == example.output

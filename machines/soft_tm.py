@@ -1,0 +1,251 @@
+"""The soft Turing machine: the classical machine with every discrete choice relaxed.
+
+The "forward marginals" relaxation of TerpreT (Gaunt et al. 2016): the machine's configuration
+is a distribution over states, a distribution over head positions on a finite tape of L cells,
+and, for every cell, a distribution over tape symbols. The transition table is three learnable
+tensors of logits indexed by [state, symbol]: next state, symbol written, move (L, S, R).
+
+One step, for every cell i (mean field: state, head and each cell independent, but each cell's
+action conditioned on the cell's own symbol rather than on an averaged read):
+
+* the machine is at i in active state q reading s with probability head[i] state[q] tape[i][s];
+* written[i] = sum_{q active, s} state[q] tape[i][s] W[q, s] + (1 - active) tape[i];
+  tape[i] <- head[i] written[i] + (1 - head[i]) tape[i]           (the soft write);
+* the head leaves i by the move distribution sum_{q active, s} state[q] tape[i][s] M[q, s];
+* state' = sum_{q active, s} state[q] read[s] N[q, s], read[s] = sum_i head[i] tape[i][s].
+
+Halting states are absorbing: their mass neither writes, moves nor changes state. The tape edge
+is a parameter: ``circular`` (TerpreT's choice: moving right from the last cell reaches the
+first) or ``clamp`` (a move off the tape leaves the head on the edge cell).
+
+Everything is batched over independent restarts (a leading dimension R: R random tables
+trained as one tensor program) and over examples (B).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from machines.program import MOVES, Program, Rule
+from machines.trace import AddressingTrace
+
+MOVE_ORDER = ("L", "S", "R")          # index of each move in the move table
+_EPSILON = 1e-9                       # avoid log(0) in losses and entropies
+_ONE_HOT_LOGIT = 1e4                  # logits of tables set from a program: softmax is exact
+
+
+@dataclass
+class SoftConfiguration:
+    """``state`` [R, B, Q], ``head`` [R, B, L], ``tape`` [R, B, L, S]: distributions."""
+
+    state: torch.Tensor
+    head: torch.Tensor
+    tape: torch.Tensor
+
+
+class SoftTM(nn.Module):
+    """A soft Turing machine with ``restarts`` independent transition tables.
+
+    ``states`` names the Q states (state 0 starts), ``halting`` marks the absorbing ones,
+    ``symbols`` the S tape symbols (symbol 0 is the blank).
+    """
+
+    def __init__(self, states: tuple[str, ...], symbols: tuple[str, ...],
+                 halting: tuple[bool, ...], *, restarts: int = 1, edge: str = "circular",
+                 init_scale: float = 1.0, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        if edge not in ("circular", "clamp"):
+            raise ValueError("edge must be 'circular' or 'clamp'")
+        if not any(halting) or all(halting):
+            raise ValueError("a soft TM needs at least one halting and one working state")
+        self.states, self.symbols, self.edge = tuple(states), tuple(symbols), edge
+        self.register_buffer("halting", torch.tensor(halting, dtype=torch.bool))
+        R, Q, S = restarts, len(states), len(symbols)
+
+        def init(*shape):
+            return nn.Parameter(torch.randn(*shape, generator=generator) * init_scale)
+        self.next_logits = init(R, Q, S, Q)
+        self.write_logits = init(R, Q, S, S)
+        self.move_logits = init(R, Q, S, len(MOVE_ORDER))
+        self.tau: float | None = None    # Gumbel-softmax temperature while training (None: off)
+
+    @property
+    def restarts(self) -> int:
+        return self.next_logits.shape[0]
+
+    # ------------------------------------------------------------------ tables
+    def tables(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(next [R,Q,S,Q], write [R,Q,S,S], move [R,Q,S,3]) probabilities; with ``tau`` set
+        and in training mode, Gumbel-softmax samples at that temperature."""
+        if self.training and self.tau is not None:
+            return tuple(F.gumbel_softmax(x, tau=self.tau, dim=-1)
+                         for x in (self.next_logits, self.write_logits, self.move_logits))
+        return tuple(torch.softmax(x, -1)
+                     for x in (self.next_logits, self.write_logits, self.move_logits))
+
+    # ------------------------------------------------------------------ dynamics
+    def initial(self, tape: torch.Tensor, start_cell: int) -> SoftConfiguration:
+        """The start configuration for one-hot tapes ``[B, L, S]`` (shared by all restarts)."""
+        R, (B, L, _) = self.restarts, tape.shape
+        state = torch.zeros(R, B, len(self.states), device=tape.device)
+        state[..., 0] = 1.0
+        head = torch.zeros(R, B, L, device=tape.device)
+        head[..., start_cell] = 1.0
+        return SoftConfiguration(state, head, tape.unsqueeze(0).expand(R, -1, -1, -1))
+
+    def step(self, c: SoftConfiguration, tables) -> SoftConfiguration:
+        """One soft step (see the module docstring for the equations)."""
+        N, W, M = tables
+        halt = self.halting.to(c.state.dtype)
+        active = c.state * (1 - halt)                                    # [R, B, Q]
+        still = (c.state * halt).sum(-1)                                 # halted mass [R, B]
+        written = torch.einsum("rbq,rbis,rqst->rbit", active, c.tape, W) \
+            + still[..., None, None] * c.tape
+        moves = torch.einsum("rbq,rbis,rqsm->rbim", active, c.tape, M)   # [R, B, L, 3]
+        read = torch.einsum("rbi,rbis->rbs", c.head, c.tape)
+        state = torch.einsum("rbq,rbs,rqst->rbt", active, read, N) + c.state * halt
+        h = c.head
+        left, stay, right = (h * moves[..., k] for k in range(3))
+        if self.edge == "circular":
+            head = torch.roll(left, -1, -1) + stay + torch.roll(right, 1, -1)
+        else:
+            head = torch.cat([left[..., 1:], torch.zeros_like(left[..., :1])], -1) + stay \
+                + torch.cat([torch.zeros_like(right[..., :1]), right[..., :-1]], -1)
+            head[..., 0] += left[..., 0]
+            head[..., -1] += right[..., -1]
+        head = head + h * still.unsqueeze(-1)
+        hw = h.unsqueeze(-1)
+        tape = hw * written + (1 - hw) * c.tape
+        return SoftConfiguration(state, head, tape)
+
+    def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
+                keep_path: bool = False):
+        """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] with the head on
+        ``start_cell``. Returns the final configuration and, with ``keep_path``, the list of
+        all configurations (the start one first)."""
+        tables = self.tables()
+        c = self.initial(tape, start_cell)
+        path = [c]
+        for _ in range(steps):
+            c = self.step(c, tables)
+            if keep_path:
+                path.append(c)
+        return c, (path if keep_path else None)
+
+    def trace(self, tape: torch.Tensor, steps: int, start_cell: int,
+              restart: int = 0) -> AddressingTrace:
+        """The head distribution per step, ``[B, steps + 1, L]``, of one restart."""
+        with torch.no_grad():
+            _, path = self.forward(tape, steps, start_cell, keep_path=True)
+        heads = torch.stack([c.head[restart] for c in path], dim=1)
+        return AddressingTrace({"head": heads.cpu().numpy()}, tape.shape[1])
+
+    def visits(self, tape: torch.Tensor, steps: int, start_cell: int) -> torch.Tensor:
+        """Expected number of times each (state, symbol) entry is used, ``[R, Q, S]``
+        (summed over examples and steps; halting states never use entries)."""
+        with torch.no_grad():
+            _, path = self.forward(tape, steps, start_cell, keep_path=True)
+            halt = self.halting.float()
+            total = 0
+            for c in path[:-1]:
+                read = torch.einsum("rbi,rbis->rbs", c.head, c.tape)
+                total = total + torch.einsum("rbq,rbs->rqs", c.state * (1 - halt), read)
+        return total
+
+    # ------------------------------------------------------------------ learning
+    def outcome_loss(self, final: SoftConfiguration, batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """(loss per restart [R], wrong cells or verdicts per example [R]) against a
+        :class:`~tasks.encoding.TapeBatch`: the target tape's negative log-likelihood, plus
+        -log P(halted) (or -log P(the verdict's halting state) for verdict tasks)."""
+        target = batch.target_tape.to(final.tape.device)                  # [B, L]
+        p_cells = final.tape.gather(-1, target.expand(self.restarts, -1, -1).unsqueeze(-1))
+        loss = -torch.log(p_cells.squeeze(-1) + _EPSILON).sum(-1)         # [R, B]
+        verdict = batch.verdict.to(final.tape.device) >= 0
+        p_state = final.state.gather(-1, batch.target_state.to(final.state.device)
+                                     .expand(self.restarts, -1).unsqueeze(-1)).squeeze(-1)
+        p_halt = (final.state * self.halting).sum(-1)
+        loss = loss - torch.log(torch.where(verdict, p_state, p_halt) + _EPSILON)
+        wrong = (final.tape.argmax(-1) != target).float().sum(-1)
+        wrong = wrong + torch.where(verdict, final.state.argmax(-1) != batch.target_state
+                                    .to(final.state.device), ~self.halting[final.state.argmax(-1)]
+                                    ).float()
+        return loss.mean(-1), wrong.mean(-1)
+
+    def training_loss(self, batch, step: int = 0, total: int | None = None):
+        """The one training loop's hook: (summed loss, mean wrong cells, no trace).
+
+        With a Gumbel schedule (``gumbel_tau = (start, end)``) the temperature is annealed
+        geometrically over ``total`` steps; ``entropy_bonus`` > 0 rewards uncertain tables
+        early on, as in TerpreT's trainer.
+        """
+        if getattr(self, "gumbel_tau", None):
+            start, end = self.gumbel_tau
+            frac = min(1.0, step / max(total or 1, 1))
+            self.tau = start * (end / start) ** frac
+        final, _ = self.forward(batch.tape, int(batch.steps.max()), batch.origin)
+        loss, wrong = self.outcome_loss(final, batch)
+        total_loss = loss.sum()
+        bonus = getattr(self, "entropy_bonus", 0.0)
+        if bonus:
+            entropy = sum(-(torch.softmax(x, -1) * torch.log_softmax(x, -1)).sum(-1).mean()
+                          for x in (self.next_logits, self.write_logits, self.move_logits))
+            total_loss = total_loss - bonus * entropy * self.restarts
+        return total_loss, wrong.mean(), None
+
+    # ------------------------------------------------------------------ programs
+    @classmethod
+    def from_program(cls, program: Program, symbols: tuple[str, ...] | None = None, *,
+                     edge: str = "circular") -> "SoftTM":
+        """One-hot tables set from ``program`` (wildcards expanded over ``symbols``).
+
+        Entries without a rule become "stay, write back, keep the state": the configuration
+        where a classical machine halts for want of a rule is then a fixed point.
+        """
+        table = program.transitions(symbols or ())
+        Q, S = len(table.states), len(table.symbols)
+        m = cls(table.states, table.symbols, tuple(table.halting), restarts=1, edge=edge)
+        nxt = torch.full((1, Q, S, Q), -_ONE_HOT_LOGIT)
+        wr = torch.full((1, Q, S, S), -_ONE_HOT_LOGIT)
+        mv = torch.full((1, Q, S, 3), -_ONE_HOT_LOGIT)
+        for q in range(Q):
+            for s in range(S):
+                nxt[0, q, s, table.next[q][s]] = 0.0
+                wr[0, q, s, table.write[q][s]] = 0.0
+                mv[0, q, s, MOVE_ORDER.index(_MOVE_NAME[table.move[q][s]])] = 0.0
+        with torch.no_grad():
+            m.next_logits.copy_(nxt)
+            m.write_logits.copy_(wr)
+            m.move_logits.copy_(mv)
+        return m
+
+    def harden(self, restart: int = 0, *, visits: torch.Tensor | None = None,
+               threshold: float = 1e-3, name: str = "hardened") -> Program:
+        """The argmax program of one restart.
+
+        Entries whose expected use (``visits``, from :meth:`visits`) is below ``threshold``
+        become missing rules, so the hardened machine halts there; so do argmax entries that
+        change nothing (write back, stay, same state), which would loop forever classically.
+        """
+        N, W, M = (x[restart].argmax(-1) for x in
+                   (self.next_logits, self.write_logits, self.move_logits))
+        rules = {}
+        for q, qname in enumerate(self.states):
+            if self.halting[q]:
+                continue
+            for s, sname in enumerate(self.symbols):
+                if visits is not None and float(visits[restart, q, s]) < threshold:
+                    continue
+                nq, w, mv = int(N[q, s]), int(W[q, s]), MOVE_ORDER[int(M[q, s])]
+                if nq == q and w == s and mv == "S":
+                    continue
+                rules[(qname, sname)] = Rule(self.symbols[w], mv, self.states[nq])  # type: ignore
+        halting = [q for q, h in zip(self.states, self.halting.tolist()) if h]
+        return Program.build(name=name, start=self.states[0], blank=self.symbols[0],
+                             rules=rules, halting=halting, states=self.states,
+                             symbols=self.symbols)
+
+
+_MOVE_NAME = {v: k for k, v in MOVES.items()}

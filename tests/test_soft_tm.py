@@ -1,0 +1,124 @@
+"""The soft Turing machine: exact emulation of every reference program, hardening, gradients,
+and learning a program."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from machines.soft_tm import SoftTM
+from tasks.suite import NAMES, get_task
+
+
+def emulation_batch(name, count=50, top=6, seed=0):
+    task = get_task(name)
+    rng = np.random.default_rng(seed)
+    lo = task.min_length
+    examples = [task.sample(int(rng.integers(lo, max(lo, top) + 1)), rng) for _ in range(count)]
+    return task, task.encode(examples, "tape")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_from_program_emulates_the_classical_machine_exactly(name):
+    task, batch = emulation_batch(name)
+    assert batch.inside.all()                      # the window fits every run
+    machine = SoftTM.from_program(task.reference, batch.alphabet, edge="clamp")
+    assert machine.states == batch.states
+    steps = int(batch.steps.max())
+    with torch.no_grad():
+        final, path = machine(batch.tape, steps, batch.origin, keep_path=True)
+    p_tape = final.tape[0].gather(-1, batch.target_tape.unsqueeze(-1)).squeeze(-1)
+    p_state = final.state[0].gather(-1, batch.target_state.unsqueeze(-1)).squeeze(-1)
+    p_head = final.head[0].gather(-1, batch.target_head.unsqueeze(-1)).squeeze(-1)
+    for p in (p_tape, p_state, p_head):
+        assert torch.allclose(p, torch.ones_like(p), atol=1e-5)
+    # the head trace is the classical head path
+    from machines.classical import trace
+
+    trace_soft = machine.trace(batch.tape, steps, batch.origin)
+    for b, e in enumerate(batch.examples[:10]):
+        positions = [c.head + batch.origin for c in trace(task.reference, e.input)]
+        soft = trace_soft.heads["head"][b, :len(positions)]
+        assert np.allclose(soft[np.arange(len(positions)), positions], 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["invert", "binary_increment", "dyck", "reverse"])
+def test_harden_of_from_program_is_the_program_on_visited_rules(name):
+    task, batch = emulation_batch(name, count=30)
+    program = task.reference
+    machine = SoftTM.from_program(program, batch.alphabet)
+    visits = machine.visits(batch.tape, int(batch.steps.max()), batch.origin)
+    hard = machine.harden(0, visits=visits)
+    visited = {k for k in hard.rules}
+    assert visited and all(hard.rules[k] == program.rules[k] for k in visited)
+    used = {(program.states[q], batch.alphabet[s]) for q, s in
+            zip(*np.nonzero(visits[0].numpy() > 1e-3))}
+    assert used == visited
+    assert machine.harden(0).rules.keys() >= visited            # without visits: every rule
+
+
+def test_gradients_reach_every_visited_table_entry():
+    task, batch = emulation_batch("binary_decrement", count=20)
+    torch.manual_seed(0)
+    machine = SoftTM.from_program(task.reference, batch.alphabet)
+    with torch.no_grad():                          # soften the tables so gradients are not 0
+        for p in machine.parameters():
+            p.mul_(1e-4).add_(torch.randn_like(p) * 0.1)
+    loss, _, _ = machine.training_loss(batch)
+    loss.backward()
+    visits = SoftTM.from_program(task.reference, batch.alphabet).visits(
+        batch.tape, int(batch.steps.max()), batch.origin)[0]
+    for q, s in zip(*np.nonzero(visits.numpy() > 1e-3)):
+        for p in (machine.next_logits, machine.write_logits, machine.move_logits):
+            assert p.grad[0, q, s].abs().sum() > 0
+
+
+def test_halting_states_are_absorbing():
+    m = SoftTM(("a", "h"), (" ", "1"), (False, True), restarts=3)
+    tape = torch.nn.functional.one_hot(torch.tensor([[1, 0, 0]]), 2).float()
+    start = m.initial(tape, 0)
+    start.state[..., :] = torch.tensor([0.0, 1.0])
+    after = m.step(start, m.tables())
+    for x, y in ((after.state, start.state), (after.head, start.head), (after.tape, start.tape)):
+        assert torch.allclose(x, y)
+
+
+def test_restarts_are_independent():
+    torch.manual_seed(0)
+    m = SoftTM(("a", "b", "h"), (" ", "0", "1"), (False, False, True), restarts=4)
+    task, batch = emulation_batch("invert", count=5)
+    batch = task.encode(batch.examples, "tape")
+    loss, _, _ = m.training_loss(batch)
+    grads = torch.autograd.grad(loss, m.next_logits, retain_graph=True)[0]
+    single = torch.autograd.grad(m.outcome_loss(m(batch.tape, 6, batch.origin)[0], batch)[0][2],
+                                 m.next_logits)[0]
+    assert torch.count_nonzero(single[[0, 1, 3]]) == 0 and torch.count_nonzero(grads[2]) > 0
+
+
+def test_induce_invert_finds_a_general_program(tmp_path):
+    from analysis.induce import InduceConfig, induce
+    from machines.classical import run
+    from machines.formats import load
+
+    report = induce(InduceConfig.for_task("invert", restarts=8, iterations=300), tmp_path)
+    assert report.hard_train_exact >= 6 and report.hard_exact_len100 >= 6
+    program = load(report.programs[0])
+    assert run(program, "0110100").tape.text == "1001011"
+
+
+def test_cli_induce_json(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    r = CliRunner().invoke(cli, ["induce", "invert", "--restarts", "4", "--iterations", "200",
+                                 "--out", str(tmp_path), "--json"])
+    assert r.exit_code == 0, r.output
+    obj = json.loads(r.stdout)
+    assert {"task", "method", "restarts", "soft_train_exact", "hard_train_exact",
+            "hard_exact_len20", "hard_exact_len100", "seconds", "head_entropy_success",
+            "head_entropy_failure"} <= set(obj)
+    assert obj["restarts"] == 4 and obj["hard_train_exact"] >= 1
+    bad = CliRunner().invoke(cli, ["induce", "binary_decrement", "--steps", "2"])
+    assert bad.exit_code == 2 and "steps" in bad.stderr
+    assert CliRunner().invoke(cli, ["induce", "parity", "--states", "2"]).exit_code == 2
