@@ -566,18 +566,110 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
         click.echo(f"  {len(r.programs)} distinct successful programs in {out}/")
 
 
-@cli.command()
-def demo() -> None:
-    """Run the bundled binary-increment example with a trace (a first look at tapelab)."""
-    from machines import classical, display
-    from machines.examples import path as example_path
+def _print_report(report: dict, out: Path) -> None:
+    from analysis.report import summary_table
 
-    prog = _load(str(example_path("binary_increment.yaml")), "yaml")
-    click.echo(f"Running {prog.name} on its input {prog.input!r}; [brackets] mark the head.\n")
-    for config in classical.trace(prog):
-        click.echo(display.trace_line(config))
-        if config.reason:
-            click.echo("\n" + display.result_text(prog, classical.result_of(config)))
+    click.echo("")
+    for line in summary_table(report):
+        click.echo(line)
+    click.echo(f"\nreport: {(out / 'index.html').resolve()}")
+
+
+def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
+    from analysis.compare import compare as run_compare
+
+    try:
+        config.check()
+        report = run_compare(config, out, force=force,
+                             log=lambda m: click.echo(m, err=True))
+    except (ValueError, FileExistsError) as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps({k: report[k] for k in ("tasks", "machines", "results",
+                                                     "created", "versions")}, default=str))
+    else:
+        _print_report(report, out)
+
+
+@cli.command()
+@click.argument("task_names", metavar="TASK...", nargs=-1, required=True)
+@click.option("--machines", default="classical,ntm,lstm,softtm", show_default=True,
+              help="Comma-separated: classical, ntm, lstm, softtm.")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--budget", type=float, default=60.0, show_default=True,
+              help="Seconds of training per soft run.")
+@click.option("--lengths", help="Evaluation lengths [default: L,2L,4L,6L, L the training "
+              "length].")
+@click.option("--train-length", type=click.IntRange(min=1), help="Longest training input "
+              "[default: 20 for copy, 10 otherwise].")
+@click.option("--samples", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Evaluation examples per length.")
+@click.option("--restarts", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Soft TM restarts.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Train independent runs in parallel processes.")
+@click.option("--compile/--no-compile", "use_compile", default=False,
+              help="torch.compile the NTM (pays off for budgets of several minutes).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("tapelab-report"), show_default=True)
+@click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
+def compare(task_names, machines, seeds, budget, lengths, train_length, samples, restarts, jobs,
+            use_compile, out, force, as_json) -> None:
+    """Train and evaluate every machine on each TASK; write a side-by-side report.
+
+    \b
+    Soft machines train for --budget seconds each, then every machine (the classical
+    reference program included) is evaluated at the training length and at 2x, 4x and 6x.
+    OUT gets the runs, report.json, report.md, figures/ and index.html. Run it again with
+    the same options to resume: finished runs are not retrained.
+    \b
+    Example:
+      tapelab compare copy invert --budget 120 --seeds 2 --jobs 2
+    """
+    from analysis.compare import CompareConfig
+
+    config = CompareConfig(tasks=list(task_names), machines=machines.split(","), seeds=seeds,
+                           budget=budget, lengths=_lengths(lengths) if lengths else None,
+                           samples=samples, restarts=restarts, jobs=jobs, compile=use_compile,
+                           train_length=train_length)
+    _run_compare(config, out, force, as_json)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def report(out: Path) -> None:
+    """Rebuild the report of a compare directory from its runs on disk (no retraining)."""
+    from analysis.report import NotACompareDirectory, build_report
+
+    try:
+        result = build_report(out)
+    except NotACompareDirectory as err:
+        raise click.UsageError(str(err)) from None
+    _print_report(result, out)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("tapelab-report"), show_default=True)
+@click.option("--budget", type=float, default=70.0, show_default=True,
+              help="Seconds of training for the NTM and for the LSTM (they train in parallel).")
+@click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
+def demo(out: Path, budget: float, force: bool) -> None:
+    """A small comparison in a few minutes: the NTM and the LSTM learn copy, the soft TM
+    learns invert, and the classical machine runs both; then the report.
+
+    \b
+    It trains copy on lengths 1-8 and evaluates at 8, 16, 32 and 48 (invert at 8-48 too).
+    """
+    from analysis.compare import CompareConfig
+
+    config = CompareConfig(tasks=["copy", "invert"], machines=["classical", "ntm", "lstm",
+                                                               "softtm"],
+                           pairs=[["copy", "classical"], ["copy", "ntm"], ["copy", "lstm"],
+                                  ["invert", "classical"], ["invert", "softtm"]],
+                           budget=budget, train_length=8, samples=50, restarts=20, jobs=2)
+    _run_compare(config, out, force, False)
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def to_dot(program: Program) -> str:
     return dot.to_string()
 
 
-def draw(program: Program, path: str | Path, *, seed: int = 0) -> Path:
+def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None = None) -> Path:
     """Save a picture of the state diagram (PNG, SVG or PDF, by the file's extension)."""
     import matplotlib
 
@@ -72,8 +72,12 @@ def draw(program: Program, path: str | Path, *, seed: int = 0) -> Path:
     graph = program_graph(program)
     simple = nx.DiGraph(graph)
     n = simple.number_of_nodes()
-    pos = nx.circular_layout(simple) if n <= 3 else nx.kamada_kawai_layout(simple) \
-        if _has_scipy() else nx.spring_layout(simple, seed=seed, k=2 / n ** 0.5)
+    if n <= 3:
+        pos = nx.circular_layout(simple)
+    elif _has_scipy():
+        pos = nx.kamada_kawai_layout(simple)
+    else:
+        pos = nx.spring_layout(simple, seed=seed, k=2 / n ** 0.5)
     size = max(5.0, 1.6 * n ** 0.5 + 3)
     fig, ax = plt.subplots(figsize=(size, size * 0.8))
     colors = ["#9fd49f" if d["start"] else "#f4b6b6" if d["halting"] else "#cfe0f7"
@@ -87,7 +91,7 @@ def draw(program: Program, path: str | Path, *, seed: int = 0) -> Path:
     nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
                                  font_size=7, connectionstyle=style, rotate=False,
                                  bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
-    ax.set_title(f"{program.name}  (green: start, red: halting)", fontsize=10)
+    ax.set_title(title or f"{program.name}  (green: start, red: halting)", fontsize=10)
     ax.axis("off")
     fig.tight_layout()
     path = Path(path)
@@ -102,3 +106,27 @@ def _has_scipy() -> bool:
     except ImportError:
         return False
     return True
+
+
+def reachable_graph(program: Program) -> nx.DiGraph:
+    """The states reachable from the start, one edge per (state, next state) labelled with the
+    set of (read, write, move) that lead there; nodes know whether they start or halt."""
+    graph = program_graph(program)
+    keep = nx.descendants(graph, program.start) | {program.start}
+    simple = nx.DiGraph()
+    for q in keep:
+        simple.add_node(q, start=q == program.start, halting=q in program.halting)
+    for u, v, d in graph.edges(data=True):
+        if u in keep:
+            labels = simple.edges[u, v]["labels"] if simple.has_edge(u, v) else frozenset()
+            simple.add_edge(u, v, labels=labels | {(d["read"], d["write"], d["move"])})
+    return simple
+
+
+def same_machine(a: Program, b: Program) -> bool:
+    """Whether ``a`` and ``b`` are the same machine up to renaming states: their reachable
+    parts are isomorphic with start, halting and every edge label (read, write, move) kept."""
+    ga, gb = reachable_graph(a), reachable_graph(b)
+    return nx.is_isomorphic(
+        ga, gb, node_match=lambda x, y: (x["start"], x["halting"]) == (y["start"], y["halting"]),
+        edge_match=lambda x, y: x["labels"] == y["labels"])

@@ -93,6 +93,15 @@ class InduceReport:
     config: dict = field(default_factory=dict)
     programs: list[str] = field(default_factory=list)      # files written
     details: list[RestartResult] = field(default_factory=list)
+    model: object = field(default=None, repr=False)        # the trained SoftTM (all restarts)
+
+    def best_restart(self) -> int:
+        """A restart whose hardened program is exact on training and generalises furthest,
+        the sharpest head breaking ties; restart 0 when none succeeded."""
+        ranked = sorted(self.details, key=lambda d: (not d.hard_train_exact,
+                                                     not d.hard_exact_len100,
+                                                     not d.hard_exact_len20, d.head_entropy))
+        return ranked[0].restart if ranked else 0
 
     def to_json(self) -> dict:
         keys = ("task", "method", "restarts", "soft_train_exact", "hard_train_exact",
@@ -173,8 +182,6 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
     with torch.no_grad():
         final, _ = model(batch.tape, config.steps, 0)
         _, wrong = model.outcome_loss(final, batch)
-        heads = model.trace(batch.tape, config.steps, 0, restart=0)  # shape check only
-        del heads
         visits = model.visits(batch.tape, config.steps, 0)
         _, path = model(batch.tape, config.steps, 0, keep_path=True)
     head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
@@ -205,7 +212,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
         sum(d.hard_exact_len20 for d in details), sum(d.hard_exact_len100 for d in details),
         round(time.perf_counter() - started, 2),
         float(np.median(good)) if good else None, float(np.median(bad)) if bad else None,
-        asdict(config), written, details)
+        asdict(config), written, details, model)
 
 
 def _solves(task: Task, program, example, max_steps: int) -> bool:

@@ -14,6 +14,9 @@ action conditioned on the cell's own symbol rather than on an averaged read):
 * the head leaves i by the move distribution sum_{q active, s} state[q] tape[i][s] M[q, s];
 * state' = sum_{q active, s} state[q] read[s] N[q, s], read[s] = sum_i head[i] tape[i][s].
 
+Each distribution is renormalized after a step: the equations conserve probability, but
+rounding errors compound (they double every step on long tapes) without it.
+
 Halting states are absorbing: their mass neither writes, moves nor changes state. The tape edge
 is a parameter: ``circular`` (TerpreT's choice: moving right from the last cell reaches the
 first) or ``clamp`` (a move off the tape leaves the head on the edge cell).
@@ -119,7 +122,9 @@ class SoftTM(nn.Module):
         head = head + h * still.unsqueeze(-1)
         hw = h.unsqueeze(-1)
         tape = hw * written + (1 - hw) * c.tape
-        return SoftConfiguration(state, head, tape)
+        # Mass is conserved exactly in the equations, but a deficit in one distribution shrinks
+        # the others the next step, so rounding errors double every step: renormalize.
+        return SoftConfiguration(_normalize(state), _normalize(head), _normalize(tape))
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
                 keep_path: bool = False):
@@ -195,6 +200,15 @@ class SoftTM(nn.Module):
             total_loss = total_loss - bonus * entropy * self.restarts
         return total_loss, wrong.mean(), None
 
+    def select(self, restart: int) -> "SoftTM":
+        """A one-restart machine with the tables of ``restart``."""
+        m = SoftTM(self.states, self.symbols, tuple(self.halting.tolist()), restarts=1,
+                   edge=self.edge)
+        with torch.no_grad():
+            for name in ("next_logits", "write_logits", "move_logits"):
+                getattr(m, name).copy_(getattr(self, name)[restart:restart + 1])
+        return m
+
     # ------------------------------------------------------------------ programs
     @classmethod
     def from_program(cls, program: Program, symbols: tuple[str, ...] | None = None, *,
@@ -249,3 +263,7 @@ class SoftTM(nn.Module):
 
 
 _MOVE_NAME = {v: k for k, v in MOVES.items()}
+
+
+def _normalize(p: torch.Tensor) -> torch.Tensor:
+    return p / p.sum(-1, keepdim=True).clamp_min(_EPSILON)

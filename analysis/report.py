@@ -1,0 +1,360 @@
+"""The comparison report, rebuilt from a compare directory on disk (no retraining).
+
+Writes ``report.json`` (every number), ``figures/*.png``, ``report.md`` and ``index.html`` (one
+self-contained page, images embedded).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from analysis.compare import COMPARE, EVALUATION
+
+SECTIONS = ("Summary", "Accuracy against length", "Training curves", "Addressing heatmaps",
+            "Sharpness and generalisation", "State diagrams")
+STYLE = {"classical": "#222222", "ntm": "#1f77b4", "lstm": "#ff7f0e", "softtm": "#2ca02c"}
+
+
+class NotACompareDirectory(FileNotFoundError):
+    pass
+
+
+def load_evaluations(out: Path) -> list[dict]:
+    if not (out / COMPARE).is_file():
+        raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE}); "
+                                   "make one with tapelab compare")
+    runs = sorted((out / "runs").glob(f"*/{EVALUATION}"))
+    if not runs:
+        raise NotACompareDirectory(f"{out}: no finished runs to report")
+    return [dict(json.loads(p.read_text(encoding="utf-8")), run=p.parent.name) for p in runs]
+
+
+def _versions() -> dict:
+    import click
+    import networkx
+    import torch
+
+    return {"tapelab": "0.1.0", "python": platform.python_version(), "numpy": np.__version__,
+            "torch": torch.__version__, "networkx": networkx.__version__,
+            "click": click.__version__}
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
+def summary(evaluations: list[dict]) -> list[dict]:
+    """One row per (task, machine, addressing): means over seeds, per length."""
+    groups: dict[tuple, list[dict]] = {}
+    for ev in evaluations:
+        for r in ev["results"]:
+            groups.setdefault((ev["task"], ev["machine"], r["addressing"]), []).append(
+                dict(r, _training=ev.get("training", {})))
+    out = []
+    for (task, machine, addressing), rows in sorted(groups.items()):
+        lengths = sorted({r["length"] for r in rows})
+        by = {n: [r for r in rows if r["length"] == n] for n in lengths}
+        out.append({
+            "task": task, "machine": machine, "addressing": addressing,
+            "exact_match": {n: _mean([r["exact_match"] for r in by[n]]) for n in lengths},
+            "symbol_accuracy": {n: _mean([r["symbol_accuracy"] for r in by[n]]) for n in lengths},
+            "read_entropy": _mean([r["read_entropy"] for r in rows]),
+            "write_entropy": _mean([r["write_entropy"] for r in rows]),
+            "steps": {n: _mean([r.get("steps") for r in by[n]]) for n in lengths}
+            if machine == "classical" else None,
+            "training_seconds": _mean([r["_training"].get("seconds") for r in rows]),
+            "sequences": _mean([r["_training"].get("sequences") for r in rows]),
+        })
+    soft = {(s["task"], s["machine"]): s for s in out if s["addressing"] == "soft"}
+    for s in out:
+        if s["addressing"] == "hard" and (s["task"], s["machine"]) in soft:
+            soft_row = soft[(s["task"], s["machine"])]
+            gap = {n: soft_row["exact_match"][n] - s["exact_match"][n] for n in s["exact_match"]
+                   if n in soft_row["exact_match"]}
+            soft_row["hard_soft_gap"] = gap
+    return out
+
+
+# ------------------------------------------------------------------------------ figures
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for s in rows:
+        if s["task"] != task:
+            continue
+        xs = sorted(s["exact_match"], key=int)
+        style = "-" if s["addressing"] == "soft" or s["machine"] == "classical" else "--"
+        ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs], style, marker="o",
+                color=STYLE.get(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
+    ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
+           title=f"{task}: accuracy against length")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
+    curves = [ev for ev in evaluations if ev["task"] == task and ev.get("curve")]
+    if not curves:
+        return None
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ev in curves:
+        c = ev["curve"]
+        x = [r["sequences"] for r in c]
+        label = f"{ev['machine']} s{ev['seed']}"
+        a.plot(x, [r["bits"] for r in c], color=STYLE.get(ev["machine"]), label=label)
+        for key, ls in (("entropy_read0", "-"), ("entropy_write0", "--")):
+            if any(key in r for r in c):
+                b.plot([r["sequences"] for r in c if key in r], [r[key] for r in c if key in r],
+                       ls, color=STYLE.get(ev["machine"]), label=f"{label} {key[8:]}")
+    a.set(xlabel="sequences seen", ylabel="errors per sequence", title=f"{task}: training")
+    a.set_yscale("symlog")
+    b.set(xlabel="sequences seen", ylabel="normalized entropy", ylim=(-0.02, 1.02),
+          title="read / write entropy during training")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no addressing to show (LSTM, soft TM)", ha="center",
+                    transform=ax.transAxes, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
+    data_path = run_dir / "heatmap.npz"
+    if not data_path.is_file():
+        return None
+    data = np.load(data_path)
+    plt = _plt()
+    if "head" in data:
+        heads, classical = data["head"], data["classical"]
+        fig, ax = plt.subplots(figsize=(6, 3.8))
+        im = ax.imshow(heads.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1)
+        ax.plot(range(len(classical)), classical, "r.--", lw=1, ms=4, label="classical head")
+        ax.set(xlabel="step", ylabel="cell", title=f"{ev['task']}: soft TM head (seed "
+               f"{ev['seed']}) and the classical head path")
+        ax.legend(fontsize=8, loc="upper left")
+        fig.colorbar(im, ax=ax, fraction=0.04)
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        for ax, key in zip(axes, ("write", "read")):
+            w = data[key]
+            used = np.nonzero(w.max(0) > 0.01)[0]
+            hi = int(used.max()) + 3 if used.size else w.shape[1]
+            im = ax.imshow(w[:, :hi].T, aspect="auto", origin="lower", cmap="viridis",
+                           vmin=0, vmax=1)
+            ax.axvline(int(data["input_steps"]) - 0.5, color="w", lw=0.8, ls=":")
+            ax.set(xlabel="step (dotted: delimiter)", ylabel="memory cell",
+                   title=f"{ev['task']}: NTM {key} weighting (seed {ev['seed']})")
+            fig.colorbar(im, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
+    points = []
+    for ev in evaluations:
+        soft = [r for r in ev["results"] if r["addressing"] == "soft"
+                and r["read_entropy"] is not None]
+        if not soft:
+            continue
+        lengths = sorted({r["length"] for r in soft})
+        first = [r for r in soft if r["length"] == lengths[0]][0]
+        last = [r for r in soft if r["length"] == lengths[-1]][0]
+        points.append((first["read_entropy"], last["exact_match"], ev["machine"], ev["task"],
+                       lengths[-1] / lengths[0]))
+    if not points:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for x, y, machine, task, factor in points:
+        ax.scatter(x, y, color=STYLE.get(machine), s=40)
+        ax.annotate(f"{task}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    for machine in sorted({p[2] for p in points}):
+        ax.scatter([], [], color=STYLE.get(machine), label=machine)
+    ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
+           ylabel=f"exact match at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
+           title="Does a sharper head generalise further?")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:
+    from analysis.diagrams import draw, same_machine
+    from machines.formats import load
+    from tasks.suite import get_task
+
+    reference = get_task(task).reference
+    pics = [(draw(reference, figures / f"diagram_{task}_reference.png",
+                  title=f"{task}: reference program"), f"{task}: reference program")]
+    for hardened in sorted((out / "runs").glob(f"{task}-softtm-s*/hardened.yaml")):
+        program = load(hardened)
+        verdict = "the same machine as the reference" if same_machine(program, reference) \
+            else "a different machine from the reference"
+        name = hardened.parent.name
+        title = f"{name}: hardened soft TM, {verdict}"
+        pics.append((draw(program, figures / f"diagram_{name}.png", title=title), title))
+    return pics
+
+
+# ------------------------------------------------------------------------------ the report
+def build_report(out: str | Path) -> dict:
+    """(Re)build report.json, figures, report.md and index.html from ``out``."""
+    out = Path(out)
+    evaluations = load_evaluations(out)
+    meta = json.loads((out / COMPARE).read_text(encoding="utf-8"))
+    skipped_path = out / "skipped.json"
+    skipped = json.loads(skipped_path.read_text()) if skipped_path.is_file() else []
+    tasks = sorted({ev["task"] for ev in evaluations}, key=lambda t: meta["settings"]["tasks"]
+                   .index(t) if t in meta["settings"]["tasks"] else 99)
+    machines = [m for m in ("classical", "ntm", "lstm", "softtm")
+                if any(ev["machine"] == m for ev in evaluations)]
+    rows = summary(evaluations)
+    results = [{k: r[k] for k in ("task", "machine", "seed", "length", "addressing",
+                                  "exact_match", "symbol_accuracy", "read_entropy",
+                                  "write_entropy")} for ev in evaluations for r in ev["results"]]
+    extra = {ev["run"]: {k: ev[k] for k in ("mass_on_classical_head", "isomorphic_to_reference",
+                                            "induce") if k in ev} for ev in evaluations}
+    report = {"tasks": tasks, "machines": machines, "results": results, "summary": rows,
+              "training": {ev["run"]: ev.get("training", {}) for ev in evaluations},
+              "soft_tm": {k: v for k, v in extra.items() if v}, "skipped": skipped,
+              "created": meta["created"], "versions": _versions()}
+    figures = out / "figures"
+    figures.mkdir(exist_ok=True)
+    images: dict[str, list[tuple[Path, str]]] = {s: [] for s in SECTIONS}
+    for task in tasks:
+        images["Accuracy against length"].append(
+            (fig_accuracy(rows, task, figures / f"accuracy_{task}.png"), task))
+        p = fig_training(evaluations, task, figures / f"training_{task}.png")
+        if p:
+            images["Training curves"].append((p, task))
+        for ev in evaluations:
+            if ev["task"] == task and ev["machine"] in ("ntm", "softtm"):
+                p = fig_heatmap(out / "runs" / ev["run"], ev,
+                                figures / f"heatmap_{ev['run']}.png")
+                if p:
+                    images["Addressing heatmaps"].append((p, ev["run"]))
+        images["State diagrams"] += fig_diagrams(out, task, figures)
+    p = fig_sharpness(evaluations, figures / "sharpness.png")
+    if p:
+        images["Sharpness and generalisation"].append((p, "all runs"))
+    (out / "report.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+    (out / "report.md").write_text(_markdown(report, images, out), encoding="utf-8")
+    (out / "index.html").write_text(_html(report, images), encoding="utf-8")
+    return report
+
+
+def summary_table(report: dict) -> list[str]:
+    """The summary as plain text lines (the terminal and report.md both show it)."""
+    lines = []
+    for s in report["summary"]:
+        cells = "  ".join(f"{n}:{v:.2f}" for n, v in sorted(s["exact_match"].items(),
+                                                               key=lambda kv: int(kv[0])))
+        ent = "" if s["read_entropy"] is None else f"  H(read) {s['read_entropy']:.3f}"
+        lines.append(f"{s['task']:<17} {s['machine']:<9} {s['addressing']:<4}  exact@length "
+                     f"{cells}{ent}")
+    return lines
+
+
+def _fmt(x, digits=2):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _summary_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    head = ["task", "machine", "addressing", "exact match by length", "symbol accuracy by length",
+            "classical steps by length", "training s", "sequences", "read H", "write H",
+            "soft−hard gap"]
+    body = []
+    for s in report["summary"]:
+        def by_length(d):
+            return " · ".join(f"{n}: {_fmt(v)}" for n, v in sorted(d.items(),
+                                                                    key=lambda kv: int(kv[0])))
+        body.append([s["task"], s["machine"], s["addressing"], by_length(s["exact_match"]),
+                     by_length(s["symbol_accuracy"]),
+                     by_length({k: v for k, v in s["steps"].items()}) if s["steps"] else "",
+                     _fmt(s["training_seconds"], 0), _fmt(s["sequences"], 0),
+                     _fmt(s["read_entropy"], 3), _fmt(s["write_entropy"], 3),
+                     by_length(s["hard_soft_gap"]) if s.get("hard_soft_gap") else ""])
+    return head, body
+
+
+def _markdown(report: dict, images: dict, out: Path) -> str:
+    head, body = _summary_rows(report)
+    md = ["# tapelab comparison report", "",
+          f"Tasks: {', '.join(report['tasks'])}. Machines: {', '.join(report['machines'])}. "
+          f"Created {report['created']}.", "", "## Summary", "",
+          "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(row) + " |" for row in body]
+    for s in report["skipped"]:
+        md.append(f"\nSkipped: {s['machine']} on {s['task']}: {s['reason']}.")
+    for run, info in report["soft_tm"].items():
+        if "isomorphic_to_reference" in info:
+            md.append(f"\n{run}: hardened program "
+                      f"{'is' if info['isomorphic_to_reference'] else 'is not'} the reference "
+                      f"machine up to renaming; head mass on the classical head's cell by length: "
+                      + ", ".join(f"{n}: {v:.3f}" for n, v in
+                                  info["mass_on_classical_head"].items()))
+    for section in SECTIONS[1:]:
+        md += ["", f"## {section}", ""]
+        if not images[section]:
+            md.append("(nothing to show for these runs)")
+        for path, caption in images[section]:
+            md.append(f"![{caption}]({path.relative_to(out).as_posix()})")
+    return "\n".join(md) + "\n"
+
+
+def _html(report: dict, images: dict) -> str:
+    head, body = _summary_rows(report)
+    esc = html.escape
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>tapelab report</title>",
+             "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}"
+             "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
+             "padding:3px 6px}th{background:#f3f3f3}img{max-width:100%;margin:8px 0}</style>",
+             "</head><body><h1>tapelab comparison report</h1>",
+             f"<p>Tasks: {esc(', '.join(report['tasks']))}. Machines: "
+             f"{esc(', '.join(report['machines']))}. Created {esc(report['created'])}.</p>",
+             "<h2>Summary</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head)
+             + "</tr>"]
+    parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in body]
+    parts.append("</table>")
+    for s in report["skipped"]:
+        parts.append(f"<p>Skipped: {esc(s['machine'])} on {esc(s['task'])}: "
+                     f"{esc(s['reason'])}.</p>")
+    for section in SECTIONS[1:]:
+        parts.append(f"<h2>{esc(section)}</h2>")
+        if not images[section]:
+            parts.append("<p>(nothing to show for these runs)</p>")
+        for path, caption in images[section]:
+            data = base64.b64encode(path.read_bytes()).decode()
+            parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
+                         f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

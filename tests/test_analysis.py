@@ -1,0 +1,153 @@
+"""Sharpness metrics, the isomorphism check, the comparison and its report."""
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from analysis import sharpness as S
+from analysis.diagrams import same_machine
+from analysis.trace import AddressingTrace, classical_addressing
+from cli import cli
+from machines.formats import loads
+from tasks.suite import get_task
+
+
+def test_metrics_on_one_hot_and_uniform():
+    one_hot = np.eye(8)[[3]]
+    uniform = np.full((1, 8), 1 / 8)
+    assert S.normalized_entropy(one_hot)[0] == pytest.approx(0, abs=1e-9)
+    assert S.effective_support(one_hot)[0] == pytest.approx(1)
+    assert S.inverse_participation(one_hot)[0] == pytest.approx(1)
+    assert S.margin(one_hot)[0] == 1 and S.max_weight(one_hot)[0] == 1
+    assert S.normalized_entropy(uniform)[0] == pytest.approx(1)
+    assert S.effective_support(uniform)[0] == pytest.approx(8)
+    assert S.inverse_participation(uniform)[0] == pytest.approx(8)
+    assert S.margin(uniform)[0] == pytest.approx(0)
+
+
+def test_metrics_on_a_hand_made_weighting():
+    w = np.array([[0.5, 0.25, 0.25, 0.0]])
+    h = -(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25))
+    assert S.entropy(w)[0] == pytest.approx(h)
+    assert S.normalized_entropy(w)[0] == pytest.approx(h / math.log(4))
+    assert S.inverse_participation(w)[0] == pytest.approx(1 / 0.375)
+    assert S.margin(w)[0] == pytest.approx(0.25)
+
+
+def test_summarize_gap_mass_and_length():
+    trace = AddressingTrace({"read0": np.stack([np.eye(4), np.full((4, 4), 0.25)])}, 4)
+    summary = S.summarize(trace)
+    assert summary["read0"]["normalized_entropy"] == pytest.approx(0.5)
+    assert S.hard_soft_gap({10: 0.9, 20: 0.5}, {10: 1.0, 20: 0.2}) == pytest.approx(
+        {10: -0.1, 20: 0.3})
+    heads = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]])
+    assert S.mass_on_path(heads, [0, 1]).tolist() == pytest.approx([0.9, 0.7])
+    rows = [{"length": 5, "read_entropy": 0.2}, {"length": 5, "read_entropy": 0.4},
+            {"length": 9, "read_entropy": None}]
+    assert S.entropy_by_length(rows) == pytest.approx({5: 0.3})
+
+
+def test_classical_trace_is_one_hot_with_zero_entropy():
+    trace, first = classical_addressing(get_task("binary_increment").reference, "111")
+    w = trace.heads["head"]
+    assert first == -2 and np.all(w.sum(-1) == 1)
+    assert np.allclose(S.normalized_entropy(w), 0, atol=1e-9)
+
+
+def test_isomorphism_up_to_renaming():
+    ref = get_task("invert").reference
+    renamed = ref.rename_states({"flip": "q0", "done": "halt"})
+    assert same_machine(renamed, ref)
+    other = loads("blank: ' '\nstart state: a\ntable:\n  a:\n    0: {write: 1, R}\n"
+                  "    1: {write: 1, R}\n    ' ': {L: h}\n  h:\n", "yaml")
+    assert not same_machine(other, ref)
+    unreachable = loads("blank: ' '\nstart state: a\ntable:\n  a:\n    0: {write: 1, R}\n"
+                        "    1: {write: 0, R}\n    ' ': {L: h}\n  h:\n  z:\n    0: L\n", "yaml")
+    assert same_machine(unreachable, ref)          # only the reachable part counts
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp")
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical,ntm,lstm,softtm",
+                                 "--budget", "5", "--samples", "5", "--restarts", "4",
+                                 "--lengths", "3,6", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return out, r
+
+
+def test_compare_writes_every_section_and_valid_pictures(compared):
+    import matplotlib.image
+
+    out, result = compared
+    assert "index.html" in result.stdout and "invert" in result.stdout
+    report = json.loads((out / "report.json").read_text())
+    assert {"tasks", "machines", "results", "created", "versions"} <= set(report)
+    assert report["machines"] == ["classical", "ntm", "lstm", "softtm"]
+    for row in report["results"]:
+        assert {"task", "machine", "seed", "length", "addressing", "exact_match",
+                "symbol_accuracy", "read_entropy", "write_entropy"} <= set(row)
+    classical = [r for r in report["results"] if r["machine"] == "classical"]
+    assert classical and all(r["exact_match"] == 1.0 for r in classical)
+    html = (out / "index.html").read_text()
+    md = (out / "report.md").read_text()
+    from analysis.report import SECTIONS
+
+    for section in SECTIONS:
+        assert f"<h2>{section}</h2>" in html and f"## {section}" in md
+    pngs = sorted((out / "figures").glob("*.png"))
+    names = {p.name for p in pngs}
+    assert {"accuracy_invert.png", "training_invert.png", "sharpness.png",
+            "heatmap_invert-ntm-s0.png", "heatmap_invert-softtm-s0.png",
+            "diagram_invert_reference.png", "diagram_invert-softtm-s0.png"} <= names
+    for p in pngs:
+        pixels = matplotlib.image.imread(p)                       # decodes: a valid PNG
+        assert pixels.std() > 0.02, p.name                        # not blank
+        assert f"data:image/png;base64," in html
+    assert html.count("<img") == len(pngs)
+
+
+def test_report_rebuilds_the_same_json_from_disk(compared):
+    out, _ = compared
+    before = json.loads((out / "report.json").read_text())
+    r = CliRunner().invoke(cli, ["report", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "report.json").read_text()) == before
+
+
+def test_compare_resumes_without_retraining(compared):
+    out, _ = compared
+    stamp = (out / "runs" / "invert-ntm-s0" / "evaluation.json").stat().st_mtime
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical,ntm,lstm,softtm",
+                                 "--budget", "5", "--samples", "5", "--restarts", "4",
+                                 "--lengths", "3,6", "--out", str(out)])
+    assert r.exit_code == 0 and "done before" in r.stderr
+    assert (out / "runs" / "invert-ntm-s0" / "evaluation.json").stat().st_mtime == stamp
+
+
+def test_bad_input_gets_one_line_and_nothing_is_overwritten(tmp_path, compared):
+    out, _ = compared
+    for args in (["compare", "sorting"], ["compare", "invert", "--machines", "ntm,tape"],
+                 ["compare", "invert", "--budget", "0.5", "--out", str(tmp_path / "x")],
+                 ["report", str(tmp_path)], ["report", str(tmp_path / "missing")]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2, args
+        assert "Error:" in r.stderr and "Traceback" not in r.output
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical",
+                                 "--out", str(tmp_path / "mine")])
+    assert r.exit_code == 2 and (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical", "--samples",
+                                 "3", "--out", str(out)])
+    assert r.exit_code == 2 and "--force" in r.stderr
+
+
+@pytest.mark.slow
+def test_demo_finishes_with_a_full_report(tmp_path):
+    r = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
+    assert r.exit_code == 0, r.output
+    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+    assert set(report["machines"]) == {"classical", "ntm", "lstm", "softtm"}
