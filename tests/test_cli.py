@@ -93,11 +93,6 @@ def test_diagram_dot_and_png(tmp_path):
     assert invoke("diagram", BB4, "-o", str(tmp_path / "d.gif")).exit_code == 2
 
 
-def test_demo_runs_the_bundled_example():
-    r = invoke("demo")
-    assert r.exit_code == 0 and "done" in r.stdout and "[1]100" in r.stdout
-
-
 @pytest.mark.parametrize("args", [["run", BB4], ["run", EXAMPLE, "--trace"],
                                   ["convert", BB4, "--to", "morphett"]])
 def test_classical_commands_import_neither_torch_nor_numpy(args):
