@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 FORMATS = ("auto", "yaml", "morphett", "bb")
-EXIT_HALTED, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_BREAKPOINT = 0, 1, 2, 3, 5
+EXIT_HALTED, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> "click.exceptions.Exit":
@@ -65,10 +65,12 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Program format; auto detects it from the extension and the content.")
 @click.option("--start", help="Start state of a Morphett program (Morphett's default is 0).")
-@click.option("--max-steps", type=click.IntRange(min=0), default=10_000_000, show_default=True,
+@click.option("--max-steps", type=click.IntRange(min=0), default=100_000_000, show_default=True,
               help="Stop after this many steps (exit code 3 if the machine has not halted).")
-@click.option("--engine", type=click.Choice(["auto", "plain"]), default="auto",
-              show_default=True, help="Simulation engine.")
+@click.option("--engine", type=click.Choice(["auto", "plain", "chain"]), default="auto",
+              show_default=True, help="plain: one step at a time; chain: a run-length tape "
+              "that crosses a run in one step and proves some machines never halt (cycle, "
+              "runs-off); auto: chain.")
 @click.option("--trace", is_flag=True, help="Print every configuration: step, state, and the "
               "tape with the head's cell in [brackets].")
 @click.option("--break", "stop_at_breaks", is_flag=True,
@@ -89,7 +91,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
 
     \b
     Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
-                5 stopped at a breakpoint.
+                4 proven never to halt (cycle, runs-off), 5 stopped at a breakpoint.
     \b
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
@@ -119,7 +121,8 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
         click.echo(json.dumps(display.result_json(prog, result)))
     else:
         click.echo(display.result_text(prog, result))
-    code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT}
+    code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT,
+            "cycle": EXIT_NEVER, "runs-off": EXIT_NEVER}
     sys.exit(code.get(result.reason, EXIT_HALTED))
 
 

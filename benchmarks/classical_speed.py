@@ -1,9 +1,11 @@
-"""Speed of the classical interpreter, in simulated steps per second.
+"""Speed of the classical engines, in simulated steps per second.
 
-    python benchmarks/classical_speed.py [--repeat 3]
+    python benchmarks/classical_speed.py [--repeat 3] [--skip-long]
 
-Machines: BB(4) run to its halt many times over (per-run overhead included) and the first 10^7
-steps of BB(5). Each figure is the best of ``--repeat`` timings.
+Rows: BB(4) run to its halt many times over (per-run overhead included), the first 10^7 steps
+of BB(5), and the busy-beaver targets of issue 7 run to their halt: BB(5), BB(2,4) and two
+3-state 3-symbol machines. Each engine's figure is the best of ``--repeat`` timings; the plain
+loop only runs machines of at most 10^8 steps.
 """
 from __future__ import annotations
 
@@ -19,6 +21,12 @@ from machines.formats import load  # noqa: E402
 
 BB4 = "1RB1LB_1LA0LC_1RZ1LD_1RD0RA"
 BB5 = "1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA"
+TARGETS = {
+    "BB(5)": BB5,
+    "BB(2,4)": "1RB2LA1RA1RA_1LB1LA3RB1RZ",
+    "3x3 (3.1e8 steps)": "1RB2RA2RC_1LC---1LA_1RA2LB1LC",
+    "3x3 (4.9e9 steps)": "1RB---2RB_1LC0LB1RA_1RA2LC1RC",
+}
 
 
 def best_of(repeat: int, fn) -> float:
@@ -35,18 +43,43 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--bb4-runs", type=int, default=2000)
     ap.add_argument("--bb5-steps", type=int, default=10_000_000)
+    ap.add_argument("--skip-long", action="store_true", help="skip the 4.9e9-step machine")
     args = ap.parse_args()
-    bb4, bb5 = load(BB4), load(BB5)
-    rows = []
-    steps4 = run(bb4).steps
-    t = best_of(args.repeat, lambda: [run(bb4) for _ in range(args.bb4_runs)])
-    rows.append((f"BB(4) x {args.bb4_runs} runs", "plain", steps4 * args.bb4_runs, t))
-    r5 = run(bb5, max_steps=args.bb5_steps)
-    t = best_of(args.repeat, lambda: run(bb5, max_steps=args.bb5_steps))
-    rows.append((f"BB(5), first {args.bb5_steps:.0e} steps", "plain", r5.steps, t))
-    print(f"{'machine':<28} {'engine':<7} {'steps':>12} {'seconds':>9} {'steps/s':>14}")
-    for name, engine, steps, secs in rows:
-        print(f"{name:<28} {engine:<7} {steps:>12,} {secs:>9.3f} {steps / secs:>14,.0f}")
+    print(f"{'machine':<28} {'engine':<6} {'steps':>14} {'nonzero':>8} {'seconds':>9} "
+          f"{'steps/s':>16} {'speed-up':>9}")
+
+    def row(name, engine, steps, nonzero, secs, plain_rate=None):
+        rate = steps / secs
+        up = f"{rate / plain_rate:>8.0f}x" if plain_rate else ""
+        print(f"{name:<28} {engine:<6} {steps:>14,} {nonzero:>8,} {secs:>9.3f} {rate:>16,.0f} "
+              f"{up:>9}", flush=True)
+        return rate
+
+    bb4 = load(BB4)
+    r4 = run(bb4)
+    for engine in ("plain", "chain"):
+        t = best_of(args.repeat, lambda: [run(bb4, engine=engine) for _ in range(args.bb4_runs)])
+        row(f"BB(4) x {args.bb4_runs} runs", engine, r4.steps * args.bb4_runs, r4.tape.nonblank(),
+            t)
+    bb5 = load(BB5)
+    plain_rate = None
+    for engine in ("plain", "chain"):
+        r = run(bb5, max_steps=args.bb5_steps, engine=engine)
+        t = best_of(args.repeat, lambda: run(bb5, max_steps=args.bb5_steps, engine=engine))
+        rate = row(f"BB(5), first {args.bb5_steps:.0e} steps", engine, r.steps,
+                   r.tape.nonblank(), t, plain_rate)
+        plain_rate = plain_rate or rate
+    for name, text in TARGETS.items():
+        if args.skip_long and "4.9e9" in name:
+            continue
+        program = load(text)
+        r = run(program, max_steps=10**11)
+        plain_rate = None
+        if r.steps <= 10**8:
+            t = best_of(1, lambda: run(program, max_steps=10**11, engine="plain"))
+            plain_rate = row(name, "plain", r.steps, r.tape.nonblank(), t)
+        t = best_of(args.repeat, lambda: run(program, max_steps=10**11, engine="chain"))
+        row(name, "chain", r.steps, r.tape.nonblank(), t, plain_rate)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from machines.program import MOVES, Program, Rule, Transitions
 from machines.tape import Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
-ENGINES = ("auto", "plain")
+ENGINES = ("auto", "plain", "chain")
+NEVER_HALTS = ("cycle", "runs-off")
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -30,7 +31,9 @@ class RunResult:
     steps: int
     head: int
     tape: Tape
-    reason: str  # "halt-state" | "no-rule" | "step-limit"
+    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "runs-off"
+    since: int | None = None    # cycle: the step of a configuration that recurs ...
+    period: int | None = None   # ... every ``period`` steps
 
     def accepted(self, program: Program) -> bool:
         return self.halted and self.state in program.accept
@@ -85,6 +88,13 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     table = program.transitions(cells)
     symbols, nsym = table.symbols, len(table.symbols)
     sidx = {s: i for i, s in enumerate(symbols)}
+    if engine in ("auto", "chain"):
+        from machines.chain import chain_tape, run_chain
+
+        state, steps, head, out, origin, reason, since, period = run_chain(
+            table, [sidx[c] for c in cells], head0, max_steps)
+        return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
+                         head, chain_tape(symbols, out, origin), reason, since, period)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))
     pad = _PAD + len(cells)
     tape: bytearray | list[int]

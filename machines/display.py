@@ -37,10 +37,13 @@ def trace_line(config: Configuration, state_width: int = 10) -> str:
 
 def result_json(program: Program, result: RunResult) -> dict:
     """The JSON object of ``tapelab run --json``."""
-    return {"program": program.name, "halted": result.halted, "reason": result.reason,
-            "state": result.state, "steps": result.steps, "head": result.head,
-            "tape": result.tape.text, "tape_offset": result.tape.offset,
-            "nonblank": result.tape.nonblank()}
+    out = {"program": program.name, "halted": result.halted, "reason": result.reason,
+           "state": result.state, "steps": result.steps, "head": result.head,
+           "tape": result.tape.text, "tape_offset": result.tape.offset,
+           "nonblank": result.tape.nonblank()}
+    if result.reason == "cycle":
+        out.update(cycle_since=result.since, cycle_period=result.period)
+    return out
 
 
 REASONS = {
@@ -48,6 +51,8 @@ REASONS = {
     "no-rule": "halted: no rule for this state and symbol",
     "step-limit": "stopped at the step limit without halting",
     "breakpoint": "stopped at a breakpoint",
+    "cycle": "never halts: the whole configuration repeats",
+    "runs-off": "never halts: the head runs off into blank tape forever",
 }
 
 
@@ -56,6 +61,9 @@ def result_text(program: Program, result: RunResult) -> str:
     verdict = ""
     if result.halted and program.accept:
         verdict = " — ACCEPTED" if result.state in program.accept else " — REJECTED"
+    if result.reason == "cycle":
+        verdict = (f" (the configuration of step {result.since:,} recurs every "
+                   f"{result.period:,} steps)")
     return "\n".join([
         f"{program.name}: {REASONS.get(result.reason, result.reason)}{verdict}",
         f"  state {result.state!r} after {result.steps:,} steps, head at cell {result.head}",

@@ -1,0 +1,107 @@
+"""The chain engine against the plain step loop, busy-beaver targets, never-halting verdicts."""
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from conftest import corpus_params
+from machines.classical import run
+from machines.formats import load, loads
+from tasks.suite import NAMES, get_task
+
+LIMITS = (0, 1, 2, 5, 17, 100, 5000)
+
+
+@pytest.mark.parametrize("path", corpus_params("turingmachine-io") + corpus_params("morphett"))
+def test_engines_agree_on_the_corpus(path):
+    program = load(path)
+    for limit in LIMITS:
+        plain = run(program, max_steps=limit, engine="plain")
+        chain = run(program, max_steps=limit, engine="chain")
+        if chain.reason in ("cycle", "runs-off"):
+            assert plain.reason == "step-limit"
+        else:
+            assert chain == plain, limit
+    final = run(program, max_steps=100_000, engine="chain")
+    assert final.reason not in ("cycle", "runs-off") or run(program, max_steps=100_000,
+                                                            engine="plain").reason == "step-limit"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_engines_agree_on_the_task_machines(name):
+    task = get_task(name)
+    rng = np.random.default_rng(5)
+    for _ in range(15):
+        e = task.sample(int(rng.integers(task.min_length, 30)), rng)
+        assert run(task.reference, e.input, engine="chain") == run(task.reference, e.input,
+                                                                   engine="plain")
+
+
+def random_machine(rng, states, symbols):
+    rows = []
+    for q in range(states):
+        row = ""
+        for s in range(symbols):
+            if rng.random() < 0.1:
+                row += "---"
+            else:
+                nxt = "ABCDEFGH"[rng.integers(states + 1)] if rng.random() > 0.05 else "Z"
+                row += f"{rng.integers(symbols)}{'LR'[rng.integers(2)]}{nxt}"
+        rows.append(row)
+    return "_".join(rows)
+
+
+def test_engines_agree_on_random_small_machines():
+    rng = np.random.default_rng(0)
+    verdicts = 0
+    for i in range(400):
+        text = random_machine(rng, int(rng.integers(1, 5)), int(rng.integers(2, 4)))
+        program = load(text)
+        for limit in (37, 3000):
+            plain = run(program, max_steps=limit, engine="plain")
+            chain = run(program, max_steps=limit, engine="chain")
+            if chain.reason in ("cycle", "runs-off"):
+                verdicts += 1
+                assert plain.reason == "step-limit", text        # never claimed for a halter
+                assert run(program, max_steps=20_000, engine="plain").reason == "step-limit"
+            else:
+                assert chain == plain, (text, limit)
+    assert verdicts > 20
+
+
+@pytest.mark.parametrize("machine, steps, nonzero", [
+    ("1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA", 47_176_870, 4_098),      # BB(5)
+    ("1RB2LA1RA1RA_1LB1LA3RB1RZ", 3_932_964, 2_050),               # BB(2,4)
+    ("1RB2RA2RC_1LC---1LA_1RA2LB1LC", 310_341_163, 36_089),         # 3 states, 3 symbols
+])
+def test_busy_beaver_targets(machine, steps, nonzero):
+    r = run(load(machine), max_steps=10**10)
+    assert (r.reason, r.steps, r.tape.nonblank()) == ("halt-state", steps, nonzero)
+
+
+@pytest.mark.slow
+def test_the_five_billion_step_machine():
+    r = run(load("1RB---2RB_1LC0LB1RA_1RA2LC1RC"), max_steps=10**10)
+    assert (r.steps, r.tape.nonblank()) == (4_939_345_068, 107_900)
+
+
+def test_cycle_and_runs_off_verdicts():
+    bounce = loads("0 _ _ r 1\n1 _ _ l 0\n", "morphett")
+    r = run(bounce, max_steps=1000)
+    assert (r.reason, r.halted, r.period) == ("cycle", False, 2)
+    assert run(bounce, max_steps=1000, engine="plain").reason == "step-limit"
+    still = loads("0 1 1 * 0\n", "morphett")                           # stays, forever
+    assert (run(still, "1").reason, run(still, "1").period) == ("cycle", 1)
+    assert run(load("1RA1RA"), max_steps=1000).reason == "runs-off"
+    left = loads("0 * x l 0\n", "morphett")                              # writes x leftwards
+    r = run(left, "abc", max_steps=1000)
+    assert r.reason == "runs-off" and r.tape.text.startswith("x")
+
+
+def test_cli_verdicts_and_exit_codes():
+    r = CliRunner().invoke(cli, ["run", "1RA1RA"])
+    assert r.exit_code == 4 and "runs off" in r.stdout
+    r = CliRunner().invoke(cli, ["run", "1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA", "--json"])
+    assert r.exit_code == 0 and '"steps": 47176870' in r.stdout
+    r = CliRunner().invoke(cli, ["run", "1RA1RA", "--engine", "plain", "--max-steps", "50"])
+    assert r.exit_code == 3
