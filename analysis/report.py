@@ -90,6 +90,17 @@ def _plt():
     return plt
 
 
+def _save(fig, ax, path: Path) -> Path:
+    """Grid, legend (when something is labelled), tight layout, PNG, close."""
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+    return path
+
+
 def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -102,12 +113,7 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
                 color=STYLE.get(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
     ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
            title=f"{task}: accuracy against length")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path)
 
 
 def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
@@ -197,14 +203,9 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
     for machine in sorted({p[2] for p in points}):
         ax.scatter([], [], color=STYLE.get(machine), label=machine)
     ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
-           ylabel=f"exact match at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
+           ylabel="exact match at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
            title="Does a sharper head generalise further?")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, path)
 
 
 def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:

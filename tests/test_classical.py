@@ -16,7 +16,7 @@ def last(program, tape_input=None, max_steps=100_000):
 def test_fast_run_agrees_with_trace_on_the_corpus(path):
     program = load(path)
     for limit in (0, 1, 7, 3000):
-        assert run(program, max_steps=limit) == last(program, max_steps=limit)
+        assert run(program, max_steps=limit, engine="plain") == last(program, max_steps=limit)
 
 
 def test_step_counting():
@@ -30,32 +30,31 @@ def test_step_counting():
     assert (r.reason, r.steps, r.halted, r.head) == ("step-limit", 2, False, 2)
 
 
-def test_tape_grows_both_ways_far_from_the_start():
-    # Each 1 of the input is turned into a y, and one x is written to the left per y: the head
-    # zigzags over ever longer spans, 1000 cells to the left of the start and 1000 to the right.
-    src = ("blank: '0'\nstart state: a\ntable:\n"
-           "  a:\n    '1': {write: y, L: b}\n    '0': {R: h}\n    y: R\n"
-           "  b:\n    [y, x]: L\n    '0': {write: x, R: c}\n"
-           "  c:\n    [x, y]: R\n    '1': {write: y, L: b}\n    '0': {L: h}\n"
-           "  h:\n")
-    counter = loads(src, "yaml")
-    r = run(counter, "1" * 1000)
+# Each 1 of the input is turned into a y, and one x is written to the left per y: the head
+# zigzags over ever longer spans, as far to the left of the start as to the right.
+ZIGZAG = ("blank: '0'\nstart state: a\ntable:\n"
+          "  a:\n    '1': {write: y, L: b}\n    '0': {R: h}\n    y: R\n"
+          "  b:\n    [y, x]: L\n    '0': {write: x, R: c}\n"
+          "  c:\n    [x, y]: R\n    '1': {write: y, L: b}\n    '0': {L: h}\n"
+          "  h:\n")
+
+
+@pytest.mark.parametrize("engine", ["plain", "chain"])
+def test_tape_grows_both_ways_far_from_the_start(engine):
+    counter = loads(ZIGZAG, "yaml")
+    r = run(counter, "1" * 1000, engine=engine)
     assert r.reason == "halt-state" and r.tape.text == "x" * 1000 + "y" * 1000
     assert r.tape.offset == -1000 and r.head == 999
-    left = run(load("1LA1LA"), max_steps=50_000)     # far past the first array's edge
+    left = run(load("1LA1LA"), max_steps=50_000, engine="plain")   # past the array's edge
     assert (left.head, left.tape.offset, left.tape.text) == (-50_000, -49_999, "1" * 50_000)
-    right = run(load("1RA1RA"), "0" * 10, max_steps=50_000)
+    right = run(load("1RA1RA"), "0" * 10, max_steps=50_000, engine="plain")
     assert (right.head, right.tape.offset, right.tape.nonblank()) == (50_000, 0, 50_000)
 
 
 def test_fast_and_traced_runs_agree_after_the_tape_grows():
-    src = ("blank: '0'\nstart state: a\ntable:\n"
-           "  a:\n    '1': {write: y, L: b}\n    '0': {R: h}\n    y: R\n"
-           "  b:\n    [y, x]: L\n    '0': {write: x, R: c}\n"
-           "  c:\n    [x, y]: R\n    '1': {write: y, L: b}\n    '0': {L: h}\n"
-           "  h:\n")
-    counter = loads(src, "yaml")
-    assert run(counter, "1" * 60) == last(counter, "1" * 60)
+    counter = loads(ZIGZAG, "yaml")
+    for engine in ("plain", "chain"):
+        assert run(counter, "1" * 60, engine=engine) == last(counter, "1" * 60)
 
 
 def test_more_than_256_symbols_use_a_list_tape():
