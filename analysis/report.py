@@ -35,13 +35,15 @@ def load_evaluations(out: Path) -> list[dict]:
 
 
 def _versions() -> dict:
-    import click
-    import networkx
-    import torch
+    from importlib.metadata import PackageNotFoundError, version
 
-    return {"tapelab": "0.1.0", "python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__, "networkx": networkx.__version__,
-            "click": click.__version__}
+    out = {"python": platform.python_version()}
+    for name in ("tapelab", "numpy", "torch", "networkx", "click", "matplotlib"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def _mean(values):
