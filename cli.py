@@ -338,7 +338,7 @@ class _Progress:
         import time
 
         now = time.monotonic()
-        done = state.steps_done if hasattr(state, "steps_done") else state.step
+        done = state.step
         final = self.steps is not None and done >= self.steps
         if now - self.last < (0.5 if self.tty else 15.0) and not final:
             return

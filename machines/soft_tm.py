@@ -14,8 +14,8 @@ action conditioned on the cell's own symbol rather than on an averaged read):
 * the head leaves i by the move distribution sum_{q active, s} state[q] tape[i][s] M[q, s];
 * state' = sum_{q active, s} state[q] read[s] N[q, s], read[s] = sum_i head[i] tape[i][s].
 
-Each distribution is renormalized after a step: the equations conserve probability, but
-rounding errors compound (they double every step on long tapes) without it.
+The state and head distributions are renormalized after a step: the equations conserve
+probability, but rounding errors compound (they double every step on long tapes) without it.
 
 Halting states are absorbing: their mass neither writes, moves nor changes state. The tape edge
 is a parameter: ``circular`` (TerpreT's choice: moving right from the last cell reaches the
@@ -105,11 +105,17 @@ class SoftTM(nn.Module):
         halt = self.halting.to(c.state.dtype)
         active = c.state * (1 - halt)                                    # [R, B, Q]
         still = (c.state * halt).sum(-1)                                 # halted mass [R, B]
-        written = torch.einsum("rbq,rbis,rqst->rbit", active, c.tape, W) \
-            + still[..., None, None] * c.tape
-        moves = torch.einsum("rbq,rbis,rqsm->rbim", active, c.tape, M)   # [R, B, L, 3]
-        read = torch.einsum("rbi,rbis->rbs", c.head, c.tape)
-        state = torch.einsum("rbq,rbs,rqst->rbt", active, read, N) + c.state * halt
+        R, Q, S, _ = N.shape
+        # What each cell gets written and how the head leaves it, in two matrix products:
+        # per (state mixture, symbol) first, then per cell from the cell's own symbol.
+        WM = torch.cat([W, M], -1)                                       # [R, Q, S, S+3]
+        per_symbol = torch.matmul(active, WM.reshape(R, Q, -1)).view(R, -1, S, S + 3)
+        acts = torch.matmul(c.tape, per_symbol)                          # [R, B, L, S+3]
+        written = acts[..., :S] + still[..., None, None] * c.tape
+        moves = acts[..., S:]                                            # [R, B, L, 3]
+        read = torch.matmul(c.head.unsqueeze(-2), c.tape).squeeze(-2)    # [R, B, S]
+        goes = torch.matmul(active, N.reshape(R, Q, -1)).view(R, -1, S, Q)
+        state = torch.matmul(read.unsqueeze(-2), goes).squeeze(-2) + c.state * halt
         h = c.head
         left, stay, right = (h * moves[..., k] for k in range(3))
         if self.edge == "circular":
@@ -122,9 +128,10 @@ class SoftTM(nn.Module):
         head = head + h * still.unsqueeze(-1)
         hw = h.unsqueeze(-1)
         tape = hw * written + (1 - hw) * c.tape
-        # Mass is conserved exactly in the equations, but a deficit in one distribution shrinks
-        # the others the next step, so rounding errors double every step: renormalize.
-        return SoftConfiguration(_normalize(state), _normalize(head), _normalize(tape))
+        # Mass is conserved exactly in the equations, but a deficit in the state or the head
+        # shrinks the others the next step, so rounding errors double every step: renormalize
+        # them (tape rows then stay at their sum, as written cells mix rows of equal sums).
+        return SoftConfiguration(_normalize(state), _normalize(head), tape)
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
                 keep_path: bool = False):
