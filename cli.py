@@ -471,17 +471,15 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
              as_json: bool) -> None:
     """Score a trained run on fresh examples: bit errors per sequence, per-symbol accuracy
     and exact-match rate per length, with soft and (--hard) argmax addressing."""
-    from analysis.evaluate import evaluate_sequence_model
+    from analysis.evaluate import evaluate
     from analysis.runs import load_run
 
     try:
         spec, task, model = load_run(run_dir)
     except (FileNotFoundError, ValueError) as err:
         raise click.UsageError(str(err)) from None
-    results = []
-    for mode in ([False, True] if hard else [False]):
-        results += evaluate_sequence_model(model, task, _lengths(lengths), samples=samples,
-                                           seed=seed, hard=mode)
+    results = evaluate(model, task, _lengths(lengths), samples=samples, seed=seed,
+                       hard=None if hard else False)
     if as_json:
         click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
                                "results": [{k: r.to_json()[k] for k in (

@@ -133,27 +133,28 @@ def _row(job: Job, length: int, addressing: str, exact: float, accuracy: float,
             "read_entropy": read, "write_entropy": write, **extra}
 
 
+def _rows(job: Job, results) -> list[dict]:
+    return [_row(job, r.length, r.addressing, r.exact_match, r.symbol_accuracy, r.read_entropy,
+                 r.write_entropy, **({"steps": r.steps} if r.steps is not None else {}),
+                 **({} if np.isnan(r.bits_per_sequence) else
+                    {"bits_per_sequence": r.bits_per_sequence}))
+            for r in results]
+
+
 def _classical(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
-    task = get_task(job.task)
-    rows, steps = [], {}
-    for n in lengths:
-        rng = np.random.default_rng([job.seed, n])
-        examples = [task.sample(n, rng) for _ in range(config.samples)]
-        scores, counts = [], []
-        for e in examples:
-            got, result = task.run_reference(e.input)
-            scores.append(task.score(got, e))
-            counts.append(result.steps)
-        steps[n] = float(np.mean(counts))
-        rows.append(_row(job, n, "hard", float(np.mean([s.exact for s in scores])),
-                         float(np.mean([s.symbol_accuracy for s in scores])), 0.0, 0.0,
-                         steps=steps[n]))
-    return {"results": rows, "steps_by_length": steps,
+    from analysis.evaluate import evaluate
+
+    results = evaluate(get_task(job.task).reference, get_task(job.task), lengths,
+                       samples=config.samples, seed=job.seed)
+    return {"results": _rows(job, results),
+            "steps_by_length": {r.length: r.steps for r in results},
             "training": {"seconds": 0.0, "sequences": 0}}
 
 
 def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
-    from analysis.evaluate import evaluate_sequence_model
+    import torch
+
+    from analysis.evaluate import evaluate
     from analysis.runs import RunSpec, load_run, train_run
     from machines.training import CHECKPOINT, RECIPES, read_metrics
 
@@ -164,97 +165,52 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     state = train_run(spec, run_dir, resume=resume)
     _, task, model = load_run(run_dir)
-    rows = []
-    modes = [False, True] if job.machine == "ntm" else [False]
-    for hard in modes:
-        for r in evaluate_sequence_model(model, task, lengths, samples=config.samples,
-                                         seed=1000 + job.seed, hard=hard):
-            rows.append(_row(job, r.length, r.addressing, r.exact_match, r.symbol_accuracy,
-                             r.read_entropy, r.write_entropy,
-                             bits_per_sequence=r.bits_per_sequence))
+    results = evaluate(model, task, lengths, samples=config.samples, seed=1000 + job.seed)
     if job.machine == "ntm":
-        import torch
-
-        rng = np.random.default_rng(7)
-        example = task.sample(lengths[0], rng)
+        example = task.sample(lengths[0], np.random.default_rng(7))
         batch = task.encode([example], "sequence")
         with torch.no_grad():
             _, trace = model(batch.inputs, return_trace=True)
         np.savez_compressed(run_dir / "heatmap.npz", read=trace.heads["read0"][0],
                             write=trace.heads["write0"][0],
                             input_steps=len(example.input) + 1)
-    metrics = read_metrics(run_dir)
-    return {"results": rows,
+    return {"results": _rows(job, results),
             "training": {"seconds": state.seconds, "sequences": state.sequences,
                          "steps": state.step, "final_loss": state.last_loss,
                          "final_bits": state.last_bits, "skipped": state.skipped},
-            "curve": metrics}
+            "curve": read_metrics(run_dir)}
 
 
 def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
-    import torch
-
     from analysis.diagrams import same_machine
+    from analysis.evaluate import evaluate
     from analysis.induce import InduceConfig, induce, training_examples
-    from analysis.sharpness import mass_on_path, normalized_entropy
-    from machines.classical import run, trace as classical_trace
     from machines.formats import dumps
     from machines.training import read_metrics
 
     task = get_task(job.task)
     icfg = InduceConfig.for_task(job.task, restarts=config.restarts, seed=job.seed)
     report = induce(icfg, run_dir / "programs")
-    best = report.best_restart()
-    machine = report.model.select(best)
+    machine = report.model.select(report.best_restart())
     machine.eval()
-    visits_batch = task.encode(training_examples(task, icfg, np.random.default_rng(icfg.seed)),
-                               "tape", tape_length=icfg.tape_length, origin=0)
-    visits = machine.visits(visits_batch.tape, icfg.steps, 0)
+    train = task.encode(training_examples(task, icfg, np.random.default_rng(icfg.seed)),
+                        "tape", tape_length=icfg.tape_length, origin=0)
+    visits = machine.visits(train.tape, icfg.steps, 0)
     program = machine.harden(0, visits=visits, name=f"{job.task}-hardened")
     (run_dir / "hardened.yaml").write_text(dumps(program, "yaml"), encoding="utf-8")
-    rows, mass = [], {}
-    for n in lengths:
-        rng = np.random.default_rng([1000 + job.seed, n])
-        examples = [task.sample(n, rng) for _ in range(config.samples)]
-        batch = task.encode(examples, "tape")
-        steps = int(batch.steps.max())
-        with torch.no_grad():
-            final, path = machine(batch.tape, steps, batch.origin, keep_path=True)
-        heads = torch.stack([c.head[0] for c in path], 1).numpy()          # [B, T+1, L]
-        cells = final.tape[0].argmax(-1)
-        soft_scores = []
-        for b, e in enumerate(examples):
-            if task.output.kind == "state":
-                got = task.output.verdicts.get(batch.states[int(final.state[0, b].argmax())], "")
-            else:
-                got = "".join(batch.alphabet[i] for i in cells[b].tolist()).strip(
-                    batch.alphabet[0])
-                if task.output.kind == "after":
-                    got = got.rpartition(task.output.marker)[2]
-            soft_scores.append(task.score(got, e))
-        entropy = float(normalized_entropy(heads).mean())
-        rows.append(_row(job, n, "soft", float(np.mean([s.exact for s in soft_scores])),
-                         float(np.mean([s.symbol_accuracy for s in soft_scores])),
-                         entropy, entropy))
-        hard_scores = []
-        for e in examples:
-            result = run(program, e.input, max_steps=50 * steps + 1000)
-            got = task.output.read(result) if result.halted else ""
-            hard_scores.append(task.score(got, e))
-        rows.append(_row(job, n, "hard", float(np.mean([s.exact for s in hard_scores])),
-                         float(np.mean([s.symbol_accuracy for s in hard_scores])), 0.0, 0.0))
-        positions = [c.head + batch.origin for c in classical_trace(task.reference,
-                                                                     examples[0].input)]
-        mass[n] = float(mass_on_path(heads[0], positions).mean())
-        if n == lengths[0]:
-            np.savez_compressed(run_dir / "heatmap.npz", head=heads[0],
-                                classical=np.array(positions))
-    return {"results": rows,
+    results = evaluate(machine, task, lengths, samples=config.samples, seed=1000 + job.seed,
+                       program=program)
+    soft = [r for r in results if r.addressing == "soft"]
+    np.savez_compressed(run_dir / "heatmap.npz", head=soft[0].extra["heads"],
+                        classical=soft[0].extra["classical"])
+    return {"results": _rows(job, results),
             "training": {"seconds": report.seconds, "sequences": icfg.examples * icfg.iterations
                          * icfg.restarts, "restarts": icfg.restarts,
                          "hard_train_exact": report.hard_train_exact,
                          "hard_exact_len100": report.hard_exact_len100},
-            "induce": report.to_json(), "mass_on_classical_head": mass,
+            "induce": report.to_json(),
+            "mass_on_classical_head": {r.length: r.extra["mass_on_classical_head"]
+                                       for r in soft},
             "isomorphic_to_reference": same_machine(program, task.reference),
             "curve": read_metrics(run_dir / "programs" / "training")}
 

@@ -1,41 +1,102 @@
-"""Run machines on a task's examples at given lengths and score them."""
+"""Run any machine on a task's examples at given lengths; score it and keep its traces.
+
+:func:`evaluate` is the one entry point: a classical :class:`Program`, a trained NTM/LSTM run
+directory (or model), or a :class:`SoftTM` (with its hardened program). Every machine sees the
+same examples for a given (seed, length), and soft machines are scored with soft and, where
+they have addressing, argmax addressing.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from tasks.base import Task
+from machines.program import Program
+from tasks.base import Example, Task
 
 
 @dataclass
 class LengthResult:
     length: int
-    addressing: str              # "soft" | "hard" ("soft" for machines without addressing)
-    bits_per_sequence: float     # wrong bits (or symbols) per sequence
+    addressing: str              # "soft" | "hard" (the classical machine is "hard")
+    bits_per_sequence: float     # wrong bits (or symbols) per sequence (NaN where undefined)
     symbol_accuracy: float
     exact_match: float
     samples: int
     read_entropy: float | None = None
     write_entropy: float | None = None
+    steps: float | None = None   # mean classical steps (classical machine)
+    extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
+def examples_at(task: Task, length: int, samples: int, seed: int) -> list[Example]:
+    """The evaluation examples of one length: the same for every machine and addressing."""
+    rng = np.random.default_rng([seed, length])
+    return [task.sample(length, rng) for _ in range(samples)]
+
+
+def _means(scores) -> tuple[float, float]:
+    return (float(np.mean([s.symbol_accuracy for s in scores])),
+            float(np.mean([s.exact for s in scores])))
+
+
+def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
+             hard: bool | None = None, **options) -> list[LengthResult]:
+    """Score ``machine`` on ``task`` at each length.
+
+    ``machine`` is a :class:`Program` (classical), a run directory or an NTM/LSTM model, or a
+    :class:`~machines.soft_tm.SoftTM` (pass ``program=`` its hardened program for the hard
+    rows). ``hard=None`` gives soft and hard rows where the machine has both.
+    """
+    from machines.soft_tm import SoftTM
+
+    if isinstance(machine, Program):
+        return evaluate_classical(machine, task, lengths, samples=samples, seed=seed)
+    if isinstance(machine, SoftTM):
+        return evaluate_soft_tm(machine, task, lengths, samples=samples, seed=seed, **options)
+    if isinstance(machine, (str, Path)):
+        from analysis.runs import load_run
+
+        _, task, machine = load_run(machine)
+    modes = [False, True] if hard is None and hasattr(machine, "heads") else [bool(hard)]
+    return [r for mode in modes for r in evaluate_sequence_model(
+        machine, task, lengths, samples=samples, seed=seed, hard=mode)]
+
+
+def evaluate_classical(program: Program, task: Task, lengths, *, samples: int = 100,
+                       seed: int = 0, max_steps: int = 10_000_000) -> list[LengthResult]:
+    """Run a classical program; its head is one-hot, so both entropies are 0."""
+    from machines.classical import run
+
+    out = []
+    for n in lengths:
+        scores, steps = [], []
+        for e in examples_at(task, n, samples, seed):
+            result = run(program, e.input, max_steps=max_steps)
+            got = task.output.read(result) if result.halted else ""
+            scores.append(task.score(got, e))
+            steps.append(result.steps)
+        acc, exact = _means(scores)
+        out.append(LengthResult(n, "hard", float("nan"), acc, exact, samples, 0.0, 0.0,
+                                float(np.mean(steps))))
+    return out
+
+
 def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, seed: int = 0,
                             hard: bool = False, batch_size: int = 50) -> list[LengthResult]:
-    """Score a trained NTM or LSTM on fresh examples of each length (same seed, same examples
-    for soft and hard addressing)."""
+    """Score a trained NTM or LSTM on fresh examples of each length."""
     import torch
 
     from machines.training import mean_entropy, sequence_loss
 
     results = []
     for length in lengths:
-        rng = np.random.default_rng([seed, length])
-        examples = [task.sample(length, rng) for _ in range(samples)]
-        bits, acc, exact, entropies = 0.0, 0.0, 0.0, {}
+        examples = examples_at(task, length, samples, seed)
+        bits, scores, entropies = 0.0, [], {}
         for start in range(0, samples, batch_size):
             chunk = examples[start:start + batch_size]
             batch = task.encode(chunk, "sequence")
@@ -43,16 +104,63 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
                 logits, trace = model(batch.inputs, hard=hard, return_trace=True)
                 _, wrong = sequence_loss(logits, batch)
             bits += float(wrong) * len(chunk)
-            for e, predicted in zip(chunk, batch.decode(logits)):
-                s = task.score(predicted, e)
-                acc += s.symbol_accuracy
-                exact += s.exact
+            scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]
             if trace is not None:
                 for name, w in trace.heads.items():
-                    entropies.setdefault(name[:-1] if name[-1].isdigit() else name, []).append(
-                        mean_entropy(w))
+                    entropies.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
+        acc, exact = _means(scores)
         results.append(LengthResult(
-            length, "hard" if hard else "soft", bits / samples, acc / samples, exact / samples,
-            samples, float(np.mean(entropies["read"])) if "read" in entropies else None,
+            length, "hard" if hard else "soft", bits / samples, acc, exact, samples,
+            float(np.mean(entropies["read"])) if "read" in entropies else None,
             float(np.mean(entropies["write"])) if "write" in entropies else None))
     return results
+
+
+def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
+                     program: Program | None = None, restart: int = 0) -> list[LengthResult]:
+    """Score a soft TM (one restart) unrolled for the reference program's steps on a window
+    that fits the reference run, and, given ``program``, its hardened program classically.
+
+    Soft rows carry the head's normalized entropy (as read and write entropy: one head does
+    both), the mean probability mass on the classical head's cell (``extra``), and the head
+    distribution of the first example (``extra["heads"]``, ``extra["classical"]``).
+    """
+    import torch
+
+    from analysis.sharpness import mass_on_path, normalized_entropy
+    from machines.classical import trace as classical_trace
+
+    out = []
+    for n in lengths:
+        examples = examples_at(task, n, samples, seed)
+        batch = task.encode(examples, "tape")
+        steps = int(batch.steps.max())
+        with torch.no_grad():
+            final, path = machine(batch.tape, steps, batch.origin, keep_path=True)
+        heads = torch.stack([c.head[restart] for c in path], 1).numpy()      # [B, T+1, L]
+        cells = final.tape[restart].argmax(-1)
+        scores = []
+        for b, e in enumerate(examples):
+            if task.output.kind == "state":
+                state = batch.states[int(final.state[restart, b].argmax())]
+                got = task.output.verdicts.get(state, "")
+            else:
+                text = "".join(batch.alphabet[i] for i in cells[b].tolist())
+                got = text.strip(batch.alphabet[0])
+                if task.output.kind == "after":
+                    got = got.rpartition(task.output.marker)[2]
+            scores.append(task.score(got, e))
+        positions = [c.head + batch.origin for c in classical_trace(task.reference,
+                                                                     examples[0].input)]
+        acc, exact = _means(scores)
+        entropy = float(normalized_entropy(heads).mean())
+        out.append(LengthResult(n, "soft", float("nan"), acc, exact, samples, entropy, entropy,
+                                extra={"mass_on_classical_head":
+                                       float(mass_on_path(heads[0], positions).mean()),
+                                       "heads": heads[0], "classical": np.array(positions)}))
+        if program is not None:
+            hard = evaluate_classical(program, task, [n], samples=samples, seed=seed,
+                                      max_steps=50 * steps + 1000)[0]
+            hard.steps = None
+            out.append(hard)
+    return out

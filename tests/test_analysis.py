@@ -151,3 +151,21 @@ def test_demo_finishes_with_a_full_report(tmp_path):
     assert r.exit_code == 0, r.output
     report = json.loads((tmp_path / "demo" / "report.json").read_text())
     assert set(report["machines"]) == {"classical", "ntm", "lstm", "softtm"}
+
+
+def test_evaluate_runs_every_kind_of_machine():
+    from analysis.evaluate import evaluate
+    from machines.soft_tm import SoftTM
+
+    task = get_task("invert")
+    classical = evaluate(task.reference, task, [3, 6], samples=5)
+    assert [(r.length, r.addressing, r.exact_match) for r in classical] == [
+        (3, "hard", 1.0), (6, "hard", 1.0)] and classical[1].steps == 7
+    soft = SoftTM.from_program(task.reference, task.encode(
+        [task.sample(2, np.random.default_rng(0))], "tape").alphabet)
+    rows = evaluate(soft, task, [3, 6], samples=5, program=task.reference)
+    assert [(r.length, r.addressing) for r in rows] == [(3, "soft"), (3, "hard"),
+                                                        (6, "soft"), (6, "hard")]
+    assert all(r.exact_match == 1.0 for r in rows)
+    assert rows[0].extra["mass_on_classical_head"] == pytest.approx(1.0)
+    assert rows[0].read_entropy == pytest.approx(0.0, abs=1e-6)
