@@ -653,7 +653,7 @@ def report(out: Path) -> None:
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("tapelab-report"), show_default=True)
-@click.option("--budget", type=float, default=70.0, show_default=True,
+@click.option("--budget", type=float, default=150.0, show_default=True,
               help="Seconds of training for the NTM and for the LSTM (they train in parallel).")
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 def demo(out: Path, budget: float, force: bool) -> None:
