@@ -150,6 +150,21 @@ def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
     return path
 
 
+def _circular_window(used: np.ndarray, margin: int = 2) -> tuple[int, int]:
+    """(first cell, number of cells) of the shortest circular span holding every used cell,
+    plus a margin: memory is circular, so a head that moves left from cell 0 wraps to N-1."""
+    n = len(used)
+    idx = np.nonzero(used)[0]
+    if idx.size == 0:
+        return 0, n
+    gaps = np.diff(np.concatenate([idx, [idx[0] + n]]))      # distance to the next used cell
+    k = int(np.argmax(gaps))                                  # the largest unused stretch
+    first = int(idx[(k + 1) % idx.size])
+    count = n - int(gaps[k]) + 1
+    first, count = first - margin, min(n, count + 2 * margin)
+    return (first if count < n else 0), count
+
+
 def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
     data_path = run_dir / "heatmap.npz"
     if not data_path.is_file():
@@ -167,14 +182,14 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
         fig.colorbar(im, ax=ax, fraction=0.04)
     else:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        both = np.maximum(data["write"].max(0), data["read"].max(0))
+        first, count = _circular_window(both > 0.01)
         for ax, key in zip(axes, ("write", "read")):
-            w = data[key]
-            used = np.nonzero(w.max(0) > 0.01)[0]
-            hi = int(used.max()) + 3 if used.size else w.shape[1]
-            im = ax.imshow(w[:, :hi].T, aspect="auto", origin="lower", cmap="viridis",
-                           vmin=0, vmax=1)
+            w = np.roll(data[key], -first, axis=1)[:, :count]
+            im = ax.imshow(w.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
+                           extent=(-0.5, w.shape[0] - 0.5, first - 0.5, first + count - 0.5))
             ax.axvline(int(data["input_steps"]) - 0.5, color="w", lw=0.8, ls=":")
-            ax.set(xlabel="step (dotted: delimiter)", ylabel="memory cell",
+            ax.set(xlabel="step (dotted: delimiter)", ylabel=f"memory cell (mod {len(both)})",
                    title=f"{ev['task']}: NTM {key} weighting (seed {ev['seed']})")
             fig.colorbar(im, ax=ax, fraction=0.04)
     fig.tight_layout()
