@@ -9,7 +9,7 @@ from functools import partial
 from typing import Callable
 
 from tasks import generated
-from tasks.base import ACCEPT_REJECT, TAPE, Output, Task
+from tasks.base import ACCEPT_REJECT, Output, Task
 
 BINARY = ("0", "1")
 BYTES = tuple(chr(0x2800 + v) for v in range(256))   # Braille patterns: 8 dots = 8 bits
