@@ -31,7 +31,7 @@ GENERIC = dict(states=4, tape_length=6, examples=5, steps=10)
 BEST = {
     "invert": dict(method="fmgd", lr=0.1, iterations=600),
     "prepend_zero": dict(method="gumbel", lr=0.1, iterations=400, tau=(2.0, 0.5)),
-    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5)),
+    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=1500, tau=(2.0, 0.5)),
 }
 DEFAULT_METHOD = dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5))
 
