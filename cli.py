@@ -70,7 +70,7 @@ def cli() -> None:
 @click.option("--engine", type=click.Choice(["auto", "plain", "chain"]), default="auto",
               show_default=True, help="plain: one step at a time; chain: a run-length tape "
               "that crosses a run in one step and proves some machines never halt (cycle, "
-              "runs-off); auto: chain.")
+              "translated-cycle, runs-off); auto: chain.")
 @click.option("--trace", is_flag=True, help="Print every configuration: step, state, and the "
               "tape with the head's cell in [brackets].")
 @click.option("--break", "stop_at_breaks", is_flag=True,
@@ -91,7 +91,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
 
     \b
     Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
-                4 proven never to halt (cycle, runs-off), 5 stopped at a breakpoint.
+                4 proven never to halt (cycle, translated-cycle, runs-off), 5 stopped at a breakpoint.
     \b
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
@@ -122,7 +122,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     else:
         click.echo(display.result_text(prog, result))
     code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT,
-            "cycle": EXIT_NEVER, "runs-off": EXIT_NEVER}
+            "cycle": EXIT_NEVER, "translated-cycle": EXIT_NEVER, "runs-off": EXIT_NEVER}
     sys.exit(code.get(result.reason, EXIT_HALTED))
 
 

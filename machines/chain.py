@@ -12,6 +12,11 @@ Verdicts for machines that never halt, found within the step limit:
   stays in place without changing anything. Brent's algorithm compares the configuration with
   one saved at chain steps 1, 2, 4, 8, ...; ``since`` is the step of the saved configuration and
   ``period`` the steps between the repeats.
+* ``translated-cycle``: the configuration repeats shifted along the tape into blank space (as
+  bbchallenge's translated-cycler decider finds). At each record-breaking visit to fresh blank
+  tape the state and the cells behind the head are kept; when the same state breaks a record on
+  the same side again, and the cells behind the head, as far back as the head went since the
+  earlier record, are the same, the machine repeats that stretch forever.
 """
 from __future__ import annotations
 
@@ -49,10 +54,46 @@ def _runs(cells: list[int]) -> list[list[int]]:
     return out
 
 
-def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int):
+_RECORD_RUNS = 16    # runs behind the head kept at a record, for translated-cycle proofs
+_RECORD_CELLS = 256  # ... and the most cells behind the head such a proof compares
+
+
+def _top(stack: list[list[int]]) -> tuple[list[tuple[int, int]], bool]:
+    """The last ``_RECORD_RUNS`` runs of ``stack`` (copied), and whether that is all of it."""
+    return [(sym, n) for sym, n in stack[-_RECORD_RUNS:]], len(stack) <= _RECORD_RUNS
+
+
+def _cells(runs: list, complete: bool, k: int) -> list[int] | None:
+    """The ``k`` cells nearest the head (blank beyond a complete stack; None if unknown)."""
+    cells: list[int] = []
+    for sym, n in reversed(runs):
+        cells.extend([sym] * min(n, k - len(cells)))
+        if len(cells) >= k:
+            return cells
+    return cells + [0] * (k - len(cells)) if complete else None
+
+
+def _translated(old: list, head: int, behind: list[list[int]]) -> bool:
+    """Whether the configuration now repeats the one at record ``old`` shifted along the tape.
+
+    ``old`` = [position p1, step t1, farthest position m reached back since, runs behind the
+    head at t1, side]. Both times the head stands on fresh blank tape in the same state; the
+    run from t1 only read cells between m and the blank side, so if the cells between the head
+    and m's counterpart match, the run from now repeats it, shifted, forever.
+    """
+    p1, _, m, (runs, complete), side = old
+    k = abs(p1 - m)
+    if (head - p1) * side <= 0 or k > _RECORD_CELLS:
+        return False
+    then = _cells(runs, complete, k)
+    return then is not None and then == _cells(*_top(behind), k)
+
+
+def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
+              track: bool = False):
     """Run on integer ``cells`` with the head on ``cells[head0]``; returns
     (state, steps, head, tape cells from the left, index of cell 0 in them, reason, since,
-    period)."""
+    period). ``track`` also looks for translated cycles (slower; see :func:`run_decided`)."""
     left = _runs(cells[:head0])
     right = _runs(cells[head0 + 1:][::-1])
     cur = cells[head0] if head0 < len(cells) else 0
@@ -61,6 +102,9 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int):
         table.halting
     reason, since, period = "step-limit", None, None
     saved, saved_steps, power, chain_steps = None, 0, 1, 0
+    # translated cycles: the last record-breaking visit to fresh blank tape, per (state, side)
+    records: dict[tuple[int, int], list] = {}
+    hi = lo = back_r = back_l = 0
     if halting[0]:
         reason = "halt-state"
     while reason == "step-limit" and steps < max_steps:
@@ -102,6 +146,28 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int):
                 reason = "halt-state"
                 break
         chain_steps += 1
+        if not track:
+            pass
+        elif head < back_r:        # the farthest the head has gone back since the last record
+            back_r = head
+        elif head > back_l:
+            back_l = head
+        if track and cur == 0 and ((head > hi and not right) or (head < lo and not left)):
+            side = 1 if head > hi else -1
+            hi, lo = max(hi, head), min(lo, head)
+            behind = left if side == 1 else right
+            for (_, s), rec in records.items():
+                if s == side:
+                    rec[2] = min(rec[2], back_r) if side == 1 else max(rec[2], back_l)
+            old = records.get((state, side))
+            if old is not None and _translated(old, head, behind):
+                reason, since, period = "translated-cycle", old[1], steps - old[1]
+                break
+            records[(state, side)] = [head, steps, head, _top(behind), side]
+            if side == 1:
+                back_r = head
+            else:
+                back_l = head
         if saved is not None and saved[0] == state and saved[1] == head and saved[2] == cur \
                 and saved[3] == left and saved[4] == right:
             reason, since, period = "cycle", saved_steps, steps - saved_steps
@@ -121,3 +187,14 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int):
 
 def chain_tape(symbols: tuple[str, ...], out: list[int], origin: int) -> Tape:
     return Tape.from_cells(symbols[0], [symbols[c] for c in out], origin)
+
+
+def run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int):
+    """:func:`run_chain`, and when that reaches the step limit, the same run again looking for
+    a translated cycle: halting machines pay nothing for the search."""
+    result = run_chain(table, cells, head0, max_steps)
+    if result[5] == "step-limit":
+        tracked = run_chain(table, cells, head0, max_steps, track=True)
+        if tracked[5] == "translated-cycle":
+            return tracked
+    return result

@@ -18,7 +18,7 @@ from machines.tape import Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
 ENGINES = ("auto", "plain", "chain")
-NEVER_HALTS = ("cycle", "runs-off")
+NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -31,7 +31,7 @@ class RunResult:
     steps: int
     head: int
     tape: Tape
-    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "runs-off"
+    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "translated-cycle" | "runs-off"
     since: int | None = None    # cycle: the step of a configuration that recurs ...
     period: int | None = None   # ... every ``period`` steps
 
@@ -89,9 +89,9 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     symbols, nsym = table.symbols, len(table.symbols)
     sidx = {s: i for i, s in enumerate(symbols)}
     if engine in ("auto", "chain"):
-        from machines.chain import chain_tape, run_chain
+        from machines.chain import chain_tape, run_decided
 
-        state, steps, head, out, origin, reason, since, period = run_chain(
+        state, steps, head, out, origin, reason, since, period = run_decided(
             table, [sidx[c] for c in cells], head0, max_steps)
         return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
                          head, chain_tape(symbols, out, origin), reason, since, period)

@@ -41,7 +41,7 @@ def result_json(program: Program, result: RunResult) -> dict:
            "state": result.state, "steps": result.steps, "head": result.head,
            "tape": result.tape.text, "tape_offset": result.tape.offset,
            "nonblank": result.tape.nonblank()}
-    if result.reason == "cycle":
+    if result.reason in ("cycle", "translated-cycle"):
         out.update(cycle_since=result.since, cycle_period=result.period)
     return out
 
@@ -52,6 +52,7 @@ REASONS = {
     "step-limit": "stopped at the step limit without halting",
     "breakpoint": "stopped at a breakpoint",
     "cycle": "never halts: the whole configuration repeats",
+    "translated-cycle": "never halts: the configuration repeats, shifted along the tape",
     "runs-off": "never halts: the head runs off into blank tape forever",
 }
 
@@ -61,7 +62,7 @@ def result_text(program: Program, result: RunResult) -> str:
     verdict = ""
     if result.halted and program.accept:
         verdict = " — ACCEPTED" if result.state in program.accept else " — REJECTED"
-    if result.reason == "cycle":
+    if result.reason in ("cycle", "translated-cycle"):
         verdict = (f" (the configuration of step {result.since:,} recurs every "
                    f"{result.period:,} steps)")
     return "\n".join([

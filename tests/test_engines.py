@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from conftest import corpus_params
-from machines.classical import run
+from machines.classical import NEVER_HALTS, run
 from machines.formats import load, loads
 from tasks.suite import NAMES, get_task
 
@@ -18,12 +18,12 @@ def test_engines_agree_on_the_corpus(path):
     for limit in LIMITS:
         plain = run(program, max_steps=limit, engine="plain")
         chain = run(program, max_steps=limit, engine="chain")
-        if chain.reason in ("cycle", "runs-off"):
+        if chain.reason in NEVER_HALTS:
             assert plain.reason == "step-limit"
         else:
             assert chain == plain, limit
     final = run(program, max_steps=100_000, engine="chain")
-    assert final.reason not in ("cycle", "runs-off") or run(program, max_steps=100_000,
+    assert final.reason not in NEVER_HALTS or run(program, max_steps=100_000,
                                                             engine="plain").reason == "step-limit"
 
 
@@ -60,7 +60,7 @@ def test_engines_agree_on_random_small_machines():
         for limit in (37, 3000):
             plain = run(program, max_steps=limit, engine="plain")
             chain = run(program, max_steps=limit, engine="chain")
-            if chain.reason in ("cycle", "runs-off"):
+            if chain.reason in NEVER_HALTS:
                 verdicts += 1
                 assert plain.reason == "step-limit", text        # never claimed for a halter
                 assert run(program, max_steps=20_000, engine="plain").reason == "step-limit"
@@ -90,6 +90,10 @@ def test_cycle_and_runs_off_verdicts():
     r = run(bounce, max_steps=1000)
     assert (r.reason, r.halted, r.period) == ("cycle", False, 2)
     assert run(bounce, max_steps=1000, engine="plain").reason == "step-limit"
+    march = loads("0 _ 1 r 1\n1 _ _ l 2\n2 1 1 r 0\n", "morphett")    # 1_1_1_... rightwards
+    r = run(march, max_steps=1000)
+    assert (r.reason, r.halted, r.since, r.period) == ("translated-cycle", False, 1, 3)
+    assert run(march, max_steps=1000, engine="plain").reason == "step-limit"
     still = loads("0 1 1 * 0\n", "morphett")                           # stays, forever
     assert (run(still, "1").reason, run(still, "1").period) == ("cycle", 1)
     assert run(load("1RA1RA"), max_steps=1000).reason == "runs-off"
