@@ -46,6 +46,18 @@ def _mark_end_and_rewind(t: _Table, alphabet: Sequence[str], mark: str, then: st
     t.on("rewind", BLANK, "R", then)
 
 
+def _copy_each_to_the_end(t: _Table, alphabet: Sequence[str], over: Sequence[str]) -> None:
+    """``pick``: mark the symbol under the head X, carry it (in the state) right over ``over``
+    to the first blank, write it there, come back to the X, restore the symbol, and ``pick``
+    the next cell."""
+    for s in alphabet:
+        t.on("pick", s, "R", f"carry{s}", write="X")
+        t.on(f"carry{s}", over, "R")
+        t.on(f"carry{s}", BLANK, "L", f"home{s}", write=s)
+        t.on(f"home{s}", over, "L")
+        t.on(f"home{s}", "X", "R", "pick", write=s)
+
+
 def copy(alphabet: Sequence[str]) -> Program:
     """w -> w#w: each symbol is replaced by X, carried (in the state) to the end, written there,
     and put back on the way home. Output: the tape after '#'."""
@@ -53,12 +65,7 @@ def copy(alphabet: Sequence[str]) -> Program:
     t = _Table()
     _mark_end_and_rewind(t, alphabet, "#", "pick")
     t.on("pick", "#", "S", "done")
-    for s in alphabet:
-        t.on("pick", s, "R", f"carry{s}", write="X")
-        t.on(f"carry{s}", [*alphabet, "#"], "R")
-        t.on(f"carry{s}", BLANK, "L", f"home{s}", write=s)
-        t.on(f"home{s}", [*alphabet, "#"], "L")
-        t.on(f"home{s}", "X", "R", "pick", write=s)
+    _copy_each_to_the_end(t, alphabet, [*alphabet, "#"])
     return t.program("copy", "start", ["done"])
 
 
@@ -75,12 +82,7 @@ def repeat_copy(alphabet: Sequence[str]) -> Program:
     t.on("back", everything, "L")
     t.on("back", BLANK, "R", "pick")
     t.on("pick", "#", "R", "count")
-    for s in alphabet:
-        t.on("pick", s, "R", f"carry{s}", write="X")
-        t.on(f"carry{s}", everything, "R")
-        t.on(f"carry{s}", BLANK, "L", f"home{s}", write=s)
-        t.on(f"home{s}", everything, "L")
-        t.on(f"home{s}", "X", "R", "pick", write=s)
+    _copy_each_to_the_end(t, alphabet, everything)
     return t.program("repeat_copy", "start", ["done"])
 
 
