@@ -64,9 +64,6 @@ class ProgramTable:
     halting: "np.ndarray"
     breakpoint: "np.ndarray"
 
-    def symbol_index(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.symbols)}
-
 
 @dataclass(frozen=True)
 class Transitions:
@@ -293,20 +290,9 @@ class Program:
         def n(q: str) -> str:
             return mapping.get(q, q)
         rules = {(n(q), s): replace(r, next=n(r.next)) for (q, s), r in self.rules.items()}
-        renamed = replace(self, states=tuple(map(n, self.states)), start=n(self.start),
-                          halting=frozenset(map(n, self.halting)),
-                          accept=frozenset(map(n, self.accept)), rules=rules)
-        return renamed
-
-    def with_source(self, source: str | None) -> "Program":
-        return replace(self, source=source)
-
-    def used_symbols(self) -> tuple[str, ...]:
-        """Symbols that appear in some rule (read or written), blank first."""
-        used = {self.blank}
-        for (q, s), r in self.rules.items():
-            used.update(x for x in (s, r.write) if x != self.wildcard)
-        return tuple(s for s in self.symbols if s in used)
+        return replace(self, states=tuple(map(n, self.states)), start=n(self.start),
+                       halting=frozenset(map(n, self.halting)),
+                       accept=frozenset(map(n, self.accept)), rules=rules)
 
 
 def accept_states(halting: Iterable[str]) -> frozenset[str]:

@@ -105,9 +105,6 @@ class Task:
         text = self.generate(length, rng)
         return Example(text, self.solve(text))
 
-    def examples(self, lengths: Sequence[int], rng: "np.random.Generator") -> list[Example]:
-        return [self.sample(n, rng) for n in lengths]
-
     # ------------------------------------------------------------------ the classical side
     @cached_property
     def reference(self) -> Program:

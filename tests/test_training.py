@@ -75,12 +75,16 @@ def test_resume_gives_the_same_losses_as_an_uninterrupted_run(tmp_path):
     assert np.allclose([r["loss"] for r in a], [r["loss"] for r in b], rtol=1e-5)
 
 
-def test_interrupt_saves_and_resume_continues(tmp_path):
+def tiny_model():
+    """(spec, untrained model, batch function) of the tiny copy run, seeded as train_run does."""
     spec = tiny_spec()
     task = task_of(spec)
     torch.manual_seed(0)
-    model = build_model(spec, task)
-    inner = batch_fn(spec, task, 0, 8, 40)
+    return spec, build_model(spec, task), batch_fn(spec, task, 0, 8, 40)
+
+
+def test_interrupt_saves_and_resume_continues(tmp_path):
+    spec, model, inner = tiny_model()
 
     def interrupting(step):
         if step == 13:
@@ -99,11 +103,7 @@ def test_interrupt_saves_and_resume_continues(tmp_path):
 
 
 def test_nan_guard_skips_restores_and_halves_the_rate(tmp_path):
-    spec = tiny_spec()
-    task = task_of(spec)
-    torch.manual_seed(0)
-    model = build_model(spec, task)
-    inner = batch_fn(spec, task, 0, 8, 40)
+    spec, model, inner = tiny_model()
 
     def poisoned(step):
         batch = inner(step)
