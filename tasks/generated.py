@@ -37,11 +37,16 @@ def _check(alphabet: Sequence[str], markers: str) -> None:
         raise ValueError(f"data symbols {sorted(clash)} clash with the markers {markers!r}")
 
 
+def _mark_end(t: _Table, over: Sequence[str], mark: str, then: str) -> None:
+    """start: walk right over ``over`` to the blank, write ``mark``, step left into ``then``."""
+    t.on("start", over, "R")
+    t.on("start", BLANK, "L", then, write=mark)
+
+
 def _mark_end_and_rewind(t: _Table, alphabet: Sequence[str], mark: str, then: str,
                          extra: str = "") -> None:
     """start: walk right to the blank, write ``mark``, walk back to the first cell: ``then``."""
-    t.on("start", [*alphabet, *extra], "R")
-    t.on("start", BLANK, "L", "rewind", write=mark)
+    _mark_end(t, [*alphabet, *extra], mark, "rewind")
     t.on("rewind", [*alphabet, *extra, mark], "L")
     t.on("rewind", BLANK, "R", then)
 
@@ -91,8 +96,7 @@ def reverse(alphabet: Sequence[str]) -> Program:
     Output: the tape after '#'."""
     _check(alphabet, "#X")
     t = _Table()
-    t.on("start", alphabet, "R")
-    t.on("start", BLANK, "L", "pick", write="#")
+    _mark_end(t, alphabet, "#", "pick")
     t.on("pick", "X", "L")
     t.on("pick", BLANK, "R", "done")
     t.on("back", alphabet, "L")
@@ -160,8 +164,7 @@ def bucket_sort(alphabet: Sequence[str]) -> Program:
     Output: the tape after '#'."""
     _check(alphabet, "#X")
     t = _Table()
-    t.on("start", alphabet, "R")
-    t.on("start", BLANK, "L", "rewind0", write="#")
+    _mark_end(t, alphabet, "#", "rewind0")
     for i, v in enumerate(alphabet):
         nxt = f"rewind{i + 1}" if i + 1 < len(alphabet) else "done"
         t.on(f"rewind{i}", [*alphabet, "X", "#"], "L")
