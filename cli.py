@@ -67,10 +67,18 @@ def cli() -> None:
 @click.option("--start", help="Start state of a Morphett program (Morphett's default is 0).")
 @click.option("--max-steps", type=click.IntRange(min=0), default=100_000_000, show_default=True,
               help="Stop after this many steps (exit code 3 if the machine has not halted).")
-@click.option("--engine", type=click.Choice(["auto", "plain", "chain"]), default="auto",
-              show_default=True, help="plain: one step at a time; chain: a run-length tape "
-              "that crosses a run in one step and proves some machines never halt (cycle, "
-              "translated-cycle, runs-off); auto: chain.")
+@click.option("--engine", type=click.Choice(["auto", "plain", "chain", "macro"]),
+              default="auto", show_default=True, help="plain: one step at a time; chain: a "
+              "run-length tape that crosses a run in one step and proves some machines never "
+              "halt (cycle, translated-cycle, runs-off); macro: chain steps over blocks of k "
+              "cells, the symbol behind the head kept in the state (for long counters); "
+              "auto: chain. All give the same result.")
+@click.option("--block", type=click.IntRange(1, 64), metavar="K",
+              help="Macro engine: cells per block (default: the k that compresses a pilot "
+                   "run's tape best).")
+@click.option("--back/--no-back", default=None,
+              help="Macro engine: keep the symbol behind the head in the state (default: "
+                   "whichever a short trial finds faster).")
 @click.option("--trace", is_flag=True, help="Print every configuration: step, state, and the "
               "tape with the head's cell in [brackets].")
 @click.option("--break", "stop_at_breaks", is_flag=True,
@@ -80,7 +88,8 @@ def cli() -> None:
               help="Print one JSON object: program, halted, reason, state, steps, head, tape, "
                    "tape_offset, nonblank (a trace goes to stderr).")
 def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_steps: int,
-        engine: str, trace: bool, stop_at_breaks: bool, as_json: bool) -> None:
+        engine: str, block: int | None, back: bool | None, trace: bool, stop_at_breaks: bool,
+        as_json: bool) -> None:
     """Run a Turing machine PROGRAM (a file or a bbchallenge string) and report how it ended.
 
     \b
@@ -96,6 +105,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
       tapelab run 1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA --max-steps 100000000
+      tapelab run 1RB---2RB_1LC0LB1RA_1RA2LC1RC --max-steps 10000000000 --engine macro
     """
     from machines import classical, display
 
@@ -116,7 +126,10 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
                 break
         assert result is not None
     else:
-        result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine)
+        if (block or back is not None) and engine != "macro":
+            raise click.UsageError("--block and --back/--no-back need --engine macro")
+        result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
+                               block=block, back=back)
     if as_json:
         click.echo(json.dumps(display.result_json(prog, result)))
     else:
@@ -511,6 +524,12 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--lr", type=float, help="Adam learning rate [default 0.1].")
 @click.option("--entropy-bonus", type=float, help="Reward table entropy (TerpreT's trainer).")
 @click.option("--grad-noise", type=float, help="Annealed gradient noise (TerpreT's trainer).")
+@click.option("--state-economy", type=click.FloatRange(min=0), help="Weight of the entropy "
+              "of the time spent in each state: prefers programs that use few states, which "
+              "generalise further [default: the best measured for the task].")
+@click.option("--examples-from", type=click.Choice(["teach", "random"]), help="teach: each "
+              "example the one of 100 random candidates that shows the reference machine's "
+              "rules in the most new contexts; random: as drawn [default: teach].")
 @click.option("--edge", type=click.Choice(["circular", "clamp"]), help="Soft tape edge "
               "[default: circular, as TerpreT].")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -519,7 +538,8 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
                    "[default: induced/TASK].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def induce(task_name, states, tape_length, steps, examples, restarts, method, iterations, lr,
-           entropy_bonus, grad_noise, edge, seed, out, as_json) -> None:
+           entropy_bonus, grad_noise, state_economy, examples_from, edge, seed, out,
+           as_json) -> None:
     """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
 
     \b
@@ -538,8 +558,9 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
     config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
                                    steps=steps, examples=examples, restarts=restarts,
                                    method=method, iterations=iterations, lr=lr,
-                                   entropy_bonus=entropy_bonus, grad_noise=grad_noise, edge=edge,
-                                   seed=seed)
+                                   entropy_bonus=entropy_bonus, grad_noise=grad_noise,
+                                   state_economy=state_economy, examples_from=examples_from,
+                                   edge=edge, seed=seed)
     out = out or Path("induced") / task_name
     try:
         report = run_induce(config, out, progress=None if as_json else _Progress(
@@ -563,6 +584,8 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
         return "-" if x is None else f"{x:.4f}"
     click.echo(f"  median head entropy: successes {fmt(r.head_entropy_success)}, failures "
                f"{fmt(r.head_entropy_failure)}")
+    click.echo(f"  median table entropy: successes {fmt(r.table_entropy_success)}, failures "
+               f"{fmt(r.table_entropy_failure)}")
     if r.programs:
         click.echo(f"  {len(r.programs)} distinct successful programs in {out}/")
 

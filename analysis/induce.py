@@ -30,8 +30,10 @@ GENERIC = dict(states=4, tape_length=6, examples=5, steps=10)
 # The best method and settings measured per task (benchmarks/softtm_induction.py).
 BEST = {
     "invert": dict(method="fmgd", lr=0.1, iterations=600),
-    "prepend_zero": dict(method="gumbel", lr=0.1, iterations=400, tau=(2.0, 0.5)),
-    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=1500, tau=(2.0, 0.5)),
+    "prepend_zero": dict(method="gumbel", lr=0.1, iterations=400, tau=(2.0, 0.5),
+                         state_economy=1.0),
+    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=1500, tau=(2.0, 0.5),
+                             examples_from="random"),
 }
 DEFAULT_METHOD = dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5))
 
@@ -51,6 +53,8 @@ class InduceConfig:
     entropy_bonus: float = 0.0
     grad_noise: float = 0.0
     edge: str = "circular"
+    state_economy: float = 0.0      # weight of the state-occupancy entropy (an Occam prior)
+    examples_from: str = "teach"    # "teach": a covering choice; "random"
     seed: int = 0
     held_out: int = 20              # held-out inputs at each of the lengths 20 and 100
 
@@ -75,6 +79,7 @@ class RestartResult:
     hard_exact_len20: bool
     hard_exact_len100: bool
     head_entropy: float
+    table_entropy: float = 0.0     # mean normalized entropy of the working states' table rows
     program: str = ""              # YAML of the hardened program (if it is exact on training)
 
 
@@ -90,6 +95,8 @@ class InduceReport:
     seconds: float
     head_entropy_success: float | None
     head_entropy_failure: float | None
+    table_entropy_success: float | None = None
+    table_entropy_failure: float | None = None
     config: dict = field(default_factory=dict)
     programs: list[str] = field(default_factory=list)      # files written
     details: list[RestartResult] = field(default_factory=list)
@@ -106,23 +113,53 @@ class InduceReport:
     def to_json(self) -> dict:
         keys = ("task", "method", "restarts", "soft_train_exact", "hard_train_exact",
                 "hard_exact_len20", "hard_exact_len100", "seconds", "head_entropy_success",
-                "head_entropy_failure")
+                "head_entropy_failure", "table_entropy_success", "table_entropy_failure")
         return {**{k: getattr(self, k) for k in keys}, "programs": self.programs}
 
 
 def training_examples(task: Task, config: InduceConfig, rng: np.random.Generator):
     """K distinct examples (where the lengths allow), longest first: lengths cycle down from
-    L-1 (a blank cell stays free) to the task's minimum."""
+    L-1 (a blank cell stays free) to the task's minimum.
+
+    ``config.examples_from == "random"`` draws each at random. ``"teach"`` (machine teaching:
+    the teacher knows the rule) draws 100 candidates of the length and keeps the one that adds
+    the most n-grams not yet covered, fewest-n first (n <= 3), of the reference machine's run
+    (its sequence of (state, symbol read), with start and end marks) and of the input string
+    (with its ends): five short tapes then show each rule in as many contexts as they can.
+    """
     top = max(task.min_length, config.tape_length - 1)
     lengths = [top - i % (top - task.min_length + 1) for i in range(config.examples)]
     out: list = []
+    covered: set = set()
     for n in lengths:
-        for _ in range(20):
+        pool: list = []
+        for _ in range(100 if config.examples_from == "teach" else 20):
             e = task.sample(n, rng)
-            if e not in out:
-                break
-        out.append(e)
+            if e not in out and e not in pool:
+                pool.append(e)
+                if config.examples_from == "random":
+                    break
+        pool = pool or [task.sample(n, rng)]
+        if config.examples_from == "teach":
+            gains = [_ngrams(task, e.input) - covered for e in pool]
+            best = max(range(len(pool)), key=lambda i: [sum(1 for g in gains[i] if g[0] == k)
+                                                        for k in (1, 2, 3)])
+            covered |= gains[best]
+            pool = [pool[best]]
+        out.append(pool[0])
     return out
+
+
+def _ngrams(task: Task, text: str, top: int = 3) -> set:
+    """The n-grams (n <= ``top``) of the reference run and of the input, tagged with n."""
+    from machines.classical import trace
+
+    run = ["^"] + [(c.state, c.tape[c.head]) for c in trace(task.reference, text)] + ["$"]
+    marked = "^" + text + "$"
+    return {(n, "run", tuple(seq[i:i + n]))
+            for n in range(1, top + 1) for seq in (run,) for i in range(len(seq) - n + 1)} | \
+        {(n, "input", marked[i:i + n]) for n in range(1, top + 1)
+         for i in range(len(marked) - n + 1)}
 
 
 def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tuple[bool, ...]]:
@@ -138,6 +175,19 @@ def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tup
 def _entropy(heads: np.ndarray) -> float:
     w = np.clip(heads, 1e-12, 1.0)
     return float(np.median(-(w * np.log(w)).sum(-1) / np.log(w.shape[-1])))
+
+
+def _table_entropy(model) -> np.ndarray:
+    """Per restart: the mean normalized entropy of the next-state, write and move rows of
+    the working states [R]."""
+    import torch
+
+    work = ~model.halting
+    parts = []
+    for p in model.tables():
+        h = -(p * torch.log(p.clamp_min(1e-12))).sum(-1) / np.log(p.shape[-1])   # [R, Q, S]
+        parts.append(h[:, work].mean((1, 2)))
+    return torch.stack(parts).mean(0).cpu().numpy()
 
 
 def induce(config: InduceConfig, out: str | Path | None = None, *,
@@ -170,6 +220,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
     model = SoftTM(names, batch.alphabet, halting, restarts=config.restarts, edge=config.edge)
     model.gumbel_tau = config.tau if config.method == "gumbel" else None
     model.entropy_bonus = config.entropy_bonus
+    model.state_economy = config.state_economy
     train_config = TrainConfig(steps=config.iterations, optimizer="adam", lr=config.lr,
                                clip_norm=None, batch_size=config.examples, seed=config.seed,
                                log_every=max(1, config.iterations // 20),
@@ -184,6 +235,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
         _, wrong = model.outcome_loss(final, batch)
         visits = model.visits(batch.tape, config.steps, 0)
         _, path = model(batch.tape, config.steps, 0, keep_path=True)
+        table_h = _table_entropy(model)
     head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
     held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in (20, 100)}
     ref_steps = {n: max(task.run_reference(e.input)[1].steps for e in held[n]) for n in held}
@@ -195,7 +247,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
                                     for e in held[n]) for n in held}
         text = dumps(program, "yaml") if hard_train else ""
         details.append(RestartResult(r, bool(wrong[r] == 0), hard_train, ok[20], ok[100],
-                                     _entropy(head_path[r]), text))
+                                     _entropy(head_path[r]), float(table_h[r]), text))
         if hard_train and out is not None:
             key = text.split("\n", 1)[1]
             if key not in seen:
@@ -204,14 +256,16 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
                 path_.write_text(text, encoding="utf-8")
                 seen[key] = path_
                 written.append(str(path_))
-    good = [d.head_entropy for d in details if d.hard_train_exact]
-    bad = [d.head_entropy for d in details if not d.hard_train_exact]
+    def median(key: str, success: bool) -> float | None:
+        xs = [getattr(d, key) for d in details if d.hard_train_exact == success]
+        return float(np.median(xs)) if xs else None
     return InduceReport(
         task.name, config.method, config.restarts,
         sum(d.soft_train_exact for d in details), sum(d.hard_train_exact for d in details),
         sum(d.hard_exact_len20 for d in details), sum(d.hard_exact_len100 for d in details),
         round(time.perf_counter() - started, 2),
-        float(np.median(good)) if good else None, float(np.median(bad)) if bad else None,
+        median("head_entropy", True), median("head_entropy", False),
+        median("table_entropy", True), median("table_entropy", False),
         asdict(config), written, details, model)
 
 

@@ -90,14 +90,15 @@ def _translated(old: list, head: int, behind: list[list[int]]) -> bool:
 
 
 def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              track: bool = False):
-    """Run on integer ``cells`` with the head on ``cells[head0]``; returns
-    (state, steps, head, tape cells from the left, index of cell 0 in them, reason, since,
-    period). ``track`` also looks for translated cycles (slower; see :func:`run_decided`)."""
+              track: bool = False, state: int = 0, steps: int = 0):
+    """Run on integer ``cells`` with the head on ``cells[head0]`` in ``state``, ``steps``
+    steps already taken; returns (state, steps, head, tape cells from the left, index of cell
+    0 in them, reason, since, period), the head and cell 0 counted from ``cells[head0]``.
+    ``track`` also looks for translated cycles (slower; see :func:`run_decided`)."""
     left = _runs(cells[:head0])
     right = _runs(cells[head0 + 1:][::-1])
     cur = cells[head0] if head0 < len(cells) else 0
-    state, steps, head = 0, 0, 0
+    head = 0
     nxt, wr, mv, defined, halting = table.next, table.write, table.move, table.defined, \
         table.halting
     reason, since, period = "step-limit", None, None
@@ -105,7 +106,7 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, 
     # translated cycles: the last record-breaking visit to fresh blank tape, per (state, side)
     records: dict[tuple[int, int], list] = {}
     hi = lo = back_r = back_l = 0
-    if halting[0]:
+    if halting[state]:
         reason = "halt-state"
     while reason == "step-limit" and steps < max_steps:
         if not defined[state][cur]:
@@ -189,10 +190,16 @@ def chain_tape(symbols: tuple[str, ...], out: list[int], origin: int) -> Tape:
     return Tape.from_cells(symbols[0], [symbols[c] for c in out], origin)
 
 
-def run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int):
-    """:func:`run_chain`, and when that reaches the step limit, the same run again looking for
-    a translated cycle: halting machines pay nothing for the search."""
-    result = run_chain(table, cells, head0, max_steps)
+def run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
+                macro: bool = False, block: int | None = None, back: bool | None = None):
+    """:func:`run_chain` (or with ``macro``, :func:`machines.macro.run_macro`), and when that
+    reaches the step limit, the chain engine again looking for a translated cycle: halting
+    machines pay nothing for the search. ``block`` and ``back`` fix the macro machine."""
+    if macro:
+        from machines.macro import run_macro
+        result = run_macro(table, cells, head0, max_steps, k=block, back=back)
+    else:
+        result = run_chain(table, cells, head0, max_steps)
     if result[5] == "step-limit":
         tracked = run_chain(table, cells, head0, max_steps, track=True)
         if tracked[5] == "translated-cycle":

@@ -17,7 +17,7 @@ from machines.program import MOVES, Program, Rule, Transitions
 from machines.tape import Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
-ENGINES = ("auto", "plain", "chain")
+ENGINES = ("auto", "plain", "chain", "macro")
 NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
@@ -78,9 +78,15 @@ def _check_engine(engine: str) -> None:
 
 
 def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
-        engine: str = "auto") -> RunResult:
+        engine: str = "auto", block: int | None = None, back: bool | None = None) -> RunResult:
     """Run ``program`` on ``tape_input`` (``None``: its own default input) for at most
-    ``max_steps`` steps and say how it ended."""
+    ``max_steps`` steps and say how it ended.
+
+    Engines (all give the same result): ``plain`` steps one cell at a time, ``chain`` crosses
+    runs of equal symbols in one step (:mod:`machines.chain`), ``macro`` runs a block macro
+    machine (:mod:`machines.macro`; ``block`` cells a block and ``back`` the back symbol fix
+    it, searched for by default), ``auto`` is ``chain``.
+    """
     _check_engine(engine)
     if max_steps < 0:
         raise ValueError("max_steps must be >= 0")
@@ -88,11 +94,12 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     table = program.transitions(cells)
     symbols, nsym = table.symbols, len(table.symbols)
     sidx = {s: i for i, s in enumerate(symbols)}
-    if engine in ("auto", "chain"):
+    if engine in ("auto", "chain", "macro"):
         from machines.chain import chain_tape, run_decided
 
         state, steps, head, out, origin, reason, since, period = run_decided(
-            table, [sidx[c] for c in cells], head0, max_steps)
+            table, [sidx[c] for c in cells], head0, max_steps, macro=engine == "macro", block=block,
+            back=back)
         return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
                          head, chain_tape(symbols, out, origin), reason, since, period)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))

@@ -191,13 +191,18 @@ class SoftTM(nn.Module):
 
         With a Gumbel schedule (``gumbel_tau = (start, end)``) the temperature is annealed
         geometrically over ``total`` steps; ``entropy_bonus`` > 0 rewards uncertain tables
-        early on, as in TerpreT's trainer.
+        early on, as in TerpreT's trainer; ``state_economy`` > 0 adds that weight times
+        :func:`occupancy_entropy` (an Occam prior of ours, not TerpreT's: a program that
+        spends its time in fewer states has fewer ways to fit the training tapes without the
+        general rule).
         """
         if getattr(self, "gumbel_tau", None):
             start, end = self.gumbel_tau
             frac = min(1.0, step / max(total or 1, 1))
             self.tau = start * (end / start) ** frac
-        final, _ = self.forward(batch.tape, int(batch.steps.max()), batch.origin)
+        economy = getattr(self, "state_economy", 0.0)
+        final, path = self.forward(batch.tape, int(batch.steps.max()), batch.origin,
+                                   keep_path=bool(economy))
         loss, wrong = self.outcome_loss(final, batch)
         total_loss = loss.sum()
         bonus = getattr(self, "entropy_bonus", 0.0)
@@ -205,6 +210,8 @@ class SoftTM(nn.Module):
             entropy = sum(-(torch.softmax(x, -1) * torch.log_softmax(x, -1)).sum(-1).mean()
                           for x in (self.next_logits, self.write_logits, self.move_logits))
             total_loss = total_loss - bonus * entropy * self.restarts
+        if economy:
+            total_loss = total_loss + economy * occupancy_entropy(path, self.halting).sum()
         return total_loss, wrong.mean(), None
 
     def select(self, restart: int) -> "SoftTM":
@@ -274,3 +281,13 @@ _MOVE_NAME = {v: k for k, v in MOVES.items()}
 
 def _normalize(p: torch.Tensor) -> torch.Tensor:
     return p / p.sum(-1, keepdim=True).clamp_min(_EPSILON)
+
+
+def occupancy_entropy(path: list[SoftConfiguration], halting: torch.Tensor) -> torch.Tensor:
+    """Entropy of the working-state occupancy, per restart [R]: u[q] is the mass of working
+    state q summed over the steps of ``path`` (the last configuration excluded) and over
+    examples, normalized; H(u) = -sum_q u[q] log u[q]. Low when a run uses few states."""
+    work = 1.0 - halting.to(path[0].state.dtype)
+    occupancy = sum((c.state * work).sum(1) for c in path[:-1])          # [R, Q]
+    u = occupancy / occupancy.sum(-1, keepdim=True).clamp_min(_EPSILON)
+    return -(u * torch.log(u + _EPSILON)).sum(-1)

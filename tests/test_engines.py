@@ -109,3 +109,91 @@ def test_cli_verdicts_and_exit_codes():
     assert r.exit_code == 0 and '"steps": 47176870' in r.stdout
     r = CliRunner().invoke(cli, ["run", "1RA1RA", "--engine", "plain", "--max-steps", "50"])
     assert r.exit_code == 3
+
+
+# ---------------------------------------------------------------- the macro engine
+MACROS = [(k, back) for k in (1, 2, 3, 5) for back in (False, True)]
+
+
+def _same_or_proven(program, text, limit, **macro):
+    """The macro engine's result equals the plain loop's, or it proves (soundly) that the
+    machine never halts."""
+    plain = run(program, text, max_steps=limit, engine="plain")
+    got = run(program, text, max_steps=limit, engine="macro", **macro)
+    if got.reason in NEVER_HALTS:
+        assert plain.reason == "step-limit", (macro, limit)
+        if got.reason == "cycle":        # the configuration at ``since`` recurs a period on
+            a = run(program, text, max_steps=got.since, engine="plain")
+            b = run(program, text, max_steps=got.since + got.period, engine="plain")
+            assert (a.state, a.head, a.tape) == (b.state, b.head, b.tape)
+        return 1
+    assert got == plain, (macro, limit)
+    return 0
+
+
+@pytest.mark.parametrize("path", corpus_params("turingmachine-io") + corpus_params("morphett"))
+def test_macro_machines_agree_on_the_corpus(path):
+    program = load(path)
+    for block, back in MACROS:
+        for limit in (0, 3, 50, 5000):
+            _same_or_proven(program, None, limit, block=block, back=back)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_macro_machines_agree_on_the_task_machines(name):
+    task = get_task(name)
+    rng = np.random.default_rng(6)
+    for block, back in MACROS:
+        e = task.sample(int(rng.integers(task.min_length, 30)), rng)
+        for limit in (7, 10_000_000):
+            _same_or_proven(task.reference, e.input, limit, block=block, back=back)
+
+
+def test_macro_machines_agree_on_random_small_machines():
+    rng = np.random.default_rng(1)
+    verdicts = 0
+    for i in range(150):
+        text = random_machine(rng, int(rng.integers(1, 5)), int(rng.integers(2, 4)))
+        program = load(text)
+        block, back = MACROS[i % len(MACROS)]
+        for limit in (37, 3000):
+            verdicts += _same_or_proven(program, None, limit, block=block, back=back)
+    assert verdicts > 10
+
+
+def test_block_size_search():
+    from machines.macro import block_sizes
+    tape = [1, 1, 0] * 50                              # three-cell digits: k = 3 or a multiple
+    assert block_sizes(tape, 0)[0] == 3
+    assert block_sizes([1] * 40, 0)[0] == 1
+
+
+@pytest.mark.parametrize("machine, steps, nonzero", [
+    ("1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA", 47_176_870, 4_098),
+    ("1RB2LA1RA1RA_1LB1LA3RB1RZ", 3_932_964, 2_050),
+    ("1RB2RA2RC_1LC---1LA_1RA2LB1LC", 310_341_163, 36_089),
+])
+def test_busy_beaver_targets_on_the_macro_engine(machine, steps, nonzero):
+    program = load(machine)
+    r = run(program, max_steps=10**10, engine="macro")
+    assert (r.reason, r.steps, r.tape.nonblank()) == ("halt-state", steps, nonzero)
+    assert r == run(program, max_steps=10**10, engine="chain")
+    cut = run(program, max_steps=steps // 3, engine="macro", block=3, back=True)
+    assert cut == run(program, max_steps=steps // 3, engine="chain")     # exact at the limit
+
+
+@pytest.mark.slow
+def test_the_five_billion_step_machine_on_the_macro_engine():
+    r = run(load("1RB---2RB_1LC0LB1RA_1RA2LC1RC"), max_steps=10**10, engine="macro")
+    assert (r.steps, r.tape.nonblank()) == (4_939_345_068, 107_900)
+
+
+def test_macro_verdicts():
+    assert run(load("1RA1RA"), max_steps=10**6, engine="macro", block=2).reason == "runs-off"
+    zigzag = load("1RB1RB_0LA---")      # two cells right, one back: never halts
+    r = run(zigzag, max_steps=10**6, engine="macro", block=4, back=True)
+    assert r.reason in NEVER_HALTS and run(zigzag, max_steps=10**5,
+                                            engine="plain").reason == "step-limit"
+    bounce = loads("0 _ _ r 1\n1 _ _ l 0\n", "morphett")
+    r = run(bounce, max_steps=1000, engine="macro", block=2, back=False)
+    assert r.reason == "cycle"

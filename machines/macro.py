@@ -1,0 +1,281 @@
+"""The macro engine: block macro machines with chain steps over blocks, and the symbol behind
+the head folded into the state.
+
+A **block macro machine** (Marxen and Buntrock 1990) reads the tape k cells at a time. Its
+symbols are blocks of k base symbols and its states are (base state, side): the base head
+stands on the block's left end (side 0, it came from the left) or right end (side 1). One macro
+step runs the base machine inside the block until it leaves it; the step is remembered, so a
+block seen again in the same state costs one dictionary lookup, and the run-length tape of the
+chain engine lets the head cross a whole run of equal blocks in one step whenever the macro
+state survives it. A counter whose digits are k-cell patterns is then crossed digit by digit.
+
+The **back-symbol machine** wraps another macro machine and keeps the (macro) symbol just
+behind the head in the state. A machine that steps back one cell for every two forward, which
+defeats chain steps, becomes one that keeps its state while it sweeps.
+
+The block size is found as in the literature (Marxen's and Ligocki's simulators): a pilot run of
+the chain engine, then the k that compresses its tape into the fewest runs of equal blocks; the
+short trials of the best two sizes, with and without the back symbol, pick the fastest.
+
+Results are exactly those of the plain step loop: whenever a macro step cannot be taken whole
+(it would pass the step limit, or the base machine halts, lacks a rule or loops inside it), the
+configuration is written back as base cells and the chain engine finishes the run. Verdicts
+found on the macro machine are proofs for the base machine: ``runs-off`` (a chain step over the
+infinite blank side) and ``cycle`` (the macro configuration repeats; ``since`` and ``period`` in
+base steps).
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from machines.chain import _pop, _push, _runs, run_chain
+from machines.program import Transitions
+
+MAX_BLOCK = 12          # the largest block size the search tries
+PILOT_STEPS = 1_000_000  # the chain engine's pilot run: short runs end there
+TRIAL_MOVES = 1_000     # macro moves per trial of a candidate machine
+BLOCK_STEP_CAP = 20_000  # base steps inside one block before the macro step gives up
+
+# A macro transition: (symbol written, direction, next state, base steps, head shift), or None
+# when the base machine stops inside (halts, lacks a rule, loops or passes the cap).
+Move = tuple[int, int, int, int, int]
+
+
+class Layer(Protocol):
+    """What the macro loop needs from a macro machine."""
+
+    def start(self, left: list[list[int]], cur: int,
+              right: list[list[int]]) -> tuple[int, int]: ...
+    def transition(self, state: int, symbol: int) -> Move | None: ...
+    def lower(self, state: int, left: list[list[int]], cur: int, right: list[list[int]],
+              head: int) -> tuple[list[int], int, int, int]: ...
+
+
+class BlockMachine:
+    """The block macro machine of ``table`` with blocks of ``k`` cells."""
+
+    def __init__(self, table: Transitions, k: int) -> None:
+        self.table, self.k = table, k
+        self.blocks: list[tuple[int, ...]] = [(0,) * k]
+        self._ids = {self.blocks[0]: 0}
+
+    def symbol(self, block: tuple[int, ...]) -> int:
+        """The id of ``block`` (the blank block is 0)."""
+        i = self._ids.get(block)
+        if i is None:
+            i = self._ids[block] = len(self.blocks)
+            self.blocks.append(block)
+        return i
+
+    def facing(self, state: int) -> int:
+        """+1 when the base head entered from the left (it faces right), else -1."""
+        return 1 - 2 * (state & 1)
+
+    def start(self, left, cur, right):
+        return 0, cur          # base state 0 on the left end of block 0
+
+    def transition(self, state: int, symbol: int) -> Move | None:
+        t, k = self.table, self.k
+        q, pos = state >> 1, (state & 1) * (k - 1)
+        cells = list(self.blocks[symbol])
+        steps = 0
+        while 0 <= pos < k:
+            s = cells[pos]
+            if not t.defined[q][s] or steps >= BLOCK_STEP_CAP:
+                return None
+            cells[pos] = t.write[q][s]
+            pos += t.move[q][s]
+            q = t.next[q][s]
+            steps += 1
+            if t.halting[q]:
+                return None
+        d = 1 if pos == k else -1
+        return self.symbol(tuple(cells)), d, 2 * q + (d == -1), steps, d
+
+    def lower(self, state, left, cur, right, head):
+        """Base cells, the base head's index in them, its cell number, and the base state."""
+        cells: list[int] = []
+        for sym, n in left:
+            cells.extend(self.blocks[sym] * n)
+        offset = (state & 1) * (self.k - 1)
+        index = len(cells) + offset
+        cells.extend(self.blocks[cur])
+        for sym, n in reversed(right):
+            cells.extend(self.blocks[sym] * n)
+        return cells, index, head * self.k + offset, state >> 1
+
+
+class BackMachine:
+    """``inner`` with the symbol behind the head kept in the state: states are (inner state,
+    back symbol) pairs; ``facing`` is the inner state's."""
+
+    def __init__(self, inner: BlockMachine) -> None:
+        self.inner = inner
+        self.pairs: list[tuple[int, int]] = []
+        self._ids: dict[tuple[int, int], int] = {}
+
+    def _state(self, inner: int, back: int) -> int:
+        i = self._ids.get((inner, back))
+        if i is None:
+            i = self._ids[(inner, back)] = len(self.pairs)
+            self.pairs.append((inner, back))
+        return i
+
+    def facing(self, state: int) -> int:
+        return self.inner.facing(self.pairs[state][0])
+
+    def start(self, left, cur, right):
+        inner, cur = self.inner.start(left, cur, right)
+        behind = left if self.inner.facing(inner) == 1 else right
+        return self._state(inner, _pop(behind)), cur
+
+    def transition(self, state: int, symbol: int) -> Move | None:
+        """Run the inner machine on the two cells (back, current) until it leaves them."""
+        m, back = self.pairs[state]
+        d = self.inner.facing(m)
+        cells = [back, symbol]           # in the facing frame: back at 0, current at 1
+        pos, cost, seen = 1, 0, set()
+        while True:
+            key = (m, pos, cells[0], cells[1])
+            if key in seen:
+                return None
+            seen.add(key)
+            t = self.inner.transition(m, cells[pos])
+            if t is None:
+                return None
+            w, dd, m, c, _ = t
+            cells[pos] = w
+            cost += c
+            pos += dd * d
+            if pos == 2:                 # left forwards: the current cell is the new back
+                return cells[0], d, self._state(m, cells[1]), cost, d
+            if pos == -1:                # left backwards, two cells over from the current one
+                return cells[1], -d, self._state(m, cells[0]), cost, -2 * d
+
+    def lower(self, state, left, cur, right, head):
+        m, back = self.pairs[state]
+        left, right = [r[:] for r in left], [r[:] for r in right]
+        d = self.inner.facing(m)
+        _push(left if d == 1 else right, back, 1)
+        return self.inner.lower(m, left, cur, right, head)
+
+
+def _blocks(cells: list[int], origin: int, k: int) -> list[tuple[int, ...]]:
+    """``cells`` (cell 0 at index ``origin``) cut into blocks of ``k``, block 0 at cell 0."""
+    lead = (-origin) % k
+    padded = [0] * lead + cells + [0] * k
+    return [tuple(padded[i:i + k]) for i in range(0, len(padded) - k, k)]
+
+
+def block_sizes(cells: list[int], origin: int, *, top: int = MAX_BLOCK) -> list[int]:
+    """Block sizes, best first: the fewer runs of equal blocks a tape compresses into, the
+    fewer chain steps cross it (ties go to the smaller block)."""
+    def runs(k: int) -> int:
+        blocks = _blocks(cells, origin, k)
+        return sum(1 for i, b in enumerate(blocks) if i == 0 or b != blocks[i - 1])
+    return sorted(range(1, top + 1), key=lambda k: (runs(k), k))
+
+
+def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
+    """The run-length block tape of ``cells`` with the head on ``cells[head0]`` (block 0)."""
+    blocks = [layer.symbol(b) for b in _blocks(cells, head0, k)]
+    home = (head0 + (-head0) % k) // k        # index of block 0 in ``blocks``
+    left = _runs(blocks[:home])
+    right = _runs(blocks[home + 1:][::-1])
+    return left, blocks[home] if home < len(blocks) else 0, right
+
+
+def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[int]],
+              max_steps: int, max_moves: int | None = None):
+    """The macro loop: chain steps over ``layer``'s symbols. Returns (state, steps, head,
+    left, cur, right, reason, since, period); ``reason`` is ``None`` when the run must be
+    finished on the base machine (or ``max_moves`` macro moves were made)."""
+    state, cur = layer.start(left, cur, right)
+    steps = head = moves = 0
+    cache: dict[tuple[int, int], Move | None] = {}
+    reason = since = period = None
+    saved, saved_steps, power = None, 0, 1
+    while max_moves is None or moves < max_moves:
+        key = (state, cur)
+        if key in cache:
+            t = cache[key]
+        else:
+            t = cache[key] = layer.transition(state, cur)
+        if t is None:
+            break
+        w, d, nxt, cost, shift = t
+        ahead, behind = (right, left) if d == 1 else (left, right)
+        n = 1
+        if nxt == state:
+            if ahead and ahead[-1][0] == cur:
+                n += ahead[-1][1]
+            elif not ahead and cur == 0:
+                reason = "runs-off"
+                break
+        n = min(n, (max_steps - steps) // cost)
+        if n == 0:
+            break
+        _push(behind, w, n)
+        if n > 1:
+            ahead[-1][1] -= n - 1
+            if ahead[-1][1] == 0:
+                ahead.pop()
+        cur = _pop(ahead)
+        head += shift * n
+        steps += cost * n
+        state = nxt
+        moves += 1
+        if saved is not None and saved[0] == state and saved[1] == head and saved[2] == cur \
+                and saved[3] == left and saved[4] == right:
+            reason, since, period = "cycle", saved_steps, steps - saved_steps
+            break
+        if moves == power:
+            saved = (state, head, cur, [r[:] for r in left], [r[:] for r in right])
+            saved_steps, power = steps, power * 2
+    return state, steps, head, left, cur, right, reason, since, period
+
+
+def _make(table: Transitions, k: int, back: bool) -> Layer:
+    block = BlockMachine(table, k)
+    return BackMachine(block) if back else block
+
+
+def _speed(table, cells, head0, k, back, max_steps) -> int:
+    layer = _make(table, k, back)
+    left, cur, right = _split(cells, head0, k, layer.inner if back else layer)
+    return run_layer(layer, left, cur, right, max_steps, TRIAL_MOVES)[1]
+
+
+def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: int):
+    """(k, back) for the macro machine: the two best block sizes for the pilot run's tape,
+    each with and without the back symbol, tried for ``TRIAL_MOVES`` macro moves; the one
+    that gets furthest wins."""
+    sizes = block_sizes(pilot[3], pilot[4])[:2]
+    trials = [(k, back) for k in sizes for back in (False, True)]
+    return max(trials, key=lambda kb: (_speed(table, cells, head0, *kb, max_steps), -kb[0]))
+
+
+def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
+              k: int | None = None, back: bool | None = None):
+    """Run like :func:`machines.chain.run_chain` (same result tuple), on a macro machine.
+    ``k`` and ``back`` fix the block size and the back symbol; by default a pilot run of the
+    chain engine chooses them (and runs that end within the pilot are its result)."""
+    if k is None or back is None:
+        pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS))
+        if pilot[5] != "step-limit" or pilot[1] >= max_steps:
+            return pilot
+        k0, b0 = choose(table, cells, head0, pilot, max_steps)
+        k, back = k or k0, b0 if back is None else back
+    layer = _make(table, k, back)
+    block = layer.inner if isinstance(layer, BackMachine) else layer
+    left, cur, right = _split(cells, head0, k, block)
+    state, steps, head, left, cur, right, reason, since, period = run_layer(
+        layer, left, cur, right, max_steps)
+    base, index, position, q = layer.lower(state, left, cur, right, head)
+    if reason is None:                     # finish on the base machine
+        out = run_chain(table, base, index, max_steps, state=q, steps=steps)
+    else:                                  # a verdict: the configuration as it stands
+        out = run_chain(table, base, index, steps, state=q, steps=steps)
+        out = out[:5] + (reason, since, period)
+    q, steps, h, tape, origin = out[:5]
+    return (q, steps, position + h, tape, origin - position) + out[5:]
