@@ -32,7 +32,7 @@ BEST = {
     "invert": dict(method="fmgd", lr=0.1, iterations=600),
     "prepend_zero": dict(method="gumbel", lr=0.1, iterations=400, tau=(2.0, 0.5),
                          state_economy=1.0),
-    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=1500, tau=(2.0, 0.5),
+    "binary_decrement": dict(method="gumbel", lr=0.1, iterations=1000, tau=(2.0, 0.5),
                              examples_from="random"),
 }
 DEFAULT_METHOD = dict(method="gumbel", lr=0.1, iterations=2000, tau=(2.0, 0.5))
