@@ -12,6 +12,43 @@ from pathlib import Path
 import click
 
 FORMATS = ("auto", "yaml", "morphett", "bb")
+
+
+class StepCount(click.ParamType):
+    """A step count: 100000000, 1e8, 10**8 or 10^8 (exact integers only)."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).replace("_", "").replace(",", "").strip()
+        try:
+            for sep in ("**", "^"):
+                if sep in text:
+                    base, exp = text.split(sep)
+                    n = int(base) ** int(exp)
+                    break
+            else:
+                n = int(text) if "e" not in text.lower() else _exact(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a step count (write 100000000, 1e8 or 10**8)",
+                      param, ctx)
+        if n < 0:
+            self.fail("a step count cannot be negative", param, ctx)
+        return n
+
+
+def _exact(text: str) -> int:
+    mantissa, exp = text.lower().split("e")
+    if "." in mantissa:
+        whole, frac = mantissa.split(".")
+        mantissa, shift = whole + frac, len(frac)
+    else:
+        shift = 0
+    if int(exp) < shift:
+        raise ValueError(text)
+    return int(mantissa) * 10 ** (int(exp) - shift)
 EXIT_HALTED, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 
 
@@ -65,8 +102,9 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Program format; auto detects it from the extension and the content.")
 @click.option("--start", help="Start state of a Morphett program (Morphett's default is 0).")
-@click.option("--max-steps", type=click.IntRange(min=0), default=100_000_000, show_default=True,
-              help="Stop after this many steps (exit code 3 if the machine has not halted).")
+@click.option("--max-steps", type=StepCount(), default=100_000_000, show_default=True,
+              help="Stop after this many steps (exit code 3 if the machine has not halted); "
+                   "1e12 and 10**12 work too.")
 @click.option("--engine", type=click.Choice(["auto", "plain", "chain", "macro"]),
               default="auto", show_default=True, help="plain: one step at a time; chain: a "
               "run-length tape that crosses a run in one step and proves some machines never "
@@ -79,6 +117,10 @@ def cli() -> None:
 @click.option("--back/--no-back", default=None,
               help="Macro engine: keep the symbol behind the head in the state (default: "
                    "whichever a short trial finds faster).")
+@click.option("--rules/--no-rules", default=True, show_default=True,
+              help="Macro engine: prove rules over symbolic run lengths (a loop that adds a "
+                   "constant to some runs each pass) and apply many passes at once; this is "
+                   "what runs the 10^17-step BB(3,3) champion in seconds.")
 @click.option("--trace", is_flag=True, help="Print every configuration: step, state, and the "
               "tape with the head's cell in [brackets].")
 @click.option("--break", "stop_at_breaks", is_flag=True,
@@ -88,8 +130,8 @@ def cli() -> None:
               help="Print one JSON object: program, halted, reason, state, steps, head, tape, "
                    "tape_offset, nonblank (a trace goes to stderr).")
 def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_steps: int,
-        engine: str, block: int | None, back: bool | None, trace: bool, stop_at_breaks: bool,
-        as_json: bool) -> None:
+        engine: str, block: int | None, back: bool | None, rules: bool, trace: bool,
+        stop_at_breaks: bool, as_json: bool) -> None:
     """Run a Turing machine PROGRAM (a file or a bbchallenge string) and report how it ended.
 
     \b
@@ -105,7 +147,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
       tapelab run 1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA --max-steps 100000000
-      tapelab run 1RB---2RB_1LC0LB1RA_1RA2LC1RC --max-steps 10000000000 --engine macro
+      tapelab run 0RB2LA1RA_1LA2RB1RC_1RZ1LB1LC --max-steps 10**18 --engine macro
     """
     from machines import classical, display
 
@@ -126,10 +168,11 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
                 break
         assert result is not None
     else:
-        if (block or back is not None) and engine != "macro":
-            raise click.UsageError("--block and --back/--no-back need --engine macro")
+        if (block or back is not None or not rules) and engine != "macro":
+            raise click.UsageError("--block, --back/--no-back and --no-rules need "
+                                   "--engine macro")
         result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
-                               block=block, back=back)
+                               block=block, back=back, rules=rules)
     if as_json:
         click.echo(json.dumps(display.result_json(prog, result)))
     else:

@@ -54,6 +54,7 @@ def _runs(cells: list[int]) -> list[list[int]]:
     return out
 
 
+MACRO_SEARCH_STEPS = 10**8   # translated cycles after a macro run: searched this far
 _RECORD_RUNS = 16    # runs behind the head kept at a record, for translated-cycle proofs
 _RECORD_CELLS = 256  # ... and the most cells behind the head such a proof compares
 
@@ -91,21 +92,27 @@ def _translated(old: list, head: int, behind: list[list[int]]) -> bool:
 
 def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
               track: bool = False, state: int = 0, steps: int = 0):
-    """Run on integer ``cells`` with the head on ``cells[head0]`` in ``state``, ``steps``
-    steps already taken; returns (state, steps, head, tape cells from the left, index of cell
-    0 in them, reason, since, period), the head and cell 0 counted from ``cells[head0]``.
-    ``track`` also looks for translated cycles (slower; see :func:`run_decided`)."""
-    left = _runs(cells[:head0])
-    right = _runs(cells[head0 + 1:][::-1])
-    cur = cells[head0] if head0 < len(cells) else 0
-    head = 0
+    """Run on integer ``cells`` with the head on ``cells[head0]`` (cell 0) in ``state``,
+    ``steps`` steps already taken; see :func:`run_runs` for the result."""
+    return run_runs(table, _runs(cells[:head0]), cells[head0] if head0 < len(cells) else 0,
+                    _runs(cells[head0 + 1:][::-1]), max_steps, track=track, state=state,
+                    steps=steps)
+
+
+def run_runs(table: Transitions, left: list[list[int]], cur: int, right: list[list[int]],
+             max_steps: int, *, track: bool = False, state: int = 0, steps: int = 0,
+             head: int = 0):
+    """Run on a run-length tape (``left`` and ``right`` stacks of runs, the head's
+    neighbours last; changed in place) with the head on cell ``head`` reading ``cur``.
+    Returns (state, steps, head, left, cur, right, reason, since, period). ``track`` also
+    looks for translated cycles (slower; see :func:`run_decided`)."""
     nxt, wr, mv, defined, halting = table.next, table.write, table.move, table.defined, \
         table.halting
     reason, since, period = "step-limit", None, None
     saved, saved_steps, power, chain_steps = None, 0, 1, 0
     # translated cycles: the last record-breaking visit to fresh blank tape, per (state, side)
     records: dict[tuple[int, int], list] = {}
-    hi = lo = back_r = back_l = 0
+    hi = lo = back_r = back_l = head
     if halting[state]:
         reason = "halt-state"
     while reason == "step-limit" and steps < max_steps:
@@ -176,32 +183,46 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, 
         if chain_steps == power:
             saved = (state, head, cur, [r[:] for r in left], [r[:] for r in right])
             saved_steps, power = steps, power * 2
-    out: list[int] = []
-    for sym, n in left:
-        out.extend([sym] * n)
-    origin = len(out) - head
-    out.append(cur)
-    for sym, n in reversed(right):
-        out.extend([sym] * n)
-    return state, steps, head, out, origin, reason, since, period
+    return state, steps, head, left, cur, right, reason, since, period
 
 
-def chain_tape(symbols: tuple[str, ...], out: list[int], origin: int) -> Tape:
-    return Tape.from_cells(symbols[0], [symbols[c] for c in out], origin)
+def chain_tape(symbols: tuple[str, ...], left: list[list[int]], cur: int,
+               right: list[list[int]], head: int) -> Tape:
+    """The :class:`Tape` of a run-length tape (built run by run: a run of 10^8 equal cells
+    costs one string repetition)."""
+    text = "".join([symbols[s] * n for s, n in left] + [symbols[cur]]
+                   + [symbols[s] * n for s, n in reversed(right)])
+    return Tape.from_cells(symbols[0], text, sum(n for _, n in left) - head)
+
+
+def tape_cells(left: list[list[int]], cur: int, right: list[list[int]], head: int
+               ) -> tuple[list[int], int]:
+    """(cells from the left, index of cell 0 in them) of a run-length tape."""
+    cells = [s for s, n in left for _ in range(n)]
+    origin = len(cells) - head
+    cells.append(cur)
+    cells.extend(s for s, n in reversed(right) for _ in range(n))
+    return cells, origin
 
 
 def run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-                macro: bool = False, block: int | None = None, back: bool | None = None):
+                macro: bool = False, block: int | None = None, back: bool | None = None,
+                rules: bool = True):
     """:func:`run_chain` (or with ``macro``, :func:`machines.macro.run_macro`), and when that
     reaches the step limit, the chain engine again looking for a translated cycle: halting
-    machines pay nothing for the search. ``block`` and ``back`` fix the macro machine."""
+    machines pay nothing for the search. ``block`` and ``back`` fix the macro machine;
+    ``rules`` lets it prove and apply rules over symbolic run lengths. After a macro run the
+    search covers the first ``MACRO_SEARCH_STEPS`` steps only (a replay of 10^13 steps on the
+    chain engine would take hours)."""
+    search = max_steps
     if macro:
         from machines.macro import run_macro
-        result = run_macro(table, cells, head0, max_steps, k=block, back=back)
+        result = run_macro(table, cells, head0, max_steps, k=block, back=back, rules=rules)
+        search = min(max_steps, MACRO_SEARCH_STEPS)
     else:
         result = run_chain(table, cells, head0, max_steps)
-    if result[5] == "step-limit":
-        tracked = run_chain(table, cells, head0, max_steps, track=True)
-        if tracked[5] == "translated-cycle":
+    if result[6] == "step-limit":
+        tracked = run_chain(table, cells, head0, search, track=True)
+        if tracked[6] == "translated-cycle":
             return tracked
     return result

@@ -78,14 +78,16 @@ def _check_engine(engine: str) -> None:
 
 
 def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
-        engine: str = "auto", block: int | None = None, back: bool | None = None) -> RunResult:
+        engine: str = "auto", block: int | None = None, back: bool | None = None,
+        rules: bool = True) -> RunResult:
     """Run ``program`` on ``tape_input`` (``None``: its own default input) for at most
     ``max_steps`` steps and say how it ended.
 
     Engines (all give the same result): ``plain`` steps one cell at a time, ``chain`` crosses
     runs of equal symbols in one step (:mod:`machines.chain`), ``macro`` runs a block macro
     machine (:mod:`machines.macro`; ``block`` cells a block and ``back`` the back symbol fix
-    it, searched for by default), ``auto`` is ``chain``.
+    it, searched for by default; ``rules`` proves and applies rules over symbolic run lengths,
+    :mod:`machines.rules`), ``auto`` is ``chain``.
     """
     _check_engine(engine)
     if max_steps < 0:
@@ -97,11 +99,12 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     if engine in ("auto", "chain", "macro"):
         from machines.chain import chain_tape, run_decided
 
-        state, steps, head, out, origin, reason, since, period = run_decided(
-            table, [sidx[c] for c in cells], head0, max_steps, macro=engine == "macro", block=block,
-            back=back)
+        state, steps, head, left, cur, right, reason, since, period = run_decided(
+            table, [sidx[c] for c in cells], head0, max_steps, macro=engine == "macro",
+            block=block, back=back, rules=rules)
         return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
-                         head, chain_tape(symbols, out, origin), reason, since, period)
+                         head, chain_tape(symbols, left, cur, right, head), reason, since,
+                         period)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))
     pad = _PAD + len(cells)
     tape: bytearray | list[int]

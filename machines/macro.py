@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from machines.chain import _pop, _push, _runs, run_chain
+from machines.chain import _pop, _push, _runs, run_chain, run_runs, tape_cells
 from machines.program import Transitions
+from machines.rules import MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, apply, prove, shape
 
 MAX_BLOCK = 12          # the largest block size the search tries
 PILOT_STEPS = 1_000_000  # the chain engine's pilot run: short runs end there
@@ -48,7 +49,7 @@ class Layer(Protocol):
               right: list[list[int]]) -> tuple[int, int]: ...
     def transition(self, state: int, symbol: int) -> Move | None: ...
     def lower(self, state: int, left: list[list[int]], cur: int, right: list[list[int]],
-              head: int) -> tuple[list[int], int, int, int]: ...
+              head: int) -> tuple[list[list[int]], int, list[list[int]], int, int]: ...
 
 
 class BlockMachine:
@@ -93,16 +94,28 @@ class BlockMachine:
         return self.symbol(tuple(cells)), d, 2 * q + (d == -1), steps, d
 
     def lower(self, state, left, cur, right, head):
-        """Base cells, the base head's index in them, its cell number, and the base state."""
-        cells: list[int] = []
-        for sym, n in left:
-            cells.extend(self.blocks[sym] * n)
+        """The base machine's configuration: (left runs, symbol under the head, right runs,
+        head cell, base state). A run of n equal one-symbol blocks stays one run."""
         offset = (state & 1) * (self.k - 1)
-        index = len(cells) + offset
-        cells.extend(self.blocks[cur])
-        for sym, n in reversed(right):
-            cells.extend(self.blocks[sym] * n)
-        return cells, index, head * self.k + offset, state >> 1
+        cells = self.blocks[cur]
+        base_left: list[list[int]] = []
+        for sym, n in left:
+            self._expand(base_left, self.blocks[sym], n)
+        self._expand(base_left, cells[:offset], 1)
+        base_right: list[list[int]] = []
+        for sym, n in right:
+            self._expand(base_right, self.blocks[sym][::-1], n)
+        self._expand(base_right, cells[offset + 1:][::-1], 1)
+        return base_left, cells[offset], base_right, head * self.k + offset, state >> 1
+
+    @staticmethod
+    def _expand(stack: list[list[int]], cells: tuple[int, ...], n: int) -> None:
+        if cells and all(c == cells[0] for c in cells):
+            _push(stack, cells[0], n * len(cells))
+            return
+        for _ in range(n):
+            for c in cells:
+                _push(stack, c, 1)
 
 
 class BackMachine:
@@ -186,13 +199,21 @@ def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
 
 
 def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[int]],
-              max_steps: int, max_moves: int | None = None):
+              max_steps: int, max_moves: int | None = None, *, rules: bool = False):
     """The macro loop: chain steps over ``layer``'s symbols. Returns (state, steps, head,
     left, cur, right, reason, since, period); ``reason`` is ``None`` when the run must be
-    finished on the base machine (or ``max_moves`` macro moves were made)."""
+    finished on the base machine (or ``max_moves`` macro moves were made). ``rules`` also
+    proves and applies rules over symbolic run lengths (:mod:`machines.rules`)."""
     state, cur = layer.start(left, cur, right)
     steps = head = moves = 0
     cache: dict[tuple[int, int], Move | None] = {}
+    seen: dict[tuple, tuple[int, list[int]]] = {}
+    failed: dict[tuple, int] = {}       # failed proofs per shape: give up on it after a few
+
+    def transition(s: int, c: int) -> Move | None:
+        if (s, c) not in cache:
+            cache[(s, c)] = layer.transition(s, c)
+        return cache[(s, c)]
     reason = since = period = None
     saved, saved_steps, power = None, 0, 1
     while max_moves is None or moves < max_moves:
@@ -232,6 +253,21 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
         if moves == power:
             saved = (state, head, cur, [r[:] for r in left], [r[:] for r in right])
             saved_steps, power = steps, power * 2
+        if rules and len(left) + len(right) <= MAX_RUNS:
+            key = shape(state, cur, left, right)
+            counts = [n for _, n in left] + [n for _, n in right]
+            if key in seen and failed.get(key, 0) < MAX_FAILURES:
+                then, old = seen[key]
+                changed = {i for i, (a, b) in enumerate(zip(old, counts)) if a != b}
+                rule = changed and moves - then <= MAX_PROOF_MOVES and prove(
+                    transition, state, cur, left, right, changed, moves - then + 1)
+                if changed and not rule:
+                    failed[key] = failed.get(key, 0) + 1
+                if rule:
+                    _, more, shift = apply(rule, left, right, max_steps - steps)
+                    steps, head = steps + more, head + shift
+                    counts = [n for _, n in left] + [n for _, n in right]
+            seen[key] = (moves, counts)
     return state, steps, head, left, cur, right, reason, since, period
 
 
@@ -250,19 +286,20 @@ def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: i
     """(k, back) for the macro machine: the two best block sizes for the pilot run's tape,
     each with and without the back symbol, tried for ``TRIAL_MOVES`` macro moves; the one
     that gets furthest wins."""
-    sizes = block_sizes(pilot[3], pilot[4])[:2]
+    cells_, origin = tape_cells(*pilot[3:6], pilot[2])
+    sizes = block_sizes(cells_, origin)[:2]
     trials = [(k, back) for k in sizes for back in (False, True)]
     return max(trials, key=lambda kb: (_speed(table, cells, head0, *kb, max_steps), -kb[0]))
 
 
 def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              k: int | None = None, back: bool | None = None):
+              k: int | None = None, back: bool | None = None, rules: bool = True):
     """Run like :func:`machines.chain.run_chain` (same result tuple), on a macro machine.
     ``k`` and ``back`` fix the block size and the back symbol; by default a pilot run of the
     chain engine chooses them (and runs that end within the pilot are its result)."""
     if k is None or back is None:
         pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS))
-        if pilot[5] != "step-limit" or pilot[1] >= max_steps:
+        if pilot[6] != "step-limit" or pilot[1] >= max_steps:
             return pilot
         k0, b0 = choose(table, cells, head0, pilot, max_steps)
         k, back = k or k0, b0 if back is None else back
@@ -270,12 +307,11 @@ def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, 
     block = layer.inner if isinstance(layer, BackMachine) else layer
     left, cur, right = _split(cells, head0, k, block)
     state, steps, head, left, cur, right, reason, since, period = run_layer(
-        layer, left, cur, right, max_steps)
-    base, index, position, q = layer.lower(state, left, cur, right, head)
+        layer, left, cur, right, max_steps, rules=rules)
+    base_left, base_cur, base_right, position, q = layer.lower(state, left, cur, right, head)
     if reason is None:                     # finish on the base machine
-        out = run_chain(table, base, index, max_steps, state=q, steps=steps)
-    else:                                  # a verdict: the configuration as it stands
-        out = run_chain(table, base, index, steps, state=q, steps=steps)
-        out = out[:5] + (reason, since, period)
-    q, steps, h, tape, origin = out[:5]
-    return (q, steps, position + h, tape, origin - position) + out[5:]
+        return run_runs(table, base_left, base_cur, base_right, max_steps, state=q,
+                        steps=steps, head=position)
+    out = run_runs(table, base_left, base_cur, base_right, steps, state=q, steps=steps,
+                   head=position)          # a verdict: the configuration as it stands
+    return out[:6] + (reason, since, period)

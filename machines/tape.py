@@ -20,7 +20,7 @@ class Tape:
     @classmethod
     def from_cells(cls, blank: str, cells: "list[str] | str", origin: int = 0) -> "Tape":
         """Trim ``cells`` (``cells[i]`` at cell ``i - origin``) to its non-blank span."""
-        text = "".join(cells)
+        text = cells if isinstance(cells, str) else "".join(cells)
         left = len(text) - len(text.lstrip(blank))
         text = text.strip(blank)
         return cls(blank, left - origin if text else 0, text)

@@ -197,3 +197,12 @@ def test_macro_verdicts():
     bounce = loads("0 _ _ r 1\n1 _ _ l 0\n", "morphett")
     r = run(bounce, max_steps=1000, engine="macro", block=2, back=False)
     assert r.reason == "cycle"
+
+
+def test_cli_macro_engine_options():
+    args = ["run", "1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA", "--json", "--engine", "macro"]
+    for extra in ([], ["--block", "3", "--back"], ["--block", "1", "--no-back"]):
+        r = CliRunner().invoke(cli, args + extra)
+        assert r.exit_code == 0 and '"steps": 47176870' in r.stdout, extra
+    r = CliRunner().invoke(cli, ["run", "1RA1RA", "--block", "2"])
+    assert r.exit_code == 2 and "--engine macro" in r.stderr

@@ -119,6 +119,10 @@ def test_cli_induce_json(tmp_path):
             "hard_exact_len20", "hard_exact_len100", "seconds", "head_entropy_success",
             "head_entropy_failure"} <= set(obj)
     assert obj["restarts"] == 4 and obj["hard_train_exact"] >= 1
+    r = CliRunner().invoke(cli, ["induce", "prepend_zero", "--restarts", "3", "--iterations",
+                                 "50", "--state-economy", "0", "--examples-from", "random",
+                                 "--out", str(tmp_path / "pz"), "--json"])
+    assert r.exit_code == 0 and "table_entropy_success" in json.loads(r.stdout)
     bad = CliRunner().invoke(cli, ["induce", "binary_decrement", "--steps", "2"])
     assert bad.exit_code == 2 and "steps" in bad.stderr
     assert CliRunner().invoke(cli, ["induce", "parity", "--states", "2"]).exit_code == 2
