@@ -206,3 +206,73 @@ def test_cli_macro_engine_options():
         assert r.exit_code == 0 and '"steps": 47176870' in r.stdout, extra
     r = CliRunner().invoke(cli, ["run", "1RA1RA", "--block", "2"])
     assert r.exit_code == 2 and "--engine macro" in r.stderr
+
+
+# ---------------------------------------------------------------- proven rules
+BB33 = "0RB2LA1RA_1LA2RB1RC_1RZ1LB1LC"     # the BB(3,3) champion, 1.19e17 steps
+
+
+def _count_rules(monkeypatch):
+    import machines.macro as macro
+    applied = []
+    original = macro.apply
+
+    def counting(*args):
+        out = original(*args)
+        applied.append(out[0])
+        return out
+    monkeypatch.setattr(macro, "apply", counting)
+    return applied
+
+
+def test_linear_expressions():
+    from machines.rules import Lin
+    e = Lin(3, {0: 1}) + Lin(-1, {0: 1, 1: 2}) + 4
+    assert (e.c, e.v) == (6, {0: 2, 1: 2}) and e.at({0: 5, 1: 1}) == 18
+    assert (e + Lin(0, {1: -2})).v == {0: 2} and e.scale(0).v == {}
+
+
+@pytest.mark.parametrize("limit", [10**6 + 7, 123_456_789, 10**9])
+@pytest.mark.parametrize("machine", [BB33, "1RB2RA2RC_1LC---1LA_1RA2LB1LC"])
+def test_rules_agree_with_the_chain_engine_at_step_limits(machine, limit, monkeypatch):
+    applied = _count_rules(monkeypatch)
+    program = load(machine)
+    chain = run(program, max_steps=limit, engine="chain")
+    assert run(program, max_steps=limit, engine="macro", block=1, back=False) == chain
+    assert run(program, max_steps=limit, engine="macro") == chain
+    assert sum(1 for n in applied if n > 1) >= 3        # rules did the work
+
+
+def test_rules_agree_on_random_machines_run_long(monkeypatch):
+    """Against the chain engine (itself checked against the plain loop above)."""
+    applied = _count_rules(monkeypatch)
+    rng = np.random.default_rng(3)
+    for i in range(150):
+        program = load(random_machine(rng, int(rng.integers(2, 5)), int(rng.integers(2, 4))))
+        block, back = MACROS[i % len(MACROS)]
+        chain = run(program, max_steps=10**5, engine="chain")
+        got = run(program, max_steps=10**5, engine="macro", block=block, back=back)
+        if got.reason in NEVER_HALTS:
+            assert chain.reason == "step-limit" or chain.reason in NEVER_HALTS
+        else:
+            assert got == chain, (i, block, back)
+    assert sum(1 for n in applied if n > 1) >= 1
+
+
+def test_cli_step_counts_and_no_rules():
+    r = CliRunner().invoke(cli, ["run", BB33, "--engine", "macro", "--max-steps", "10**13",
+                                 "--json"])
+    assert r.exit_code == 3 and '"steps": 10000000000000' in r.stdout
+    r = CliRunner().invoke(cli, ["run", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA", "--max-steps", "1e3"])
+    assert r.exit_code == 0 and "107 steps" in r.stdout
+    r = CliRunner().invoke(cli, ["run", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA", "--max-steps", "1.5"])
+    assert r.exit_code == 2 and "step count" in r.stderr
+    r = CliRunner().invoke(cli, ["run", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA", "--no-rules"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.slow
+def test_the_bb33_champion_to_its_halt():
+    r = run(load(BB33), max_steps=10**18, engine="macro")
+    assert (r.reason, r.steps, r.tape.nonblank()) == ("halt-state", 119_112_334_170_342_541,
+                                                      374_676_383)
