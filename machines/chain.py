@@ -91,12 +91,11 @@ def _translated(old: list, head: int, behind: list[list[int]]) -> bool:
 
 
 def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              track: bool = False, state: int = 0, steps: int = 0):
-    """Run on integer ``cells`` with the head on ``cells[head0]`` (cell 0) in ``state``,
-    ``steps`` steps already taken; see :func:`run_runs` for the result."""
+              track: bool = False):
+    """Run from the start state on integer ``cells`` with the head on ``cells[head0]``
+    (cell 0); see :func:`run_runs` for the result."""
     return run_runs(table, _runs(cells[:head0]), cells[head0] if head0 < len(cells) else 0,
-                    _runs(cells[head0 + 1:][::-1]), max_steps, track=track, state=state,
-                    steps=steps)
+                    _runs(cells[head0 + 1:][::-1]), max_steps, track=track)
 
 
 def run_runs(table: Transitions, left: list[list[int]], cur: int, right: list[list[int]],
