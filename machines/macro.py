@@ -218,11 +218,7 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
     reason = since = period = None
     saved, saved_steps, power = None, 0, 1
     while max_moves is None or moves < max_moves:
-        key = (state, cur)
-        if key in cache:
-            t = cache[key]
-        else:
-            t = cache[key] = layer.transition(state, cur)
+        t = transition(state, cur)
         if t is None:
             break
         w, d, nxt, cost, shift = t
@@ -256,7 +252,7 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
             saved_steps, power = steps, power * 2
         if rules and len(left) + len(right) <= MAX_RUNS:
             key = shape(state, cur, left, right)
-            counts = [n for _, n in left] + [n for _, n in right]
+            counts = [c for _, c in left] + [c for _, c in right]
             if key in seen and failed.get(key, 0) < MAX_FAILURES:
                 then, old = seen[key]
                 changed = {i for i, (a, b) in enumerate(zip(old, counts)) if a != b}
@@ -265,21 +261,22 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
                 if changed and not rule:
                     failed[key] = failed.get(key, 0) + 1
                 if rule:
-                    _, more, shift = apply(rule, left, right, max_steps - steps)
-                    steps, head = steps + more, head + shift
-                    counts = [n for _, n in left] + [n for _, n in right]
+                    _, more, moved = apply(rule, left, right, max_steps - steps)
+                    steps, head = steps + more, head + moved
+                    counts = [c for _, c in left] + [c for _, c in right]
             seen[key] = (moves, counts)
     return state, steps, head, left, cur, right, reason, since, period
 
 
-def _make(table: Transitions, k: int, back: bool) -> Layer:
+def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
+    """The macro machine (k, back) and the block tape of ``cells`` on it."""
     block = BlockMachine(table, k)
-    return BackMachine(block) if back else block
+    layer: Layer = BackMachine(block) if back else block
+    return layer, _split(cells, head0, k, block)
 
 
 def _speed(table, cells, head0, k, back, max_steps) -> int:
-    layer = _make(table, k, back)
-    left, cur, right = _split(cells, head0, k, layer.inner if back else layer)
+    layer, (left, cur, right) = _make(table, cells, head0, k, back)
     return run_layer(layer, left, cur, right, max_steps, TRIAL_MOVES)[1]
 
 
@@ -304,9 +301,7 @@ def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, 
             return pilot
         k0, b0 = choose(table, cells, head0, pilot, max_steps)
         k, back = k or k0, b0 if back is None else back
-    layer = _make(table, k, back)
-    block = layer.inner if isinstance(layer, BackMachine) else layer
-    left, cur, right = _split(cells, head0, k, block)
+    layer, (left, cur, right) = _make(table, cells, head0, k, back)
     state, steps, head, left, cur, right, reason, since, period = run_layer(
         layer, left, cur, right, max_steps, rules=rules)
     base_left, base_cur, base_right, position, q = layer.lower(state, left, cur, right, head)
