@@ -109,8 +109,9 @@ def cli() -> None:
               default="auto", show_default=True, help="plain: one step at a time; chain: a "
               "run-length tape that crosses a run in one step and proves some machines never "
               "halt (cycle, translated-cycle, runs-off); macro: chain steps over blocks of k "
-              "cells, the symbol behind the head kept in the state (for long counters); "
-              "auto: chain. All give the same result.")
+              "cells, the symbol behind the head kept in the state, and proven rules over "
+              "symbolic run lengths (for long counters); auto: chain up to 10^9 steps, macro "
+              "beyond. All give the same result.")
 @click.option("--block", type=click.IntRange(1, 64), metavar="K",
               help="Macro engine: cells per block (default: the k that compresses a pilot "
                    "run's tape best).")

@@ -19,6 +19,7 @@ from machines.tape import Tape
 DEFAULT_MAX_STEPS = 10_000_000
 ENGINES = ("auto", "plain", "chain", "macro")
 NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
+AUTO_MACRO_STEPS = 10**9   # ``auto`` runs the chain engine up to this limit, macro beyond
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -87,7 +88,8 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     runs of equal symbols in one step (:mod:`machines.chain`), ``macro`` runs a block macro
     machine (:mod:`machines.macro`; ``block`` cells a block and ``back`` the back symbol fix
     it, searched for by default; ``rules`` proves and applies rules over symbolic run lengths,
-    :mod:`machines.rules`), ``auto`` is ``chain``.
+    :mod:`machines.rules`), ``auto`` is ``chain`` for limits up to ``AUTO_MACRO_STEPS`` and
+    ``macro`` beyond (where only proven rules get through in reasonable time).
     """
     _check_engine(engine)
     if max_steps < 0:
@@ -100,7 +102,8 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         from machines.chain import chain_tape, run_decided
 
         state, steps, head, left, cur, right, reason, since, period = run_decided(
-            table, [sidx[c] for c in cells], head0, max_steps, macro=engine == "macro",
+            table, [sidx[c] for c in cells], head0, max_steps,
+            macro=engine == "macro" or (engine == "auto" and max_steps > AUTO_MACRO_STEPS),
             block=block, back=back, rules=rules)
         return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
                          head, chain_tape(symbols, left, cur, right, head), reason, since,

@@ -259,6 +259,13 @@ def test_rules_agree_on_random_machines_run_long(monkeypatch):
     assert sum(1 for n in applied if n > 1) >= 1
 
 
+def test_auto_engine_takes_the_macro_engine_beyond_a_billion_steps():
+    program = load(BB33)
+    r = run(program, max_steps=10**13)
+    assert (r.reason, r.steps) == ("step-limit", 10**13)
+    assert r == run(program, max_steps=10**13, engine="macro")
+
+
 def test_cli_step_counts_and_no_rules():
     r = CliRunner().invoke(cli, ["run", BB33, "--engine", "macro", "--max-steps", "10**13",
                                  "--json"])
@@ -273,6 +280,6 @@ def test_cli_step_counts_and_no_rules():
 
 @pytest.mark.slow
 def test_the_bb33_champion_to_its_halt():
-    r = run(load(BB33), max_steps=10**18, engine="macro")
+    r = run(load(BB33), max_steps=10**18)          # auto: the macro engine at this limit
     assert (r.reason, r.steps, r.tape.nonblank()) == ("halt-state", 119_112_334_170_342_541,
                                                       374_676_383)
