@@ -75,13 +75,13 @@ def test_engines_agree_on_random_small_machines():
     ("1RB2RA2RC_1LC---1LA_1RA2LB1LC", 310_341_163, 36_089),         # 3 states, 3 symbols
 ])
 def test_busy_beaver_targets(machine, steps, nonzero):
-    r = run(load(machine), max_steps=10**10)
+    r = run(load(machine), max_steps=10**10, engine="chain")
     assert (r.reason, r.steps, r.tape.nonblank()) == ("halt-state", steps, nonzero)
 
 
 @pytest.mark.slow
 def test_the_five_billion_step_machine():
-    r = run(load("1RB---2RB_1LC0LB1RA_1RA2LC1RC"), max_steps=10**10)
+    r = run(load("1RB---2RB_1LC0LB1RA_1RA2LC1RC"), max_steps=10**10, engine="chain")
     assert (r.steps, r.tape.nonblank()) == (4_939_345_068, 107_900)
 
 
