@@ -20,6 +20,7 @@ from tasks.base import Task
 from tasks.suite import get_task
 
 METHODS = ("fmgd", "gumbel")
+EXAMPLE_CHOICES = ("teach", "random")
 # TerpreT's Turing machine benchmarks: tape length 5, 5 examples, 6 or 9 steps.
 TERPRET = {
     "invert": dict(states=2, tape_length=5, examples=5, steps=6),
@@ -156,10 +157,9 @@ def _ngrams(task: Task, text: str, top: int = 3) -> set:
 
     run = ["^"] + [(c.state, c.tape[c.head]) for c in trace(task.reference, text)] + ["$"]
     marked = "^" + text + "$"
-    return {(n, "run", tuple(seq[i:i + n]))
-            for n in range(1, top + 1) for seq in (run,) for i in range(len(seq) - n + 1)} | \
-        {(n, "input", marked[i:i + n]) for n in range(1, top + 1)
-         for i in range(len(marked) - n + 1)}
+    return {(n, kind, tuple(seq[i:i + n]))
+            for kind, seq in (("run", run), ("input", marked))
+            for n in range(1, top + 1) for i in range(len(seq) - n + 1)}
 
 
 def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tuple[bool, ...]]:
@@ -202,6 +202,9 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
 
     if config.method not in METHODS:
         raise ValueError(f"unknown method {config.method!r}; choose one of {', '.join(METHODS)}")
+    if config.examples_from not in EXAMPLE_CHOICES:
+        raise ValueError(f"unknown example choice {config.examples_from!r}; choose one of "
+                         f"{', '.join(EXAMPLE_CHOICES)}")
     started = time.perf_counter()
     task = get_task(config.task)
     rng = np.random.default_rng(config.seed)

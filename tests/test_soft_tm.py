@@ -155,6 +155,9 @@ def test_teaching_examples_cover_more_contexts_than_random_ones():
         assert len(set(examples)) == 5
         covered[choice] = set().union(*(_ngrams(task, e.input) for e in examples))
     assert len(covered["teach"]) > len(covered["random"])
+    from analysis.induce import induce
+    with pytest.raises(ValueError, match="example choice"):
+        induce(InduceConfig.for_task("prepend_zero", examples_from="teacher", restarts=1))
 
 
 def test_state_economy_makes_prepend_zero_generalise():
