@@ -574,15 +574,20 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--examples-from", type=click.Choice(["teach", "random"]), help="teach: each "
               "example the one of 100 random candidates that shows the reference machine's "
               "rules in the most new contexts; random: as drawn [default: teach].")
-@click.option("--edge", type=click.Choice(["circular", "clamp"]), help="Soft tape edge "
-              "[default: circular, as TerpreT].")
+@click.option("--inputs", help="Train on these inputs, comma-separated (e.g. "
+              "0010,011,10,1,1010) instead of drawn ones [default: the task's fixed set where "
+              "it has one: binary_decrement's, found by benchmarks/softtm_example_sets.py].")
+@click.option("--edge", type=click.Choice(["circular", "clamp", "open"]), help="Soft tape "
+              "edge: circular (TerpreT's), clamp (stay on the edge cell) or open (a run that "
+              "steps off is lost, as on the classical unbounded tape) [default: circular; "
+              "open for binary_decrement].")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write every distinct successful program here as YAML "
                    "[default: induced/TASK].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def induce(task_name, states, tape_length, steps, examples, restarts, method, iterations, lr,
-           entropy_bonus, grad_noise, state_economy, examples_from, edge, seed, out,
+           entropy_bonus, grad_noise, state_economy, examples_from, inputs, edge, seed, out,
            as_json) -> None:
     """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
 
@@ -590,7 +595,8 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
     Each restart's hardened program is run by the classical interpreter on the training
     inputs and on held-out inputs of length 20 and 100. Defaults follow TerpreT's benchmarks
     (invert: 2 states, prepend_zero and binary_decrement: 4; tape 5, 5 examples, 6 or 9
-    steps) and the best method measured per task.
+    steps) and the best method measured per task; binary_decrement trains on a fixed set of
+    five inputs on the open tape edge (drawn examples: --examples-from random or teach).
     \b
     Example:
       tapelab induce invert --restarts 20
@@ -604,6 +610,7 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
                                    method=method, iterations=iterations, lr=lr,
                                    entropy_bonus=entropy_bonus, grad_noise=grad_noise,
                                    state_economy=state_economy, examples_from=examples_from,
+                                   inputs=tuple(inputs.split(",")) if inputs else None,
                                    edge=edge, seed=seed)
     out = out or Path("induced") / task_name
     try:

@@ -19,7 +19,12 @@ probability, but rounding errors compound (they double every step on long tapes)
 
 Halting states are absorbing: their mass neither writes, moves nor changes state. The tape edge
 is a parameter: ``circular`` (TerpreT's choice: moving right from the last cell reaches the
-first) or ``clamp`` (a move off the tape leaves the head on the edge cell).
+first), ``clamp`` (a move off the tape leaves the head on the edge cell) or ``open`` (the
+classical tape goes on with blanks the soft tape does not hold: head mass that walks off is
+lost, ``alive`` keeps the share of runs still on the tape, and a lost run counts as one that
+never halts). Circular and clamped edges let a machine reach the far end of the input by
+stepping left from the first cell, a shortcut the classical machine does not have; the open
+edge is the one whose fits read back as programs for the unbounded tape.
 
 Everything is batched over independent restarts (a leading dimension R: R random tables
 trained as one tensor program) and over examples (B).
@@ -36,17 +41,20 @@ from machines.program import MOVES, Program, Rule
 from machines.trace import AddressingTrace
 
 MOVE_ORDER = ("L", "S", "R")          # index of each move in the move table
+EDGES = ("circular", "clamp", "open")
 _EPSILON = 1e-9                       # avoid log(0) in losses and entropies
 _ONE_HOT_LOGIT = 1e4                  # logits of tables set from a program: softmax is exact
 
 
 @dataclass
 class SoftConfiguration:
-    """``state`` [R, B, Q], ``head`` [R, B, L], ``tape`` [R, B, L, S]: distributions."""
+    """``state`` [R, B, Q], ``head`` [R, B, L], ``tape`` [R, B, L, S]: distributions;
+    ``alive`` [R, B]: the probability that the run is still on the tape (``open`` edge)."""
 
     state: torch.Tensor
     head: torch.Tensor
     tape: torch.Tensor
+    alive: torch.Tensor
 
 
 class SoftTM(nn.Module):
@@ -60,8 +68,8 @@ class SoftTM(nn.Module):
                  halting: tuple[bool, ...], *, restarts: int = 1, edge: str = "circular",
                  init_scale: float = 1.0, generator: torch.Generator | None = None) -> None:
         super().__init__()
-        if edge not in ("circular", "clamp"):
-            raise ValueError("edge must be 'circular' or 'clamp'")
+        if edge not in EDGES:
+            raise ValueError(f"edge must be one of {', '.join(EDGES)}, not {edge!r}")
         if not any(halting) or all(halting):
             raise ValueError("a soft TM needs at least one halting and one working state")
         self.states, self.symbols, self.edge = tuple(states), tuple(symbols), edge
@@ -91,13 +99,17 @@ class SoftTM(nn.Module):
 
     # ------------------------------------------------------------------ dynamics
     def initial(self, tape: torch.Tensor, start_cell: int) -> SoftConfiguration:
-        """The start configuration for one-hot tapes ``[B, L, S]`` (shared by all restarts)."""
-        R, (B, L, _) = self.restarts, tape.shape
+        """The start configuration for one-hot tapes ``[B, L, S]`` (shared by all restarts)
+        or ``[R, B, L, S]`` (each restart its own examples)."""
+        R = self.restarts
+        if tape.dim() == 3:
+            tape = tape.unsqueeze(0).expand(R, -1, -1, -1)
+        B, L = tape.shape[1:3]
         state = torch.zeros(R, B, len(self.states), device=tape.device)
         state[..., 0] = 1.0
         head = torch.zeros(R, B, L, device=tape.device)
         head[..., start_cell] = 1.0
-        return SoftConfiguration(state, head, tape.unsqueeze(0).expand(R, -1, -1, -1))
+        return SoftConfiguration(state, head, tape, torch.ones(R, B, device=tape.device))
 
     def step(self, c: SoftConfiguration, tables) -> SoftConfiguration:
         """One soft step (see the module docstring for the equations)."""
@@ -118,20 +130,25 @@ class SoftTM(nn.Module):
         state = torch.matmul(read.unsqueeze(-2), goes).squeeze(-2) + c.state * halt
         h = c.head
         left, stay, right = (h * moves[..., k] for k in range(3))
+        alive = c.alive
         if self.edge == "circular":
             head = torch.roll(left, -1, -1) + stay + torch.roll(right, 1, -1)
         else:
             head = torch.cat([left[..., 1:], torch.zeros_like(left[..., :1])], -1) + stay \
                 + torch.cat([torch.zeros_like(right[..., :1]), right[..., :-1]], -1)
-            head[..., 0] += left[..., 0]
-            head[..., -1] += right[..., -1]
+            off = left[..., 0] + right[..., -1]                          # [R, B]
+            if self.edge == "clamp":
+                head[..., 0] += left[..., 0]
+                head[..., -1] += right[..., -1]
+            else:          # open: the runs that walked off are lost; the rest renormalized
+                alive = alive * (1 - off).clamp_min(0)
         head = head + h * still.unsqueeze(-1)
         hw = h.unsqueeze(-1)
         tape = hw * written + (1 - hw) * c.tape
         # Mass is conserved exactly in the equations, but a deficit in the state or the head
         # shrinks the others the next step, so rounding errors double every step: renormalize
         # them (tape rows then stay at their sum, as written cells mix rows of equal sums).
-        return SoftConfiguration(_normalize(state), _normalize(head), tape)
+        return SoftConfiguration(_normalize(state), _normalize(head), tape, alive)
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
                 keep_path: bool = False):
@@ -171,19 +188,21 @@ class SoftTM(nn.Module):
     def outcome_loss(self, final: SoftConfiguration, batch) -> tuple[torch.Tensor, torch.Tensor]:
         """(loss per restart [R], wrong cells or verdicts per example [R]) against a
         :class:`~tasks.encoding.TapeBatch`: the target tape's negative log-likelihood, plus
-        -log P(halted) (or -log P(the verdict's halting state) for verdict tasks)."""
-        target = batch.target_tape.to(final.tape.device)                  # [B, L]
+        -log P(halted) (or -log P(the verdict's halting state) for verdict tasks), a run lost
+        off an ``open`` edge counting as one that did not halt."""
+        target = batch.target_tape.to(final.tape.device)          # [B, L] or [R, B, L]
         p_cells = final.tape.gather(-1, target.expand(self.restarts, -1, -1).unsqueeze(-1))
         loss = -torch.log(p_cells.squeeze(-1) + _EPSILON).sum(-1)         # [R, B]
         verdict = batch.verdict.to(final.tape.device) >= 0
         p_state = final.state.gather(-1, batch.target_state.to(final.state.device)
                                      .expand(self.restarts, -1).unsqueeze(-1)).squeeze(-1)
         p_halt = (final.state * self.halting).sum(-1)
-        loss = loss - torch.log(torch.where(verdict, p_state, p_halt) + _EPSILON)
+        loss = loss - torch.log(torch.where(verdict, p_state, p_halt) * final.alive + _EPSILON)
         wrong = (final.tape.argmax(-1) != target).float().sum(-1)
         wrong = wrong + torch.where(verdict, final.state.argmax(-1) != batch.target_state
                                     .to(final.state.device), ~self.halting[final.state.argmax(-1)]
                                     ).float()
+        wrong = wrong + (final.alive < 0.5).float()
         return loss.mean(-1), wrong.mean(-1)
 
     def training_loss(self, batch, step: int = 0, total: int | None = None):
