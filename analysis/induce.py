@@ -5,6 +5,11 @@ a task's tape encoding, with the one training loop; each restart is hardened int
 program and verified by the classical interpreter on the training inputs and on held-out
 random inputs of length 20 and 100. TerpreT's three Turing machine benchmarks (Gaunt et al.
 2016) have its sizes as defaults.
+
+Which few tapes the machine learns from decides whether its fits generalise at all:
+:func:`sweep_example_sets` trains restarts on every candidate training set at once (one tensor
+program, each restart on its own set's tapes) and counts, per set, the hardened programs that
+are exact on held-out inputs; ``benchmarks/softtm_example_sets.py`` prints that search.
 """
 from __future__ import annotations
 

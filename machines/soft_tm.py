@@ -129,19 +129,20 @@ class SoftTM(nn.Module):
         goes = torch.matmul(active, N.reshape(R, Q, -1)).view(R, -1, S, Q)
         state = torch.matmul(read.unsqueeze(-2), goes).squeeze(-2) + c.state * halt
         h = c.head
-        left, stay, right = (h * moves[..., k] for k in range(3))
+        hm = h.unsqueeze(-1) * moves                                     # [R, B, L, 3]
+        left, stay, right = hm[..., 0], hm[..., 1], hm[..., 2]
         alive = c.alive
         if self.edge == "circular":
             head = torch.roll(left, -1, -1) + stay + torch.roll(right, 1, -1)
         else:
-            head = torch.cat([left[..., 1:], torch.zeros_like(left[..., :1])], -1) + stay \
-                + torch.cat([torch.zeros_like(right[..., :1]), right[..., :-1]], -1)
-            off = left[..., 0] + right[..., -1]                          # [R, B]
+            zero = torch.zeros_like(left[..., :1])
+            head = torch.cat([left[..., 1:], zero], -1) + stay \
+                + torch.cat([zero, right[..., :-1]], -1)
             if self.edge == "clamp":
                 head[..., 0] += left[..., 0]
                 head[..., -1] += right[..., -1]
             else:          # open: the runs that walked off are lost; the rest renormalized
-                alive = alive * (1 - off).clamp_min(0)
+                alive = alive * (1 - left[..., 0] - right[..., -1]).clamp_min(0)
         head = head + h * still.unsqueeze(-1)
         hw = h.unsqueeze(-1)
         tape = hw * written + (1 - hw) * c.tape
