@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,10 +42,7 @@ def main() -> None:
         else args.device
     config = InduceConfig.for_task(args.task, restarts=args.restarts, edge=args.edge,
                                    iterations=args.iterations, seed=args.seed)
-    default = config.inputs
-    config = InduceConfig.for_task(args.task, restarts=args.restarts, edge=args.edge,
-                                   iterations=args.iterations, seed=args.seed,
-                                   examples_from=config.examples_from)   # drawn-set shape
+    default, config = config.inputs, replace(config, inputs=())    # sets of the drawn shape
     sets = candidate_sets(get_task(args.task), config)[::args.every]
     if default and tuple(default) not in sets:
         sets.append(tuple(default))
