@@ -153,9 +153,9 @@ class SoftTM(nn.Module):
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
                 keep_path: bool = False):
-        """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] with the head on
-        ``start_cell``. Returns the final configuration and, with ``keep_path``, the list of
-        all configurations (the start one first)."""
+        """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] (or [R, B, L, S]) with the
+        head on ``start_cell``. Returns the final configuration and, with ``keep_path``, the
+        list of all configurations (the start one first)."""
         tables = self.tables()
         c = self.initial(tape, start_cell)
         path = [c]
