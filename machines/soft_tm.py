@@ -113,21 +113,24 @@ class SoftTM(nn.Module):
 
     def step(self, c: SoftConfiguration, tables) -> SoftConfiguration:
         """One soft step (see the module docstring for the equations)."""
-        N, W, M = tables
+        return self._step(c, _joined(tables))
+
+    def _step(self, c: SoftConfiguration, joined: torch.Tensor) -> SoftConfiguration:
+        """One soft step with the tables joined as [R, Q, S * (Q + S + 3)]: next state,
+        written symbol and move of every (state, symbol) side by side."""
+        R, B, Q = c.state.shape
+        S = c.tape.shape[-1]
         halt = self.halting.to(c.state.dtype)
         active = c.state * (1 - halt)                                    # [R, B, Q]
         still = (c.state * halt).sum(-1)                                 # halted mass [R, B]
-        R, Q, S, _ = N.shape
-        # What each cell gets written and how the head leaves it, in two matrix products:
-        # per (state mixture, symbol) first, then per cell from the cell's own symbol.
-        WM = torch.cat([W, M], -1)                                       # [R, Q, S, S+3]
-        per_symbol = torch.matmul(active, WM.reshape(R, Q, -1)).view(R, -1, S, S + 3)
-        acts = torch.matmul(c.tape, per_symbol)                          # [R, B, L, S+3]
+        # Per (state mixture, symbol) first, in one matrix product: the next-state mixture,
+        # the written symbol and the move; then per cell from the cell's own symbol.
+        per_symbol = torch.matmul(active, joined).view(R, B, S, Q + S + 3)
+        acts = torch.matmul(c.tape, per_symbol[..., Q:])                 # [R, B, L, S+3]
         written = acts[..., :S] + still[..., None, None] * c.tape
         moves = acts[..., S:]                                            # [R, B, L, 3]
-        read = torch.matmul(c.head.unsqueeze(-2), c.tape).squeeze(-2)    # [R, B, S]
-        goes = torch.matmul(active, N.reshape(R, Q, -1)).view(R, -1, S, Q)
-        state = torch.matmul(read.unsqueeze(-2), goes).squeeze(-2) + c.state * halt
+        read = torch.matmul(c.head.unsqueeze(-2), c.tape)                # [R, B, 1, S]
+        state = torch.matmul(read, per_symbol[..., :Q]).squeeze(-2) + c.state * halt
         h = c.head
         hm = h.unsqueeze(-1) * moves                                     # [R, B, L, 3]
         left, stay, right = hm[..., 0], hm[..., 1], hm[..., 2]
@@ -156,11 +159,11 @@ class SoftTM(nn.Module):
         """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] (or [R, B, L, S]) with the
         head on ``start_cell``. Returns the final configuration and, with ``keep_path``, the
         list of all configurations (the start one first)."""
-        tables = self.tables()
+        joined = _joined(self.tables())
         c = self.initial(tape, start_cell)
         path = [c]
         for _ in range(steps):
-            c = self.step(c, tables)
+            c = self._step(c, joined)
             if keep_path:
                 path.append(c)
         return c, (path if keep_path else None)
@@ -297,6 +300,12 @@ class SoftTM(nn.Module):
 
 
 _MOVE_NAME = {v: k for k, v in MOVES.items()}
+
+
+def _joined(tables) -> torch.Tensor:
+    """(next [R,Q,S,Q], write [R,Q,S,S], move [R,Q,S,3]) side by side: [R, Q, S * (Q+S+3)]."""
+    N, W, M = tables
+    return torch.cat([N, W, M], -1).reshape(N.shape[0], N.shape[1], -1)
 
 
 def _normalize(p: torch.Tensor) -> torch.Tensor:
