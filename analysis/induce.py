@@ -401,7 +401,8 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
     task = _checked(config)
     if not sets or len({len(s) for s in sets}) != 1:
         raise ValueError("the candidate sets must be non-empty and of one size")
-    batches = [_tape_batch(task, [_given(task, x) for x in s], config) for s in sets]
+    example_sets = [[_given(task, x) for x in s] for s in sets]    # each checked once
+    batches = [_tape_batch(task, examples, config) for examples in example_sets]
     per, first = config.restarts, batches[0]
 
     def stack(key):
@@ -420,8 +421,7 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
     limit = 20 * max(task.run_reference(e.input)[1].steps for e in held) + 1000
     general: dict[str, bool] = {}
     results = []
-    for g, inputs in enumerate(sets):
-        examples = [_given(task, x) for x in inputs]
+    for g, (inputs, examples) in enumerate(zip(sets, example_sets)):
         soft = hard = good = 0
         for r in range(g * per, (g + 1) * per):
             if wrong[r] != 0:
