@@ -4,7 +4,9 @@ Run ``tapelab --help`` (or ``python cli.py --help``) for the commands.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -14,47 +16,154 @@ import click
 FORMATS = ("auto", "yaml", "morphett", "bb")
 
 
+MAX_STEP_DIGITS = 1000     # --max-steps up to 10**1000: far beyond any run, quick to compute
+
+
 class StepCount(click.ParamType):
-    """A step count: 100000000, 1e8, 10**8 or 10^8 (exact integers only)."""
+    """A step count: 100000000, 1e8, 10**8 or 10^8 (exact integers only, at most 10**1000)."""
 
     name = "N"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
         text = str(value).replace("_", "").replace(",", "").strip()
+        hint = f"{value!r} is not a step count (write 100000000, 1e8 or 10**8)"
         try:
-            for sep in ("**", "^"):
-                if sep in text:
-                    base, exp = text.split(sep)
-                    n = int(base) ** int(exp)
-                    break
-            else:
-                n = int(text) if "e" not in text.lower() else _exact(text)
+            n = _step_count(text)
+        except _NotAStepCount as err:
+            self.fail(str(err), param, ctx)
         except ValueError:
-            self.fail(f"{value!r} is not a step count (write 100000000, 1e8 or 10**8)",
-                      param, ctx)
+            self.fail(hint, param, ctx)
         if n < 0:
             self.fail("a step count cannot be negative", param, ctx)
         return n
 
 
-def _exact(text: str) -> int:
-    mantissa, exp = text.lower().split("e")
-    if "." in mantissa:
-        whole, frac = mantissa.split(".")
-        mantissa, shift = whole + frac, len(frac)
-    else:
-        shift = 0
-    if int(exp) < shift:
-        raise ValueError(text)
-    return int(mantissa) * 10 ** (int(exp) - shift)
-EXIT_HALTED, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
+class _NotAStepCount(ValueError):
+    """A number that parses but is no step count (negative exponent, fraction, too big)."""
+
+
+def _step_count(text: str) -> int:
+    """``text`` as an exact integer; ``ValueError`` (with a message where it helps) if it is
+    not one, or has more than ``MAX_STEP_DIGITS`` digits (checked before it is computed)."""
+    import math
+
+    too_big = _NotAStepCount(f"at most 10**{MAX_STEP_DIGITS} steps")
+    for sep in ("**", "^"):
+        if sep in text:
+            base, exp = (int(x) for x in text.split(sep))
+            if exp < 0:
+                raise _NotAStepCount("a step count is a whole number: the exponent cannot "
+                                     "be negative")
+            if abs(base) > 1 and exp * math.log10(abs(base)) > MAX_STEP_DIGITS:
+                raise too_big
+            return base ** exp
+    if "e" in text.lower():
+        mantissa, exp_text = text.lower().split("e")
+        exp = int(exp_text)
+        whole, _, frac = mantissa.partition(".")
+        if exp < len(frac):
+            raise _NotAStepCount(f"{text!r} is not a whole number of steps")
+        if exp > MAX_STEP_DIGITS:
+            raise too_big
+        return int(whole + frac) * 10 ** (exp - len(frac))
+    if len(text.lstrip("+-")) > MAX_STEP_DIGITS + 1:
+        raise too_big
+    return int(text)
+
+
+class Number(click.FloatRange):
+    """A finite number in a range: ``nan`` and ``inf`` are refused (FloatRange lets nan by)."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, str) and value.strip().lower() in ("nan", "+nan", "-nan"):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+SEED = click.IntRange(0, 2**32 - 1)
+MAX_LENGTH = 1000          # the longest input any command trains or evaluates on
+MAX_THREADS = 4 * (os.cpu_count() or 1)
+LENGTH = click.IntRange(1, MAX_LENGTH)
+MAX_SAMPLES = 100_000      # examples per length in an evaluation or a sample
+
+# Exit codes, the same for every command (README: "Exit codes").
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
+EXIT_HALTED = EXIT_OK
+EXIT_MEMORY, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 70, 130
+MEMORY_HINTS = {"run": "--max-steps", "train": "--batch or the model size",
+                "eval": "--samples or --lengths", "induce": "--restarts, --tape-length or "
+                "--steps", "compare": "--samples, --lengths or --restarts",
+                "task": "--length or --count"}
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> "click.exceptions.Exit":
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {_printable(message)}", err=True)
     return click.exceptions.Exit(code)
+
+
+def _output_failed(err: Exception) -> "click.exceptions.Exit":
+    """Exit 2 for a path that would lose something (the wrong --out or -o), 1 for a write
+    that failed (a full disk, a folder without write permission)."""
+    from machines.files import Refused
+
+    return _fail(str(err), EXIT_USAGE if isinstance(err, Refused) else EXIT_INVALID)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so nothing read from a file can drive the
+    terminal (a symbol holding ESC prints as \\x1b)."""
+    from machines.display import printable
+
+    return printable(text)
+
+
+class Tapelab(click.Group):
+    """The command group, and the last-resort boundary around every command.
+
+    Errors that commands expect are handled where they arise, with their own message and
+    exit code. Whatever escapes them becomes one line here: Ctrl-C exits 130, a
+    ``MemoryError`` 6 with the option to lower, anything else 70 with a request to report it.
+    ``--debug`` (or ``TAPELAB_DEBUG=1``) lets the traceback through instead.
+    """
+
+    def parse_args(self, ctx, args):
+        ctx.meta["tapelab.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        debug = ctx.params.get("debug") or os.environ.get("TAPELAB_DEBUG", "") not in ("", "0")
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit,
+                click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            click.echo("\ninterrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except MemoryError as err:
+            if debug:
+                raise
+            command = ctx.invoked_subcommand or "tapelab"
+            raise _fail(f"out of memory{': ' + str(err) if str(err) else ''}; lower "
+                        f"{MEMORY_HINTS.get(command, 'the sizes you asked for')}",
+                        EXIT_MEMORY) from None
+        except Exception as err:
+            if debug:
+                raise
+            args = " ".join(ctx.meta.get("tapelab.args", []))
+            raise _fail(f"`tapelab {args}` failed unexpectedly ({type(err).__name__}: "
+                        f"{str(err).splitlines()[0] if str(err) else 'no message'}); please "
+                        "report it with that command line (TAPELAB_DEBUG=1 shows the "
+                        "traceback)", EXIT_INTERNAL) from None
 
 
 def _load(program: str, fmt: str, start: str | None = None):
@@ -80,16 +189,25 @@ def _load(program: str, fmt: str, start: str | None = None):
     return loaded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option("0.1.0", prog_name="tapelab")
-def cli() -> None:
+@click.group(cls=Tapelab,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="tapelab", prog_name="tapelab")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an unexpected error "
+              "(also TAPELAB_DEBUG=1).")
+def cli(debug: bool) -> None:
     """tapelab: a classical Turing machine and its differentiable counterparts, side by side.
 
     \b
     Start here:
-      tapelab demo                          run a bundled example with a trace
+      tapelab demo                          train the NTM, the LSTM and the soft TM for a few
+                                            minutes, then open their comparison report
       tapelab run PROGRAM --trace           run any program (YAML, Morphett, bbchallenge)
       tapelab run 1RB1LB_1LA0LC_1RZ1LD_1RD0RA   a bbchallenge string works as PROGRAM
+    \b
+    Exit codes (every command): 0 done, 1 invalid input (a program, a run directory, a
+    damaged file) or a failed write, 2 usage error (also an output that would replace what
+    tapelab did not make), 6 out of memory, 70 internal error (please report it), 130
+    interrupted; `run` also 3 step limit, 4 never halts, 5 breakpoint.
     """
 
 
@@ -151,12 +269,22 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
       tapelab run 0RB2LA1RA_1LA2RB1RC_1RZ1LB1LC --max-steps 10**18 --engine macro
     """
     from machines import classical, display
+    from machines.errors import InputError
 
     prog = _load(program, fmt, start)
+    try:
+        classical.check_input(prog, tape_input)
+    except InputError as err:
+        raise _fail(f"{'--input' if tape_input is not None else 'the program input'}: "
+                    f"{err}") from None
+    if (trace or stop_at_breaks) and (engine != "auto" or block or back is not None
+                                      or not rules):
+        raise click.UsageError("--trace and --break step one cell at a time: --engine, "
+                               "--block, --back/--no-back and --no-rules do not apply")
     if trace or stop_at_breaks:
         result = None
         out_err = as_json
-        width = max(8, max(len(q) for q in prog.states))
+        width = max(8, max(len(display.printable(q)) for q in prog.states))
         for config in classical.trace(prog, tape_input, max_steps=max_steps):
             click.echo(display.trace_line(config, width), err=out_err)
             if config.reason:
@@ -193,10 +321,11 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
 @click.option("--expand-wildcards", is_flag=True,
               help="Replace Morphett's * rules by one rule per symbol the program names, so "
                    "that formats without wildcards can hold the program.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write to this file instead of standard output (missing folders are made).")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 def convert(program: str, target: str, fmt: str, start: str | None, expand_wildcards: bool,
-            output: Path | None) -> None:
+            output: Path | None, force: bool) -> None:
     """Write PROGRAM in another format (yaml, morphett or bb).
 
     \b
@@ -218,7 +347,7 @@ def convert(program: str, target: str, fmt: str, start: str | None, expand_wildc
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
     if output:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        _write(output, text if text.endswith("\n") else text + "\n", force)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
@@ -226,12 +355,14 @@ def convert(program: str, target: str, fmt: str, start: str | None, expand_wildc
 
 @cli.command()
 @click.argument("program")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.dot (Graphviz), FILE.png, FILE.svg or FILE.pdf (a drawn picture).")
+@click.option("--output", "-o", required=True, type=click.Path(path_type=Path),
+              help="FILE.dot (Graphviz), FILE.png, FILE.svg or FILE.pdf (a drawn picture); "
+                   "missing folders are made.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Format of PROGRAM.")
 @click.option("--start", help="Start state of a Morphett program (default 0).")
-def diagram(program: str, output: Path, fmt: str, start: str | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
+def diagram(program: str, output: Path, fmt: str, start: str | None, force: bool) -> None:
     """Draw the state diagram of PROGRAM: one node per state, edges labelled read→write,move.
 
     \b
@@ -243,12 +374,27 @@ def diagram(program: str, output: Path, fmt: str, start: str | None) -> None:
         raise click.BadParameter("use a .dot, .png, .svg or .pdf file", param_hint="--output")
     prog = _load(program, fmt, start)
     from analysis import diagrams
+    from machines.files import OutputError, check_new_file, write_atomic
 
     if suffix == ".dot":
-        output.write_text(diagrams.to_dot(prog), encoding="utf-8")
+        _write(output, diagrams.to_dot(prog), force)
     else:
-        diagrams.draw(prog, output)
+        try:
+            check_new_file(output, force)
+            write_atomic(output, lambda tmp: diagrams.draw(prog, tmp, kind=suffix[1:]))
+        except OutputError as err:
+            raise _output_failed(err) from None
     click.echo(f"wrote {output}")
+
+
+def _write(path: Path, text: str, force: bool) -> None:
+    """Write an output file, or exit 1 with one line (exists, not writable, not a file)."""
+    from machines.files import OutputError, write_text
+
+    try:
+        write_text(path, text, force=force)
+    except OutputError as err:
+        raise _output_failed(err) from None
 
 
 def _task(name: str, bits: int = 0):
@@ -305,9 +451,10 @@ def task_show(name: str, bits: int) -> None:
 
 @task.command("sample")
 @click.argument("name")
-@click.option("--length", "-n", type=int, required=True, help="Input length (see `tapelab tasks`).")
-@click.option("--count", "-k", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--length", "-n", type=LENGTH, required=True, help="Input length (see `tapelab "
+              f"tasks`; at most {MAX_LENGTH}).")
+@click.option("--count", "-k", type=click.IntRange(1, MAX_SAMPLES), default=5, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @_bits_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {input, output}.")
 def task_sample(name: str, length: int, count: int, seed: int, bits: int, as_json: bool) -> None:
@@ -330,10 +477,10 @@ def task_sample(name: str, length: int, count: int, seed: int, bits: int, as_jso
 
 @task.command("verify")
 @click.argument("name")
-@click.option("--samples", type=int, default=500, show_default=True)
-@click.option("--max-length", type=int, default=100, show_default=True,
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=500, show_default=True)
+@click.option("--max-length", type=LENGTH, default=100, show_default=True,
               help="Lengths cycle through 1 .. max-length.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @_bits_option
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"task", "samples", "passed", "failed", "steps_by_length"}.')
@@ -376,9 +523,11 @@ def _lengths(text: str) -> list[int]:
     try:
         values = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise click.BadParameter(f"{text!r}: give lengths like 20,40,80") from None
-    if not values or min(values) < 1:
-        raise click.BadParameter("lengths must be positive integers")
+        raise click.BadParameter(f"{text!r}: give lengths like 20,40,80",
+                                 param_hint="--lengths") from None
+    if not values or min(values) < 1 or max(values) > MAX_LENGTH:
+        raise click.BadParameter(f"lengths are whole numbers from 1 to {MAX_LENGTH}",
+                                 param_hint="--lengths")
     return values
 
 
@@ -417,33 +566,38 @@ class _Progress:
 @cli.command()
 @click.argument("task_name", metavar="TASK", required=False)
 @click.option("--machine", type=click.Choice(["ntm", "lstm"]), default="ntm", show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), help="Optimiser steps [default: 2000 "
-              "unless --time-budget is given].")
-@click.option("--time-budget", type=click.FloatRange(min=1), help="Train for this many seconds.")
+@click.option("--steps", type=click.IntRange(1, 10**9), help="Optimiser steps [default: 2000 "
+              "unless --time-budget is given]. With --resume: the step to train to.")
+@click.option("--time-budget", type=Number(1, 10**7), help="Train for this many seconds. With "
+              "--resume: train this many seconds more.")
 @click.option("--recipe", type=click.Choice(["collier-beel", "paper"]), default="collier-beel",
               show_default=True, help="collier-beel: Adam 1e-3, norm clip 50, batch 32; paper: "
               "RMSprop 1e-4, momentum 0.9, elementwise clip 10, batch 1.")
-@click.option("--batch", type=click.IntRange(min=1), help="Batch size (default: the recipe's).")
+@click.option("--batch", type=click.IntRange(1, 4096), help="Batch size (default: the "
+              "recipe's).")
 @click.option("--optimizer", type=click.Choice(["adam", "rmsprop"]), help="Override the recipe.")
-@click.option("--lr", type=float, help="Learning rate (default: the recipe's).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--lr", type=Number(0, 10, min_open=True), help="Learning rate (default: the "
+              "recipe's).")
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--bits", type=click.Choice(["0", "8"]), default="0",
               help="copy, repeat_copy: 8-bit vectors as in the NTM paper.")
-@click.option("--min-length", type=click.IntRange(min=1), help="Shortest training input.")
-@click.option("--max-length", type=click.IntRange(min=1),
+@click.option("--min-length", type=LENGTH, help="Shortest training input.")
+@click.option("--max-length", type=LENGTH,
               help="Longest training input [default: 20 for copy, 10 otherwise].")
 @click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
 @click.option("--compile/--no-compile", "use_compile", default=None,
               help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "
                    "[default: on for runs of 1000+ steps or 120+ s].")
-@click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads.")
+@click.option("--threads", type=click.IntRange(1, MAX_THREADS), help="Torch CPU threads "
+              f"(at most {MAX_THREADS}: 4 per core of this machine).")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
               show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run directory [default: runs/TASK-MACHINE-sSEED].")
 @click.option("--resume", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Continue the run in this directory where it stopped.")
-@click.option("--force", is_flag=True, help="Replace an existing run directory.")
+@click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
+              "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
           min_length, max_length, curriculum, use_compile, threads, device, out, resume,
           force) -> None:
@@ -457,10 +611,14 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
       tapelab train copy --bits 8 --time-budget 300
       tapelab train --resume runs/copy-ntm-s0 --steps 5000
     """
-    from analysis.runs import RunSpec, train_run
+    from analysis.runs import RunDirError, RunSpec, check_spec, run_kind, train_run
+    from machines.files import OutputError, prepare_dir
+    from machines.training import CheckpointError
 
-    overrides = {k: v for k, v in dict(steps=steps, time_budget=time_budget).items() if v}
     if resume:
+        if task_name or out or force:
+            raise click.UsageError("--resume continues a run as it was set up: give only "
+                                   "--steps or --time-budget with it")
         run_dir = resume
         spec = None
         click.echo(f"resuming {run_dir}", err=True)
@@ -469,8 +627,6 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
             raise click.UsageError("give a TASK, or --resume RUN_DIR")
         _task(task_name, int(bits))
         run_dir = out or Path("runs") / f"{task_name}-{machine}-s{seed}"
-        if run_dir.exists() and any(run_dir.iterdir()) and not force:
-            raise click.UsageError(f"{run_dir} exists: --resume it, or --force to replace it")
         from machines.training import RECIPES
 
         cfg = dict(RECIPES[recipe], seed=seed, device=_device(device), threads=threads)
@@ -484,21 +640,31 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         spec = RunSpec(task=task_name, machine=machine, bits=int(bits), min_length=min_length,
                        max_length=max_length, curriculum=curriculum, train=cfg,
                        compile=bool(use_compile and machine == "ntm"))
-        if run_dir.exists() and force:
-            import shutil
-
-            shutil.rmtree(run_dir)
+        try:
+            check_spec(spec)
+        except ValueError as err:
+            raise click.UsageError(str(err)) from None
+        try:
+            prepare_dir(run_dir, force=force, what="run (config.json)", kind_of=run_kind,
+                        hint=f"--resume {run_dir} to continue it")
+        except OutputError as err:
+            raise _output_failed(err) from None
     try:
-        state = train_run(spec, run_dir, resume=bool(resume), overrides=overrides,
+        state = train_run(spec, run_dir, resume=bool(resume), steps=steps if resume else None,
+                          seconds=time_budget if resume else None,
                           progress=_Progress(steps or (spec.train["steps"] if spec else None),
                                              time_budget))
+    except OutputError as err:
+        raise _output_failed(err) from None
+    except (RunDirError, CheckpointError) as err:
+        raise _fail(str(err)) from None
     except (FileNotFoundError, ValueError) as err:
         raise click.UsageError(str(err)) from None
     click.echo("", err=True)
     if state.status == "interrupted":
         click.echo(f"interrupted at step {state.step}; continue with: tapelab train --resume "
                    f"{run_dir}", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(f"{run_dir}: {state.step} steps, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
@@ -520,8 +686,8 @@ def _device(name: str) -> str:
 @cli.command("eval")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--lengths", default="20,40,80,120", show_default=True, help="Input lengths.")
-@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option("--seed", type=int, default=12345, show_default=True)
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=100, show_default=True)
+@click.option("--seed", type=SEED, default=12345, show_default=True)
 @click.option("--hard", is_flag=True, help="Also run with hard (argmax) addressing.")
 @click.option("--json", "as_json", is_flag=True)
 def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
@@ -529,13 +695,17 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
     """Score a trained run on fresh examples: bit errors per sequence, per-symbol accuracy
     and exact-match rate per length, with soft and (--hard) argmax addressing."""
     from analysis.evaluate import evaluate
-    from analysis.runs import load_run
+    from analysis.runs import RunDirError, load_run
+    from machines.training import CheckpointError
 
+    wanted = _lengths(lengths)
     try:
         spec, task, model = load_run(run_dir)
+    except (RunDirError, CheckpointError) as err:
+        raise _fail(str(err)) from None
     except (FileNotFoundError, ValueError) as err:
         raise click.UsageError(str(err)) from None
-    results = evaluate(model, task, _lengths(lengths), samples=samples, seed=seed,
+    results = evaluate(model, task, wanted, samples=samples, seed=seed,
                        hard=None if hard else False)
     if as_json:
         click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
@@ -555,20 +725,23 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 
 @cli.command()
 @click.argument("task_name", metavar="TASK")
-@click.option("--states", type=click.IntRange(min=2), help="States, halting ones included.")
-@click.option("--tape-length", type=click.IntRange(min=2), help="Cells of the soft tape.")
-@click.option("--steps", type=click.IntRange(min=1), help="Soft steps unrolled per example.")
-@click.option("--examples", type=click.IntRange(min=1), help="Training examples.")
-@click.option("--restarts", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--states", type=click.IntRange(2, 64), help="States, halting ones included.")
+@click.option("--tape-length", type=click.IntRange(2, MAX_LENGTH), help="Cells of the soft "
+              "tape.")
+@click.option("--steps", type=click.IntRange(1, 10_000), help="Soft steps unrolled per example.")
+@click.option("--examples", type=click.IntRange(1, 1000), help="Training examples.")
+@click.option("--restarts", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Independent random restarts, trained as one tensor program.")
 @click.option("--method", type=click.Choice(["fmgd", "gumbel"]),
               help="fmgd: forward marginals (softmax tables); gumbel: Gumbel-softmax tables "
                    "with an annealed temperature [default: the best measured for the task].")
-@click.option("--iterations", type=click.IntRange(min=1), help="Optimiser steps.")
-@click.option("--lr", type=float, help="Adam learning rate [default 0.1].")
-@click.option("--entropy-bonus", type=float, help="Reward table entropy (TerpreT's trainer).")
-@click.option("--grad-noise", type=float, help="Annealed gradient noise (TerpreT's trainer).")
-@click.option("--state-economy", type=click.FloatRange(min=0), help="Weight of the entropy "
+@click.option("--iterations", type=click.IntRange(1, 10**7), help="Optimiser steps.")
+@click.option("--lr", type=Number(0, 10, min_open=True), help="Adam learning rate [default 0.1].")
+@click.option("--entropy-bonus", type=Number(0, 100), help="Reward table entropy (TerpreT's "
+              "trainer).")
+@click.option("--grad-noise", type=Number(0, 100), help="Annealed gradient noise (TerpreT's "
+              "trainer).")
+@click.option("--state-economy", type=Number(0, 100), help="Weight of the entropy "
               "of the time spent in each state: prefers programs that use few states, which "
               "generalise further [default: the best measured for the task].")
 @click.option("--examples-from", type=click.Choice(["teach", "random"]), help="teach: each "
@@ -581,14 +754,16 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
               "edge: circular (TerpreT's), clamp (stay on the edge cell) or open (a run that "
               "steps off is lost, as on the classical unbounded tape) [default: circular; "
               "open for binary_decrement].")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write every distinct successful program here as YAML "
                    "[default: induced/TASK].")
+@click.option("--force", is_flag=True, help="Replace the programs of an earlier induce in "
+              "--out (only a folder that induce made: it holds induce.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def induce(task_name, states, tape_length, steps, examples, restarts, method, iterations, lr,
            entropy_bonus, grad_noise, state_economy, examples_from, inputs, edge, seed, out,
-           as_json) -> None:
+           force, as_json) -> None:
     """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
 
     \b
@@ -613,9 +788,13 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
                                    inputs=tuple(inputs.split(",")) if inputs else None,
                                    edge=edge, seed=seed)
     out = out or Path("induced") / task_name
+    from machines.files import OutputError
+
     try:
-        report = run_induce(config, out, progress=None if as_json else _Progress(
+        report = run_induce(config, out, force=force, progress=None if as_json else _Progress(
             config.iterations, None))
+    except OutputError as err:
+        raise _output_failed(err) from None
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     if as_json:
@@ -652,13 +831,21 @@ def _print_report(report: dict, out: Path) -> None:
 
 def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
     from analysis.compare import compare as run_compare
+    from analysis.report import DamagedCompareDirectory
+    from machines.files import OutputError
 
     try:
         config.check()
-        report = run_compare(config, out, force=force,
-                             log=lambda m: click.echo(m, err=True))
-    except (ValueError, FileExistsError) as err:
+    except ValueError as err:
         raise click.UsageError(str(err)) from None
+    try:
+        with _warnings_shown():
+            report = run_compare(config, out, force=force,
+                                 log=lambda m: click.echo(_printable(m), err=True))
+    except OutputError as err:
+        raise _output_failed(err) from None
+    except DamagedCompareDirectory as err:
+        raise _fail(str(err)) from None
     if as_json:
         click.echo(json.dumps({k: report[k] for k in ("tasks", "machines", "results",
                                                      "created", "versions")}, default=str))
@@ -670,18 +857,18 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
 @click.argument("task_names", metavar="TASK...", nargs=-1, required=True)
 @click.option("--machines", default="classical,ntm,lstm,softtm", show_default=True,
               help="Comma-separated: classical, ntm, lstm, softtm.")
-@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--budget", type=float, default=60.0, show_default=True,
+@click.option("--seeds", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--budget", type=Number(1, 10**7), default=60.0, show_default=True,
               help="Seconds of training per soft run.")
 @click.option("--lengths", help="Evaluation lengths [default: L,2L,4L,6L, L the training "
               "length].")
-@click.option("--train-length", type=click.IntRange(min=1), help="Longest training input "
+@click.option("--train-length", type=LENGTH, help="Longest training input "
               "[default: 20 for copy, 10 otherwise].")
-@click.option("--samples", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=50, show_default=True,
               help="Evaluation examples per length.")
-@click.option("--restarts", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--restarts", type=click.IntRange(1, 100_000), default=20, show_default=True,
               help="Soft TM restarts.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", type=click.IntRange(1, MAX_THREADS), default=1, show_default=True,
               help="Train independent runs in parallel processes.")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
@@ -715,19 +902,38 @@ def compare(task_names, machines, seeds, budget, lengths, train_length, samples,
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def report(out: Path) -> None:
     """Rebuild the report of a compare directory from its runs on disk (no retraining)."""
-    from analysis.report import NotACompareDirectory, build_report
+    from analysis.report import DamagedCompareDirectory, NotACompareDirectory, build_report
+    from machines.files import OutputError
 
     try:
-        result = build_report(out)
+        with _warnings_shown():
+            result = build_report(out)
     except NotACompareDirectory as err:
         raise click.UsageError(str(err)) from None
+    except OutputError as err:
+        raise _output_failed(err) from None
+    except DamagedCompareDirectory as err:
+        raise _fail(str(err)) from None
     _print_report(result, out)
+
+
+@contextlib.contextmanager
+def _warnings_shown():
+    """Print the warnings raised inside as ``warning: ...`` lines on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                if not issubclass(w.category, (DeprecationWarning, FutureWarning)):
+                    click.echo(f"warning: {_printable(str(w.message))}", err=True)
 
 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("tapelab-report"), show_default=True)
-@click.option("--budget", type=float, default=150.0, show_default=True,
+@click.option("--budget", type=Number(5, 10**7), default=150.0, show_default=True,
               help="Seconds of training for the NTM and for the LSTM (they train in parallel).")
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 def demo(out: Path, budget: float, force: bool) -> None:

@@ -10,6 +10,7 @@ interrupted compare resumes.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +55,8 @@ class CompareConfig:
         if self.budget < MIN_BUDGET and set(self.machines) & {"ntm", "lstm"}:
             raise ValueError(f"a budget of {self.budget:g} s is too small to train anything: "
                              f"give at least {MIN_BUDGET:g} seconds")
+        if not math.isfinite(self.budget):
+            raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
         if self.seeds < 1 or self.samples < 1 or self.jobs < 1:
             raise ValueError("--seeds, --samples and --jobs must be at least 1")
 
@@ -104,9 +107,31 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
     return jobs, skipped
 
 
+def compare_settings(out: Path) -> dict | None:
+    """The settings recorded in ``out/compare.json``, if it is a comparison tapelab made."""
+    try:
+        record = json.loads((out / COMPARE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) \
+            or record.get("kind", "tapelab-compare") != "tapelab-compare":
+        return None
+    return record["settings"]
+
+
+def compare_kind(out: Path) -> str | None:
+    """``"a tapelab comparison"`` if ``out`` holds one (see :func:`compare_settings`)."""
+    settings = compare_settings(out)
+    if settings is None:
+        return None
+    return f"a tapelab comparison of {', '.join(map(str, settings.get('tasks', [])))}"
+
+
 # ------------------------------------------------------------------------------ one job
 def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = None) -> dict:
     """Train (if needed) and evaluate one job; returns its evaluation (also on disk)."""
+    from machines.files import write_atomic
+
     run_dir = out / "runs" / job.name
     done = run_dir / EVALUATION
     if done.is_file():
@@ -120,9 +145,8 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
     fn = {"classical": _classical, "ntm": _sequence, "lstm": _sequence, "softtm": _softtm}
     evaluation = fn[job.machine](job, config, run_dir, lengths)
     evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths)
-    tmp = done.with_suffix(".tmp")
-    tmp.write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
-    os.replace(tmp, done)
+    text = json.dumps(evaluation, indent=1)
+    write_atomic(done, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return evaluation
 
 
@@ -190,7 +214,7 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
 
     task = get_task(job.task)
     icfg = InduceConfig.for_task(job.task, restarts=config.restarts, seed=job.seed)
-    report = induce(icfg, run_dir / "programs")
+    report = induce(icfg, run_dir / "programs", force=True)   # this run's own, unfinished
     machine = report.model.select(report.best_restart())
     machine.eval()
     train = task.encode(training_examples(task, icfg, np.random.default_rng(icfg.seed)),
@@ -221,26 +245,19 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     """Run every job (resuming a previous compare in ``out``), then build the report."""
     from analysis.report import build_report
 
+    from machines.files import prepare_dir, write_atomic
+
     config.check()
     out = Path(out)
     marker = out / COMPARE
     settings = {k: v for k, v in asdict(config).items() if k != "jobs"}
-    if marker.is_file():
-        previous = json.loads(marker.read_text(encoding="utf-8"))
-        if previous.get("settings") != settings and not force:
-            raise FileExistsError(f"{out} holds a compare with other settings: choose another "
-                                  "--out, or --force to replace it")
-        if force and previous.get("settings") != settings:
-            import shutil
-
-            shutil.rmtree(out)
-    elif out.exists() and any(out.iterdir()) and not force:
-        raise FileExistsError(f"{out} exists and is not a tapelab compare directory: choose "
-                              "another --out, or --force")
-    out.mkdir(parents=True, exist_ok=True)
-    if not marker.is_file():
-        marker.write_text(json.dumps({"settings": settings, "created": time.strftime(
-            "%Y-%m-%dT%H:%M:%S%z")}, indent=1), encoding="utf-8")
+    previous = compare_settings(out)
+    if previous != settings:        # not a resume of the same compare: a new directory
+        prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
+                    hint="a comparison with other settings: choose another --out")
+        record = json.dumps({"kind": "tapelab-compare", "settings": settings,
+                             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1)
+        write_atomic(marker, lambda tmp: tmp.write_text(record, encoding="utf-8"))
     jobs, skipped = plan(config)
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")

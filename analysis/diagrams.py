@@ -13,6 +13,10 @@ import networkx as nx
 from machines.program import Program
 
 MAX_LABEL_LINES = 6  # parallel edges beyond this are summarised as "… (+k)"
+# Beyond this many states a drawing is drawn on a circle without edge labels: the force
+# layouts need scipy past 500 nodes and take minutes, and no label could be read anyway.
+LARGE_DIAGRAM = 200
+MAX_FIGURE_INCHES = 30.0
 
 
 def _show(symbol: str) -> str:
@@ -62,8 +66,9 @@ def to_dot(program: Program) -> str:
     return dot.to_string()
 
 
-def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None = None) -> Path:
-    """Save a picture of the state diagram (PNG, SVG or PDF, by the file's extension)."""
+def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None = None,
+         kind: str | None = None) -> Path:
+    """Save a picture of the state diagram: PNG, SVG or PDF, ``kind`` or by the extension."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,30 +77,37 @@ def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None
     graph = program_graph(program)
     simple = nx.DiGraph(graph)
     n = simple.number_of_nodes()
-    if n <= 3:
+    large = n > LARGE_DIAGRAM
+    if n <= 3 or large:
         pos = nx.circular_layout(simple)
     elif _has_scipy():
         pos = nx.kamada_kawai_layout(simple)
     else:
         pos = nx.spring_layout(simple, seed=seed, k=2 / n ** 0.5)
-    size = max(5.0, 1.6 * n ** 0.5 + 3)
+    size = min(MAX_FIGURE_INCHES, max(5.0, 1.6 * n ** 0.5 + 3))
+    node_size = 1100 if not large else max(30, 1100 * LARGE_DIAGRAM / n)
     fig, ax = plt.subplots(figsize=(size, size * 0.8))
     colors = ["#9fd49f" if d["start"] else "#f4b6b6" if d["halting"] else "#cfe0f7"
               for _, d in simple.nodes(data=True)]
-    nx.draw_networkx_nodes(simple, pos, ax=ax, node_color=colors, node_size=1100,
+    nx.draw_networkx_nodes(simple, pos, ax=ax, node_color=colors, node_size=node_size,
                            edgecolors="#333333")
-    nx.draw_networkx_labels(simple, pos, ax=ax, font_size=9)
+    nx.draw_networkx_labels(simple, pos, ax=ax, font_size=9 if not large else 4)
     style = "arc3,rad=0.15"
-    nx.draw_networkx_edges(simple, pos, ax=ax, arrows=True, arrowsize=14, node_size=1100,
-                           connectionstyle=style)
-    nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
-                                 font_size=7, connectionstyle=style, rotate=False,
-                                 bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
-    ax.set_title(title or f"{program.name}  (green: start, red: halting)", fontsize=10)
+    nx.draw_networkx_edges(simple, pos, ax=ax, arrows=True, arrowsize=14 if not large else 4,
+                           node_size=node_size, connectionstyle=style,
+                           width=1.0 if not large else 0.3)
+    note = ""
+    if large:
+        note = f"; {n} states on a circle, edge labels left out (see the .dot output)"
+    else:
+        nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
+                                     font_size=7, connectionstyle=style, rotate=False,
+                                     bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+    ax.set_title(title or f"{program.name}  (green: start, red: halting{note})", fontsize=10)
     ax.axis("off")
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format=kind)
     plt.close(fig)
     return path
 

@@ -14,6 +14,7 @@ are exact on held-out inputs; ``benchmarks/softtm_example_sets.py`` prints that 
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -227,6 +228,36 @@ def _table_entropy(model) -> np.ndarray:
     return torch.stack(parts).mean(0).cpu().numpy()
 
 
+INDUCE_RECORD = "induce.json"     # what makes a folder one of induce's own
+
+
+def induce_kind(path: Path) -> str | None:
+    """``"the programs of an induce of TASK"`` if ``path`` holds induce's own record."""
+    try:
+        record = json.loads((Path(path) / INDUCE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("kind") != "tapelab-induce":
+        return None
+    return f"the programs of an induce of {record.get('task', '?')}"
+
+
+def check_config(config: InduceConfig) -> Task:
+    """The task of ``config``, once the method is known and the training fits in memory."""
+    from machines.files import check_memory
+    from machines.soft_tm import training_memory
+
+    task = _checked(config)
+    _state_names(task, config)
+    for text in config.inputs:
+        _given(task, text)
+    check_memory(training_memory(restarts=config.restarts, examples=config.examples,
+                                 steps=config.steps, tape_length=config.tape_length,
+                                 states=config.states, symbols=len(task.alphabet) + 1),
+                 "--restarts, --tape-length, --steps or --examples")
+    return task
+
+
 def _checked(config: InduceConfig) -> Task:
     if config.method not in METHODS:
         raise ValueError(f"unknown method {config.method!r}; choose one of {', '.join(METHODS)}")
@@ -280,19 +311,29 @@ def _trained(task: Task, batch, config: InduceConfig, restarts: int, run_dir: Pa
     return model
 
 
-def induce(config: InduceConfig, out: str | Path | None = None, *,
+def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool = False,
            progress: Callable | None = None) -> InduceReport:
     """Train ``config.restarts`` soft TMs, harden and verify each; write every distinct
-    successful program to ``out`` as YAML."""
+    successful program to ``out`` as YAML, beside ``induce.json`` (its record).
+
+    Everything is checked before ``out`` is touched. A non-empty ``out`` is replaced only
+    with ``force`` and only if it holds an earlier induce's record
+    (:func:`machines.files.prepare_dir`), so no stale program is left beside the new ones.
+    """
     import torch
 
+    from machines.files import prepare_dir, write_atomic
     from machines.formats import dumps
 
-    task = _checked(config)
+    task = check_config(config)
     started = time.perf_counter()
     rng = np.random.default_rng(config.seed)
     examples = training_examples(task, config, rng)
     batch = _tape_batch(task, examples, config)
+    if out is not None:
+        prepare_dir(Path(out), force=force, what="induce (induce.json)", kind_of=induce_kind)
+        _write_record(Path(out), {"task": task.name, "status": "running",
+                                  "config": asdict(config)})
     model = _trained(task, batch, config, config.restarts,
                      Path(out) / "training" if out else None, progress)
     with torch.no_grad():
@@ -317,14 +358,13 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
             key = text.split("\n", 1)[1]
             if key not in seen:
                 path_ = Path(out) / f"{task.name}-{len(seen) + 1}.yaml"
-                path_.parent.mkdir(parents=True, exist_ok=True)
-                path_.write_text(text, encoding="utf-8")
+                write_atomic(path_, lambda tmp: tmp.write_text(text, encoding="utf-8"))
                 seen[key] = path_
                 written.append(str(path_))
     def median(key: str, success: bool) -> float | None:
         xs = [getattr(d, key) for d in details if d.hard_train_exact == success]
         return float(np.median(xs)) if xs else None
-    return InduceReport(
+    report = InduceReport(
         task.name, config.method, config.restarts,
         sum(d.soft_train_exact for d in details), sum(d.hard_train_exact for d in details),
         sum(d.hard_exact_len20 for d in details), sum(d.hard_exact_len100 for d in details),
@@ -332,6 +372,17 @@ def induce(config: InduceConfig, out: str | Path | None = None, *,
         median("head_entropy", True), median("head_entropy", False),
         median("table_entropy", True), median("table_entropy", False),
         asdict(config), written, details, model)
+    if out is not None:
+        _write_record(Path(out), {"task": task.name, "status": "finished",
+                                  "config": asdict(config), "summary": report.to_json()})
+    return report
+
+
+def _write_record(out: Path, record: dict) -> None:
+    from machines.files import write_atomic
+
+    text = json.dumps({"kind": "tapelab-induce", **record}, indent=1)
+    write_atomic(out / INDUCE_RECORD, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _solves(task: Task, program, example, max_steps: int) -> bool:

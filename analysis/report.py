@@ -9,11 +9,14 @@ import base64
 import html
 import json
 import platform
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from analysis.compare import COMPARE, EVALUATION
+from machines.files import write_atomic
 
 SECTIONS = ("Summary", "Accuracy against length", "Training curves", "Addressing heatmaps",
             "Sharpness and generalisation", "State diagrams")
@@ -24,14 +27,73 @@ class NotACompareDirectory(FileNotFoundError):
     pass
 
 
+class DamagedCompareDirectory(ValueError):
+    """A compare directory with a file tapelab cannot read; the message names the file."""
+
+
 def load_evaluations(out: Path) -> list[dict]:
+    """Every finished run's ``evaluation.json`` in ``out``, each checked (see
+    :func:`check_evaluation`) and named by its run directory (``run``)."""
+    from analysis.compare import compare_settings
+
     if not (out / COMPARE).is_file():
         raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE}); "
                                    "make one with tapelab compare")
+    if compare_settings(out) is None:
+        raise DamagedCompareDirectory(f"{out / COMPARE}: not a comparison that tapelab wrote "
+                                      "(not valid JSON, or no settings in it)")
     runs = sorted((out / "runs").glob(f"*/{EVALUATION}"))
     if not runs:
         raise NotACompareDirectory(f"{out}: no finished runs to report")
-    return [dict(json.loads(p.read_text(encoding="utf-8")), run=p.parent.name) for p in runs]
+    return [dict(check_evaluation(_read_json(p), p), run=p.parent.name) for p in runs]
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise DamagedCompareDirectory(f"{path}: not valid JSON ({err}); delete that run's "
+                                      "directory and run the compare again to redo it") from None
+
+
+_NUMBER = (int, float)
+_RESULT_KEYS = {"length": int, "addressing": str, "exact_match": _NUMBER,
+                "symbol_accuracy": _NUMBER, "read_entropy": (*_NUMBER, type(None)),
+                "write_entropy": (*_NUMBER, type(None))}
+
+
+def check_evaluation(data: object, path: Path) -> dict:
+    """``data`` if it is an evaluation record as :func:`analysis.compare.run_job` writes it:
+    ``task`` (a suite task), ``machine``, ``seed``, ``results`` (rows with the keys of
+    ``_RESULT_KEYS``), optional ``training`` (an object) and ``curve`` (rows with ``sequences``
+    and ``bits``). Else :class:`DamagedCompareDirectory` naming the file and the fault."""
+    from tasks.suite import NAMES
+
+    def bad(what: str) -> DamagedCompareDirectory:
+        return DamagedCompareDirectory(f"{path}: {what}; delete that run's directory and run "
+                                       "the compare again to redo it")
+
+    if not isinstance(data, dict):
+        raise bad("not a JSON object")
+    for key, kind in (("task", str), ("machine", str), ("seed", int), ("results", list)):
+        if not isinstance(data.get(key), kind):
+            raise bad(f"no {key!r} of the right type")
+    if data["task"] not in NAMES:
+        raise bad(f"unknown task {data['task']!r}")
+    for row in data["results"]:
+        if not isinstance(row, dict):
+            raise bad("a result row is not an object")
+        for key, kind in _RESULT_KEYS.items():
+            if not isinstance(row.get(key), kind) or isinstance(row.get(key), bool):
+                raise bad(f"a result row has no {key!r} of the right type")
+    if not isinstance(data.get("training", {}), dict):
+        raise bad("'training' is not an object")
+    curve = data.get("curve", [])
+    if not isinstance(curve, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("sequences"), _NUMBER)
+            and isinstance(r.get("bits"), _NUMBER) for r in curve):
+        raise bad("'curve' is not a list of rows with 'sequences' and 'bits'")
+    return data
 
 
 def _versions() -> dict:
@@ -169,7 +231,16 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
     data_path = run_dir / "heatmap.npz"
     if not data_path.is_file():
         return None
-    data = np.load(data_path)
+    try:                   # allow_pickle stays off: a pickled object array is refused, not run
+        with np.load(data_path) as npz:
+            data = {k: np.asarray(npz[k], dtype=float) for k in npz.files}
+        if not ({"head", "classical"} <= set(data) or {"read", "write", "input_steps"}
+                <= set(data)):
+            raise ValueError("it lacks the weightings")
+    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        warnings.warn(f"{data_path}: left out of the report, not a heatmap tapelab wrote "
+                      f"({str(err).splitlines()[0] if str(err) else type(err).__name__})")
+        return None
     plt = _plt()
     if "head" in data:
         heads, classical = data["head"], data["classical"]
@@ -227,6 +298,7 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
 
 def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:
     from analysis.diagrams import draw, same_machine
+    from machines.errors import ProgramError
     from machines.formats import load
     from tasks.suite import get_task
 
@@ -234,7 +306,11 @@ def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:
     pics = [(draw(reference, figures / f"diagram_{task}_reference.png",
                   title=f"{task}: reference program"), f"{task}: reference program")]
     for hardened in sorted((out / "runs").glob(f"{task}-softtm-s*/hardened.yaml")):
-        program = load(hardened)
+        try:
+            program = load(hardened)
+        except (ProgramError, OSError) as err:
+            warnings.warn(f"{hardened}: left out of the report ({err})")
+            continue
         verdict = "the same machine as the reference" if same_machine(program, reference) \
             else "a different machine from the reference"
         name = hardened.parent.name
@@ -248,11 +324,20 @@ def build_report(out: str | Path) -> dict:
     """(Re)build report.json, figures, report.md and index.html from ``out``."""
     out = Path(out)
     evaluations = load_evaluations(out)
-    meta = json.loads((out / COMPARE).read_text(encoding="utf-8"))
+    meta = _read_json(out / COMPARE)
+    assert isinstance(meta, dict)           # load_evaluations checked it
+    meta.setdefault("created", None)
     skipped_path = out / "skipped.json"
-    skipped = json.loads(skipped_path.read_text()) if skipped_path.is_file() else []
-    tasks = sorted({ev["task"] for ev in evaluations}, key=lambda t: meta["settings"]["tasks"]
-                   .index(t) if t in meta["settings"]["tasks"] else 99)
+    skipped = _read_json(skipped_path) if skipped_path.is_file() else []
+    if not isinstance(skipped, list) or not all(
+            isinstance(x, dict) and all(isinstance(x.get(k), str)
+                                        for k in ("task", "machine", "reason")) for x in skipped):
+        raise DamagedCompareDirectory(f"{skipped_path}: not a list of skipped runs; delete it "
+                                      "and run the compare again")
+    order = meta["settings"].get("tasks")
+    order = order if isinstance(order, list) else []
+    tasks = sorted({ev["task"] for ev in evaluations},
+                   key=lambda t: order.index(t) if t in order else len(order))
     machines = [m for m in ("classical", "ntm", "lstm", "softtm")
                 if any(ev["machine"] == m for ev in evaluations)]
     rows = summary(evaluations)
@@ -284,9 +369,10 @@ def build_report(out: str | Path) -> dict:
     p = fig_sharpness(evaluations, figures / "sharpness.png")
     if p:
         images["Sharpness and generalisation"].append((p, "all runs"))
-    (out / "report.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
-    (out / "report.md").write_text(_markdown(report, images, out), encoding="utf-8")
-    (out / "index.html").write_text(_html(report, images), encoding="utf-8")
+    for name, text in (("report.json", json.dumps(report, indent=1, default=str)),
+                       ("report.md", _markdown(report, images, out)),
+                       ("index.html", _html(report, images))):
+        write_atomic(out / name, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
     return report
 
 

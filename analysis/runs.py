@@ -7,12 +7,14 @@ directory's ``config.json`` (so reports are rebuilt from disk, without retrainin
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from machines.files import write_atomic
 from tasks.base import Task
 from tasks.suite import get_task
 
@@ -41,6 +43,109 @@ class RunSpec:
             raise ValueError(f"training lengths {lo}..{hi} do not fit task {task.name} "
                              f"(minimum length {task.min_length})")
         return lo, hi
+
+
+class RunDirError(ValueError):
+    """A run directory whose ``config.json`` cannot be used; the message names the file."""
+
+
+def spec_from_json(data: object, source: str = CONFIG) -> RunSpec:
+    """A :class:`RunSpec` from a parsed ``config.json``, every field checked: unknown or
+    missing keys, wrong types, an unknown task or machine, model settings the machine lacks."""
+    from machines.training import TrainConfig
+
+    def bad(what: str) -> RunDirError:
+        if not source.endswith(CONFIG):
+            return RunDirError(f"{source}: {what}")
+        return RunDirError(f"{source}: {what}; it is not a config.json that tapelab wrote "
+                           "(train the run again with --force)")
+
+    if not isinstance(data, dict):
+        raise bad(f"holds {type(data).__name__}, not an object")
+    known = {f.name: f for f in fields(RunSpec)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise bad(f"unknown key {unknown[0]!r}")
+    if "task" not in data:
+        raise bad("no 'task'")
+    kinds = {"task": str, "machine": str, "bits": int, "min_length": (int, type(None)),
+             "max_length": (int, type(None)), "curriculum": bool, "model": dict, "train": dict,
+             "compile": bool}
+    for key, value in data.items():
+        if not isinstance(value, kinds[key]) or (isinstance(value, bool)
+                                                 and kinds[key] is int):
+            raise bad(f"{key!r} is {value!r}")
+    spec = RunSpec(**data)
+    if spec.machine not in MACHINES:
+        raise bad(f"unknown machine {spec.machine!r}")
+    try:
+        task = task_of(spec)
+    except (KeyError, ValueError) as err:
+        raise bad(str(err)) from None
+    model_defaults = {f.name: f for f in fields(_model_config(spec.machine))
+                      if f.name not in ("input_size", "output_size")}
+    train_defaults = {f.name: f for f in fields(TrainConfig)}
+    for what, given, defaults in (("model", spec.model, model_defaults),
+                                  ("train", spec.train, train_defaults)):
+        for key, value in given.items():
+            if key not in defaults:
+                raise bad(f"{what!r} has unknown setting {key!r}")
+            problem = _setting_problem(value, defaults[key], sized=what == "model")
+            if problem:
+                raise bad(f"{what}.{key} is {value!r}: {problem}")
+    try:
+        spec.lengths(task)
+        build_model(replace(spec, compile=False), task)
+        TrainConfig(**spec.train)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise bad(str(err).splitlines()[0]) from None
+    return spec
+
+
+MAX_MODEL_SETTING = 65536     # no size of a model (cells, width, units, layers) goes past this
+
+
+def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None:
+    """What is wrong with a setting, judged by its field's default and whether the field's
+    type admits None (None: nothing is wrong)."""
+    default = field_.default
+    if value is None and "None" in str(field_.type):
+        return None
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "not true or false"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "not a string"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "not a number"
+    if not math.isfinite(value) or value < 0:
+        return "not a finite number >= 0"
+    if isinstance(default, int) and not isinstance(value, int):
+        return "not a whole number"
+    if sized and isinstance(value, int) and not 1 <= value <= MAX_MODEL_SETTING:
+        return f"outside 1..{MAX_MODEL_SETTING}"
+    return None
+
+
+def check_spec(spec: RunSpec) -> RunSpec:
+    """``spec`` checked as a config.json would be (:class:`RunDirError` names the fault)."""
+    return spec_from_json(asdict(spec), "the run's settings")
+
+
+def _model_config(machine: str):
+    if machine == "ntm":
+        from machines.ntm import NTMConfig
+        return NTMConfig
+    from machines.lstm import LSTMConfig
+    return LSTMConfig
+
+
+def run_kind(run_dir: Path) -> str | None:
+    """``"a tapelab run (TASK, MACHINE)"`` if ``run_dir`` holds a run's valid config.json."""
+    try:
+        spec = read_spec(run_dir)
+    except (FileNotFoundError, RunDirError):
+        return None
+    return f"a tapelab run ({spec.task}, {spec.machine})"
 
 
 def default_max_length(task: Task) -> int:
@@ -87,29 +192,47 @@ def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int,
 
 
 def write_config(run_dir: Path, spec: RunSpec) -> None:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / CONFIG).write_text(json.dumps(asdict(spec), indent=2), encoding="utf-8")
+    write_atomic(run_dir / CONFIG, lambda tmp: tmp.write_text(
+        json.dumps(asdict(spec), indent=2), encoding="utf-8"))
 
 
 def read_spec(run_dir: str | Path) -> RunSpec:
+    """The checked :class:`RunSpec` of a run directory (``FileNotFoundError`` if it has no
+    config.json, :class:`RunDirError` if that file is not one tapelab wrote)."""
     path = Path(run_dir) / CONFIG
     if not path.is_file():
         raise FileNotFoundError(f"{run_dir}: not a tapelab run directory (no {CONFIG})")
-    return RunSpec(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise RunDirError(f"{path}: not valid JSON ({err}); it is not a config.json that "
+                          "tapelab wrote") from None
+    return spec_from_json(data, str(path))
 
 
-def train_run(spec: RunSpec, run_dir: str | Path, *, resume: bool = False,
-              progress=None, overrides: dict | None = None):
-    """Train (or resume) the run in ``run_dir``; returns the final ``TrainState``."""
+def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False,
+              progress=None, steps: int | None = None, seconds: float | None = None):
+    """Train (or resume) the run in ``run_dir``; returns the final ``TrainState``.
+
+    A new run's spec is checked completely before anything is written. A resumed run reads
+    its spec from ``run_dir``; ``steps`` (the total to reach) and ``seconds`` (how much longer)
+    replace its old limits (:func:`machines.training.resumed_limits`).
+    """
     import torch
 
-    from machines.training import TrainConfig, train
+    from machines.training import CHECKPOINT, TrainConfig, read_state, resumed_limits, train
 
     run_dir = Path(run_dir)
     if resume:
         spec = read_spec(run_dir)
-        if overrides:
-            spec.train.update(overrides)
+        ckpt = run_dir / CHECKPOINT
+        if not ckpt.is_file():
+            raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT} to resume from")
+        spec.train.update(resumed_limits(TrainConfig(**spec.train), read_state(ckpt),
+                                         steps=steps, seconds=seconds))
+    else:
+        assert spec is not None
+        spec = check_spec(spec)
     task = task_of(spec)
     config = TrainConfig(**spec.train)
     if config.threads:
@@ -122,7 +245,8 @@ def train_run(spec: RunSpec, run_dir: str | Path, *, resume: bool = False,
 
 
 def load_run(run_dir: str | Path):
-    """(spec, task, model with its trained weights) of a run directory."""
+    """(spec, task, model with its trained weights) of a run directory; a damaged
+    checkpoint is a :class:`machines.training.CheckpointError`."""
     from machines.training import CHECKPOINT, load_checkpoint
 
     spec = read_spec(run_dir)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
 from machines.tape import Tape
 
@@ -66,11 +67,31 @@ def initial_tape(program: Program, text: str | None) -> tuple[list[str], int]:
     if text is None:
         text = program.input or ""
     head = 0
-    if program.head_marker and program.head_marker in text:
-        head = text.index(program.head_marker)
+    marker = program.head_marker
+    if marker and marker in text:
+        head = text.index(marker)
+        if text.count(marker) > 1:
+            raise InputError(f"two head-start markers ({marker!r}) in the input, at positions "
+                             f"{head + 1} and {text.index(marker, head + 1) + 1}: mark one "
+                             "cell only")
         text = text[:head] + text[head + 1:]
     cells = [program.blank if c == " " else c for c in text]
     return cells, head
+
+
+def check_input(program: Program, text: str | None) -> None:
+    """Raise :class:`InputError` for an input the program cannot read as intended: two
+    head-start markers, or (in a program without wildcards) a symbol that no rule names,
+    on which the machine would stop at once for want of a rule."""
+    cells, _ = initial_tape(program, text)
+    if program.has_wildcards:
+        return
+    known = set(program.symbols)
+    for i, c in enumerate(cells):
+        if c not in known:
+            shown = ", ".join(repr(s) for s in program.symbols)
+            raise InputError(f"the input's symbol {c!r} (position {i + 1}) is not one of the "
+                             f"program's symbols ({shown})")
 
 
 def _check_engine(engine: str) -> None:

@@ -8,8 +8,17 @@ from machines.tape import Tape
 WINDOW = 30  # cells shown on each side of the head
 
 
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (ESC, other controls, bidi
+    overrides) escaped as ``\\x1b`` / ``\\u202e``: names and symbols come from files."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else
+                   (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in text)
+
+
 def _cell(symbol: str) -> str:
-    return "·" if symbol.isspace() else symbol
+    return "·" if symbol.isspace() else printable(symbol)
 
 
 def tape_window(tape: Tape, head: int, radius: int = WINDOW) -> str:
@@ -29,7 +38,8 @@ def tape_window(tape: Tape, head: int, radius: int = WINDOW) -> str:
 
 def trace_line(config: Configuration, state_width: int = 10) -> str:
     """One line of ``tapelab run --trace``: step, state and the tape with the head marked."""
-    line = f"{config.step:>8}  {config.state:<{state_width}}  {tape_window(config.tape, config.head)}"
+    line = (f"{config.step:>8}  {printable(config.state):<{state_width}}  "
+            f"{tape_window(config.tape, config.head)}")
     if config.rule is not None and config.rule.breakpoint:
         line += "   <- breakpoint" + (f" (line {config.rule.line})" if config.rule.line else "")
     return line
@@ -66,7 +76,7 @@ def result_text(program: Program, result: RunResult) -> str:
         verdict = (f" (the configuration of step {result.since:,} recurs every "
                    f"{result.period:,} steps)")
     return "\n".join([
-        f"{program.name}: {REASONS.get(result.reason, result.reason)}{verdict}",
+        f"{printable(program.name)}: {REASONS.get(result.reason, result.reason)}{verdict}",
         f"  state {result.state!r} after {result.steps:,} steps, head at cell {result.head}",
         f"  tape  {tape_window(result.tape, result.head)}",
         f"  {result.tape.nonblank():,} non-blank cells from cell {result.tape.offset}",

@@ -43,3 +43,7 @@ class ProgramError(ValueError):
 
 class ProgramWarning(UserWarning):
     """Something legal but probably unintended, e.g. a Morphett rule overridden by a later line."""
+
+
+class InputError(ValueError):
+    """A tape input the program cannot run on; ``str(err)`` says where in the input."""

@@ -320,3 +320,16 @@ def occupancy_entropy(path: list[SoftConfiguration], halting: torch.Tensor) -> t
     occupancy = sum((c.state * work).sum(1) for c in path[:-1])          # [R, Q]
     u = occupancy / occupancy.sum(-1, keepdim=True).clamp_min(_EPSILON)
     return -(u * torch.log(u + _EPSILON)).sum(-1)
+
+
+def training_memory(*, restarts: int, examples: int, steps: int, tape_length: int,
+                    states: int, symbols: int) -> int:
+    """Bytes of activations that backpropagation through ``steps`` unrolled steps keeps, about.
+
+    Per step and per (restart, example), :meth:`SoftTM._step` keeps some eight tensors of
+    [L, S+3] (the per-cell actions, the written symbols, the new tape and their products), two
+    of [S, Q+S+3] (the per-symbol products) and the state and head; float32.
+    """
+    per_run = 8 * tape_length * (symbols + 3) + 2 * symbols * (states + symbols + 3) \
+        + 4 * (tape_length + states)
+    return 4 * steps * restarts * examples * per_run

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
+
+from machines.files import write_atomic
 
 CHECKPOINT = "checkpoint.pt"
 METRICS = "metrics.jsonl"
@@ -47,7 +48,8 @@ class TrainConfig:
     clip_norm: float | None = 50.0           # gradient-norm clip
     batch_size: int = 32
     seed: int = 0
-    checkpoint_every: int = 200
+    checkpoint_every: int = 200              # steps between checkpoints ...
+    checkpoint_seconds: float = 30.0         # ... or seconds, whichever comes first
     log_every: int = 20
     nan_patience: int = 3                    # non-finite steps in a row before a restore
     grad_noise: float = 0.0                  # std of annealed gradient noise (0: none)
@@ -113,18 +115,87 @@ def _optimizer(model: torch.nn.Module, config: TrainConfig, lr: float) -> torch.
 
 def save_checkpoint(path: Path, model, optimizer, state: TrainState) -> None:
     """Write the checkpoint atomically: a temporary file, then a rename."""
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "state": asdict(state)}, tmp)
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: torch.save({"model": model.state_dict(), "optimizer":
+                                               optimizer.state_dict(), "state": asdict(state)},
+                                              tmp))
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; ``str(err)`` names the file and what to do."""
 
 
 def load_checkpoint(path: Path, model, optimizer=None) -> TrainState:
-    data = torch.load(path, weights_only=True, map_location="cpu")
-    model.load_state_dict(data["model"])
-    if optimizer is not None:
-        optimizer.load_state_dict(data["optimizer"])
-    return TrainState(**data["state"])
+    """Restore ``model`` (and ``optimizer``) from ``path``; returns the saved ``TrainState``.
+
+    Only tensors and plain containers are read (``weights_only=True``: a pickled object is
+    refused, never run). Anything else that is wrong, a truncated or empty file, another
+    program's file, weights of another shape, is a :class:`CheckpointError`.
+    """
+    damaged = (f"{path}: not a tapelab checkpoint, or damaged ({{}}); train the run again "
+               "with --force, or restore the file")
+    try:
+        data = torch.load(path, weights_only=True, map_location="cpu")
+    except FileNotFoundError:
+        raise
+    except Exception as err:     # torch raises many kinds here: EOFError, RuntimeError, ...
+        raise CheckpointError(damaged.format(_first_line(err))) from None
+    if not isinstance(data, dict) or not {"model", "state"} <= set(data) \
+            or not isinstance(data["state"], dict):
+        raise CheckpointError(damaged.format("it lacks the model and training state"))
+    try:
+        model.load_state_dict(data["model"])
+    except Exception as err:
+        raise CheckpointError(f"{path}: its weights do not fit the model that config.json "
+                              f"describes ({_first_line(err)})") from None
+    try:
+        if optimizer is not None:
+            optimizer.load_state_dict(data["optimizer"])
+        return TrainState(**data["state"])
+    except Exception as err:
+        raise CheckpointError(damaged.format(_first_line(err))) from None
+
+
+def read_state(path: Path) -> TrainState:
+    """The training state saved in checkpoint ``path`` (no model needed)."""
+    try:
+        data = torch.load(path, weights_only=True, map_location="cpu")
+        return TrainState(**data["state"])
+    except FileNotFoundError:
+        raise
+    except Exception as err:
+        raise CheckpointError(f"{path}: not a tapelab checkpoint, or damaged "
+                              f"({_first_line(err)}); train the run again with --force, or "
+                              "restore the file") from None
+
+
+def resumed_limits(config: TrainConfig, state: TrainState, *, steps: int | None = None,
+                   seconds: float | None = None) -> dict:
+    """The ``steps`` and ``time_budget`` a resumed run trains to.
+
+    ``steps`` is the total step count to reach; ``seconds`` is how many seconds more to train.
+    Naming either replaces both of the run's old limits (a run started with a time budget and
+    resumed with ``steps`` trains to that step, however long it takes). Naming neither keeps
+    the old limits. Raises ``ValueError`` when the limits leave nothing to train.
+    """
+    if steps is not None or seconds is not None:
+        limits = {"steps": steps,
+                  "time_budget": None if seconds is None else state.seconds + seconds}
+    else:
+        limits = {"steps": config.steps, "time_budget": config.time_budget}
+    if limits["steps"] is not None and state.step >= limits["steps"]:
+        raise ValueError(f"the run is already at step {state.step}: give --steps above that, "
+                         "or --time-budget SECONDS to train that much longer")
+    if limits["steps"] is None and limits["time_budget"] is not None \
+            and state.seconds >= limits["time_budget"]:
+        raise ValueError(f"the run has used its {limits['time_budget']:g} s: give "
+                         "--time-budget SECONDS to train that much longer, or --steps N")
+    return limits
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    line = next((t.strip() for t in text if t.strip()), type(err).__name__)
+    return line if len(line) <= 160 else line[:157] + "..."
 
 
 def mean_entropy(weights) -> float:
@@ -167,6 +238,7 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
     metrics = open(run_dir / METRICS, "a", encoding="utf-8")
     started = time.perf_counter() - state.seconds
     window_t, window_seq = time.perf_counter(), 0
+    saved_at = time.perf_counter()
     try:
         while True:
             state.seconds = time.perf_counter() - started
@@ -229,8 +301,10 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 metrics.write(json.dumps(row) + "\n")
                 metrics.flush()
                 window_t, window_seq = now, 0
-            if state.step % config.checkpoint_every == 0:
+            if state.step % config.checkpoint_every == 0 or \
+                    time.perf_counter() - saved_at >= config.checkpoint_seconds:
                 save_checkpoint(ckpt, model, optimizer, state)
+                saved_at = time.perf_counter()
             if progress:
                 progress(state, result)
         state.status = "finished"
@@ -246,15 +320,27 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
 
 def _truncate_metrics(path: Path, step: int) -> None:
     """Drop metric lines logged after the checkpoint a run resumes from."""
-    if not path.exists():
-        return
-    keep = [line for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and json.loads(line)["step"] <= step]
-    path.write_text("".join(line + "\n" for line in keep), encoding="utf-8")
+    rows = _metric_rows(path)
+    keep = [json.dumps(row) + "\n" for row in rows if row["step"] <= step]
+    write_atomic(path, lambda tmp: tmp.write_text("".join(keep), encoding="utf-8"))
+
+
+def _metric_rows(path: Path) -> list[dict]:
+    """The rows of a metrics file; a line that is not a JSON object with a ``step`` (the torn
+    last line a killed run leaves, or stray text) is skipped."""
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("step"), int):
+            rows.append(row)
+    return rows
 
 
 def read_metrics(run_dir: str | Path) -> list[dict]:
-    path = Path(run_dir) / METRICS
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The logged rows of a run directory (see :func:`_metric_rows`)."""
+    return _metric_rows(Path(run_dir) / METRICS)

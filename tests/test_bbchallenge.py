@@ -40,7 +40,11 @@ def test_round_trip_and_conversion():
     ("1RB1LB_1LA", "row 2"),
     ("1RB2LB_1LA1RZ", "writes 2"),
     ("1RB1-B_1LA1RZ", "not of the form 1RB"),
-    ("000000000000000000:00", "not of the form 1RB"),
+    ("000000000000000000:00", r"character 19 \(':'\) cannot stand"),
+    ("1RB1LB_1LA1Rz", r"character 13 \('z'\)"),
+    ("1RB1L!_1LA1RZ", r"character 6 \('!'\)"),
+    ("1RB1LB__1LA1RZ", "character 8: an empty row"),
+    ("1RB1-B_1LA1RZ", "characters 4-6"),
     ("_".join(["1RA"] * 27), "at most 26"),
 ])
 def test_bad_strings(text, needle):

@@ -68,7 +68,7 @@ def test_resume_gives_the_same_losses_as_an_uninterrupted_run(tmp_path):
     spec.train["steps"] = 20
     train_run(spec, split)
     assert json.loads((split / "config.json").read_text())["train"]["steps"] == 20
-    state = train_run(None, split, resume=True, overrides={"steps": 40})
+    state = train_run(None, split, resume=True, steps=40)
     assert state.step == 40
     a, b = read_metrics(whole), read_metrics(split)
     assert [r["step"] for r in a] == [r["step"] for r in b]

@@ -56,6 +56,10 @@ def load(path_or_text: str | os.PathLike, format: str = "auto", **options) -> Pr
     arg = os.fspath(path_or_text)
     if isinstance(path_or_text, os.PathLike) or ("\n" not in arg and not is_bb_string(arg)):
         path = Path(arg)
+        if not path.exists() and format in ("auto", "bb") and bbchallenge.resembles(arg):
+            return loads(arg, "bb", **options)          # a mistyped machine: say where
+        if path.is_dir():
+            raise ProgramError("is a directory, not a program file", file=arg)
         if not path.is_file():
             raise FileNotFoundError(f"{arg}: no such program file (nor a bbchallenge string "
                                     "such as 1RB1LB_1LA1RZ)")
@@ -63,6 +67,8 @@ def load(path_or_text: str | os.PathLike, format: str = "auto", **options) -> Pr
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:
             raise ProgramError(f"not a text file ({err.reason})", file=arg) from None
+        except OSError as err:
+            raise ProgramError(f"cannot read it ({err.strerror or err})", file=arg) from None
         return loads(text, format, name=path.stem, source=arg, **options)
     return loads(arg, format, **options)
 

@@ -23,24 +23,50 @@ _TRANSITION = re.compile(r"^[0-9][LR][A-Z]$")
 PATTERN = re.compile(r"^(?:[0-9-][LR-][A-Z-])+(?:_(?:[0-9-][LR-][A-Z-])+)*$")
 
 
+_CHARACTERS = set(string.digits + "LR" + LETTERS + "-_")
+
+
 def looks_like(text: str) -> bool:
     return bool(PATTERN.match(text.strip()))
 
 
+def resembles(text: str) -> bool:
+    """Whether ``text`` is probably meant as a bbchallenge string, mistyped or not: one word
+    with no path separator or extension, mostly of the format's characters, with a move."""
+    text = text.strip()
+    if len(text) < 3 or any(c in text for c in "/\\.") or any(c.isspace() for c in text):
+        return False
+    share = sum(c in _CHARACTERS or c.lower() in "lr" for c in text) / len(text)
+    return share >= 0.75 and any(c in "LRlr" for c in text) and any(c.isdigit() for c in text)
+
+
 def parse(text: str, *, name: str | None = None, source: str | None = None) -> Program:
-    """Parse a bbchallenge string into a :class:`Program`; errors are ``ProgramError``."""
+    """Parse a bbchallenge string into a :class:`Program`; errors are ``ProgramError`` that
+    name the first wrong character and its position (counted from 1)."""
     text = text.strip()
     if not text:
         raise ProgramError("empty program", file=source)
+    for i, c in enumerate(text, 1):
+        if c not in _CHARACTERS:
+            raise ProgramError(f"character {i} ({c!r}) cannot stand in a bbchallenge string: "
+                               "it holds digits, L and R, states A-Z, - and _ (e.g. "
+                               "1RB1LB_1LA1RZ)", file=source)
     rows = text.split("_")
     if len(rows) > len(LETTERS):
         raise ProgramError(f"{len(rows)} states: the format names at most 26 (A-Z)", file=source)
     width = len(rows[0])
     nsym = width // 3
+    at = 1                                  # position of the row's first character
     for i, row in enumerate(rows):
-        if len(row) != width or width % 3 or not row:
-            raise ProgramError(f"row {i + 1} ({row!r}) must hold {nsym or 1} transitions of three "
-                               "characters like the first row", file=source, state=LETTERS[i])
+        if not row:
+            raise ProgramError(f"character {at}: an empty row (two '_' in a row, or '_' at an "
+                               "end)", file=source)
+        if len(row) != width or width % 3:
+            raise ProgramError(f"row {i + 1} (characters {at}-{at + len(row) - 1}, {row!r}) "
+                               f"has {len(row)} characters; each row holds transitions of three "
+                               f"characters, {max(nsym, 1) * 3} like the first row",
+                               file=source, state=LETTERS[i])
+        at += len(row) + 1
     if nsym > 10:
         raise ProgramError(f"{nsym} symbols: the format's symbols are the digits 0-9", file=source)
     states = LETTERS[: len(rows)]
@@ -54,7 +80,9 @@ def parse(text: str, *, name: str | None = None, source: str | None = None) -> P
             if t == "---":
                 t = ("1" if nsym > 1 else "0") + "R" + halt_default
             if not _TRANSITION.match(t):
-                raise ProgramError(f"transition {t!r} is not of the form 1RB (digit written, L or "
+                first = i * (width + 1) + 3 * s + 1
+                raise ProgramError(f"characters {first}-{first + 2} ({row[3 * s: 3 * s + 3]!r}) "
+                                   "are not of the form 1RB (digit written, L or "
                                    "R, next state A-Z), nor '---' for an undefined one", **where)
             w, move, nxt = t
             if int(w) >= nsym:

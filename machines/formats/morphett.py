@@ -9,7 +9,9 @@ One rule a line: ``<state> <symbol> <new symbol> <direction> <new state> [!]``.
 * Directions ``l``, ``r``, ``*`` (either case).
 * Any state whose name starts with ``halt`` halts (``halt``, ``halt-accept``, ``halt-reject``).
 * The start state is ``0`` unless told otherwise; ``$INITIAL_TAPE:`` in a comment gives the default
-  input, in which a ``*`` marks the head's start cell and spaces are blanks.
+  input, in which a ``*`` marks the head's start cell and spaces are blanks. ``*`` is never a
+  tape symbol here (it is the wildcard in rules), so in an input it always marks the head's
+  start; at most one may appear (tapelab refuses two).
 * A trailing ``!`` sets a breakpoint on the rule (``tapelab run --trace --break`` stops there).
 * A second rule for the same (state, symbol) replaces the first, with a warning, as in Morphett's
   simulator.
@@ -45,6 +47,9 @@ def parse(text: str, *, name: str = "program", source: str | None = None,
             m = _INITIAL.search(comment)
             if m:
                 initial = m.group(1).strip()
+                if initial.count(WILDCARD) > 1:
+                    raise ProgramError("two head-start markers ('*') in $INITIAL_TAPE: mark "
+                                       "one cell only", file=source, line=number)
         fields = body.split()
         if not fields:
             continue

@@ -41,7 +41,13 @@ class _Map(dict):
     key_lines: dict
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (about 5x faster on large programs); the
+# constructors below are Python either way.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_EXPANSION = 100_000    # nodes that aliases may add beyond the document's own
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     pass
 
 
@@ -50,6 +56,36 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag in (_NULL, "tag:yaml.org,2002:merge")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """(distinct nodes, nodes once every alias is expanded) of a composed document.
+
+    Aliases share nodes, so composing is linear; constructing, printing or walking the value
+    is not: nine levels of ten aliases ("billion laughs") expand a 1 KB file to 10^9 nodes.
+    Sizes are counted bottom-up over the shared graph, in time linear in the file.
+    """
+    size: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack, seen = [root], set()
+    while stack:                                 # depth-first, children before parents
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(_children(node))
+    for node in reversed(order):
+        size[id(node)] = 1 + sum(size.get(id(c), 1) for c in _children(node))
+    return len(order), size[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> _Str:
@@ -109,8 +145,12 @@ def _text(value: Any, what: str, line: int | None, *, state: str | None = None) 
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
-    return {dict: "a mapping", _Map: "a mapping", list: "a list", tuple: "a list"}.get(
-        type(value), repr(value))
+    kind = {dict: "a mapping", _Map: "a mapping", list: "a list", tuple: "a list"}.get(
+        type(value))
+    if kind:
+        return kind
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def _symbol(value: Any, line: int | None, state: str | None) -> str:
@@ -136,8 +176,26 @@ def parse(text: str, *, name: str = "program", source: str | None = None) -> Pro
         raise ProgramError(f"not a turingmachine.io program: {err}", file=source) from None
 
 
+def _load(text: str) -> Any:
+    """The document, composed first and refused if its aliases expand it too far."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        distinct, expanded = _expanded_size(node)
+        if expanded > distinct + MAX_EXPANSION:
+            raise ProgramError(f"its aliases (*name) expand {distinct:,} YAML nodes to "
+                               f"{expanded:,}; tapelab allows {MAX_EXPANSION:,} more nodes "
+                               "than are written: write the repeated parts out, or use "
+                               "`synonyms`", line=node.start_mark.line + 1)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _parse(text: str, name: str) -> Program:
-    doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    doc = _load(text)
     if doc is None:
         raise ProgramError("empty program: the document is empty")
     if not isinstance(doc, dict):
