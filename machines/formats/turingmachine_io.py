@@ -183,7 +183,7 @@ def _load(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        distinct, expanded = _expanded_size(node)
+        distinct, expanded = _expanded_size(node) if "&" in text else (0, 0)   # anchors?
         if expanded > distinct + MAX_EXPANSION:
             raise ProgramError(f"its aliases (*name) expand {distinct:,} YAML nodes to "
                                f"{expanded:,}; tapelab allows {MAX_EXPANSION:,} more nodes "

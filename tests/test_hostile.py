@@ -1,0 +1,412 @@
+"""Careless and hostile input to every command: one line and the documented exit code, never a
+traceback; nothing the user made is deleted or overwritten; no input runs the machine out of
+memory or time. The exit codes are those of ``tapelab --help`` and the README."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cli import cli
+from conftest import ROOT
+
+OK, INVALID, USAGE, STEP_LIMIT, NEVER, INTERRUPTED, INTERNAL = 0, 1, 2, 3, 4, 130, 70
+EXAMPLE = str(ROOT / "machines/examples/binary_increment.yaml")
+BB2 = "1RB1LB_1LA1RZ"
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def no_traceback(r) -> None:
+    """The command ended by exiting (no exception escaped) and printed no traceback."""
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output
+    assert "failed unexpectedly" not in r.output, r.output
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> Path:
+    """A folder of bad inputs of every kind."""
+    d = tmp_path_factory.mktemp("hostile")
+    (d / "empty.yaml").write_text("")
+    (d / "empty.txt").write_text("")
+    (d / "binary.yaml").write_bytes(b"\x00\xff\xfe" * 10)
+    (d / "adir.yaml").mkdir()
+    (d / "list.yaml").write_text("- 1\n- 2\n")
+    (d / "marks.txt").write_text("0 1 1 r 0\n0 _ _ * halt\n; $INITIAL_TAPE: **1\n")
+    (d / "simple.txt").write_text("0 1 1 r 0\n0 _ _ * halt\n")
+    (d / "escape.yaml").write_text("blank: ' '\nstart state: \"\\e[31mred\"\ntable:\n"
+                                   "  \"\\e[31mred\":\n    \"\\e\": R\n")
+    (d / "ünïcode.yaml").write_text(Path(EXAMPLE).read_text())
+    (d / "laughs-input.yaml").write_text(_laughs() + "blank: '0'\nstart state: A\n"
+                                         "input: *i\ntable:\n  A:\n")
+    (d / "laughs-target.yaml").write_text("blank: '0'\nstart state: A\nsynonyms:\n"
+                                          + _laughs("  ") + "table:\n  A:\n    '0': {R: *i}\n")
+    (d / "mine").mkdir()
+    (d / "mine" / "notes.txt").write_text("keep me")
+    (d / "exists.yaml").write_text("keep me")
+    return d
+
+
+def _laughs(indent: str = "") -> str:
+    """Nine levels of ten aliases ("billion laughs"): 10^9 nodes from under a kilobyte."""
+    lines = [f'{indent}a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{indent}{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- the table
+CASES = [
+    # run: programs and inputs
+    (["run", "{d}/empty.yaml"], INVALID),
+    (["run", "{d}/empty.txt"], INVALID),
+    (["run", "{d}/binary.yaml"], INVALID),
+    (["run", "{d}/adir.yaml"], INVALID),
+    (["run", "{d}/list.yaml"], INVALID),
+    (["run", "{d}/marks.txt"], INVALID),
+    (["run", "{d}/simple.txt", "--input", "1*1*1"], INVALID),
+    (["run", "{d}/simple.txt", "--input", "1x1"], INVALID),
+    (["run", "{d}/laughs-input.yaml"], INVALID),
+    (["run", "{d}/laughs-target.yaml"], INVALID),
+    (["run", "{d}/ünïcode.yaml", "--input", "101"], OK),
+    (["run", "{d}/nothing-here.yaml"], USAGE),
+    (["run", "1RB1LB_1LA1Rz"], INVALID),
+    (["run", "1RB1L!_1LA1RZ"], INVALID),
+    (["run", "1RB1LB_1LA1R"], INVALID),
+    (["run", "1RB1LB__1LA1RZ"], INVALID),
+    (["run", BB2, "--max-steps", "10**-1"], USAGE),
+    (["run", BB2, "--max-steps", "10**999999999"], USAGE),
+    (["run", BB2, "--max-steps", "1e999999999"], USAGE),
+    (["run", BB2, "--max-steps", "nan"], USAGE),
+    (["run", BB2, "--max-steps", "9" * 5000], USAGE),
+    (["run", BB2, "--trace", "--engine", "macro"], USAGE),
+    (["run", BB2, "--trace", "--no-rules"], USAGE),
+    (["run", BB2, "--block", "3"], USAGE),
+    # convert and diagram: output paths
+    (["convert", BB2, "--to", "yaml", "-o", "{d}/exists.yaml"], USAGE),
+    (["convert", BB2, "--to", "yaml", "-o", "{d}/adir.yaml"], USAGE),
+    (["convert", BB2, "--to", "yaml", "-o", "/dev/full", "--force"], USAGE),
+    (["convert", BB2, "--to", "yaml", "-o", "/proc/version", "--force"], INVALID),
+    (["convert", BB2, "--to", "yaml", "-o", "{d}/new/dir/x.yaml"], OK),
+    (["convert", "{d}/empty.yaml", "--to", "bb"], INVALID),
+    (["diagram", BB2, "-o", "{d}/exists.yaml.png"], OK),
+    (["diagram", BB2, "-o", "{d}/exists.yaml.png"], USAGE),
+    (["diagram", BB2, "-o", "{d}/x.gif"], USAGE),
+    (["diagram", BB2, "-o", "{d}/missing/deeper/x.dot"], OK),
+    # tasks
+    (["task", "sample", "copy", "--length", "0"], USAGE),
+    (["task", "sample", "copy", "--length", "100000"], USAGE),
+    (["task", "sample", "copy", "--length", "3", "--seed", "-1"], USAGE),
+    (["task", "sample", "copy", "--length", "3", "--count", "10**9"], USAGE),
+    (["task", "sample", "nope", "--length", "3"], USAGE),
+    (["task", "verify", "copy", "--samples", "0"], USAGE),
+    (["task", "show", "📼"], USAGE),
+    # train
+    (["train", "copy", "--out", "{d}/mine", "--force", "--steps", "1"], USAGE),
+    (["train", "copy", "--out", ".", "--force", "--steps", "1"], USAGE),
+    (["train", "copy", "--threads", "1000"], USAGE),
+    (["train", "copy", "--lr", "nan"], USAGE),
+    (["train", "copy", "--time-budget", "inf"], USAGE),
+    (["train", "copy", "--seed", "-5"], USAGE),
+    (["train", "copy", "--min-length", "5", "--max-length", "3", "--out", "{d}/r0"], USAGE),
+    (["train", "--resume", "{d}/mine"], USAGE),
+    (["train", "--resume", "{d}/adir.yaml"], USAGE),
+    # eval
+    (["eval", "{d}/mine"], USAGE),
+    (["eval", "{d}/nothing"], USAGE),
+    (["eval", "{d}/mine", "--lengths", "100000"], USAGE),
+    (["eval", "{d}/mine", "--lengths", "a,b"], USAGE),
+    # induce
+    (["induce", "invert", "--restarts", "1000000"], USAGE),
+    (["induce", "invert", "--tape-length", "100000"], USAGE),
+    (["induce", "invert", "--restarts", "100000", "--tape-length", "1000", "--steps", "10000"],
+     USAGE),
+    (["induce", "invert", "--lr", "nan"], USAGE),
+    (["induce", "invert", "--out", "{d}/mine", "--restarts", "1", "--iterations", "1"], USAGE),
+    (["induce", "invert", "--out", "{d}/mine", "--force", "--restarts", "1", "--iterations",
+      "1"], USAGE),
+    (["induce", "parity", "--states", "2", "--out", "{d}/never"], USAGE),
+    # compare and report
+    (["compare", "invert", "--budget", "nan"], USAGE),
+    (["compare", "invert", "--budget", "inf"], USAGE),
+    (["compare", "invert", "--lengths", "100000"], USAGE),
+    (["compare", "invert", "--machines", "classical", "--out", "{d}/mine"], USAGE),
+    (["compare", "invert", "--machines", "classical", "--out", "{d}/mine", "--force"], USAGE),
+    (["compare", "invert", "--machines", "classical", "--out", ".", "--force"], USAGE),
+    (["report", "{d}/mine"], USAGE),
+    (["report", "{d}/exists.yaml"], USAGE),
+    (["demo", "--budget", "nan"], USAGE),
+    (["no-such-command"], USAGE),
+]
+
+
+@pytest.mark.parametrize("args, code", CASES, ids=[" ".join(a)[:60] for a, _ in CASES])
+def test_bad_input_is_one_line_with_its_exit_code(files, args, code, monkeypatch):
+    monkeypatch.chdir(files)
+    r = invoke(*[a.format(d=files) for a in args])
+    no_traceback(r)
+    assert r.exit_code == code, r.output
+    if code not in (OK,):
+        message = [line for line in r.stderr.splitlines() if line.strip()]
+        assert message and message[-1].startswith(("error:", "Error:")), r.output
+
+
+def test_nothing_the_user_made_is_touched(files):
+    assert (files / "mine" / "notes.txt").read_text() == "keep me"
+    assert (files / "exists.yaml").read_text() == "keep me"
+    assert not (files / "never").exists() and not (files / "r0").exists()
+
+
+def test_escape_characters_never_reach_the_terminal(files):
+    r = invoke("run", files / "escape.yaml", "--input", "\x1b\x1b")
+    no_traceback(r)
+    assert "\x1b" not in r.output and "\\x1b" in r.output
+
+
+# --------------------------------------------------------------------------- run directories
+def _tiny_run(path: Path) -> Path:
+    from analysis.runs import RunSpec, train_run
+
+    spec = RunSpec(task="copy", machine="ntm", min_length=1, max_length=3,
+                   model=dict(memory_size=8, memory_width=4, controller_size=8),
+                   train=dict(steps=4, batch_size=2, log_every=2, checkpoint_every=2,
+                              threads=1))
+    train_run(spec, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return _tiny_run(tmp_path_factory.mktemp("run") / "r")
+
+
+def _copy_run(src: Path, dst: Path) -> Path:
+    import shutil
+
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+    return dst
+
+
+@pytest.mark.parametrize("name, damage", [
+    ("config-list", lambda d: (d / "config.json").write_text("[1, 2]")),
+    ("config-not-json", lambda d: (d / "config.json").write_text("{not json")),
+    ("config-unknown-task", lambda d: _edit_config(d, task="sorting")),
+    ("config-unknown-key", lambda d: _edit_config(d, colour="blue")),
+    ("config-missing-task", lambda d: _edit_config(d, task=None)),
+    ("config-wrong-size", lambda d: _edit_config(d, model=dict(
+        memory_size=8, memory_width=4, controller_size=9))),
+    ("config-huge-size", lambda d: _edit_config(d, model=dict(controller_size=10**12))),
+    ("checkpoint-empty", lambda d: (d / "checkpoint.pt").write_bytes(b"")),
+    ("checkpoint-truncated", lambda d: (d / "checkpoint.pt").write_bytes(
+        (d / "checkpoint.pt").read_bytes()[:300])),
+    ("checkpoint-not-zip", lambda d: (d / "checkpoint.pt").write_text("hello")),
+    ("checkpoint-pickle", lambda d: _pickled(d / "checkpoint.pt")),
+])
+def test_damaged_run_directories_get_one_line(tmp_path, run_dir, name, damage):
+    d = _copy_run(run_dir, tmp_path / name)
+    damage(d)
+    for args in (["eval", d, "--lengths", "2", "--samples", "2"],
+                 ["train", "--resume", d, "--steps", "6"]):
+        r = invoke(*args)
+        no_traceback(r)
+        assert r.exit_code == INVALID, r.output
+        assert r.stderr.strip().splitlines()[-1].startswith("error:")
+
+
+def _edit_config(d: Path, **changes) -> None:
+    data = json.loads((d / "config.json").read_text())
+    for k, v in changes.items():
+        if v is None:
+            data.pop(k, None)
+        else:
+            data[k] = v
+    (d / "config.json").write_text(json.dumps(data))
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/tapelab-pwned",))
+
+
+def _pickled(path: Path) -> None:
+    import torch
+
+    torch.save({"model": _Evil(), "state": {}}, path)
+
+
+def test_a_torn_metrics_line_does_not_stop_a_resume(tmp_path, run_dir):
+    from machines.training import read_metrics
+
+    d = _copy_run(run_dir, tmp_path / "torn")
+    with open(d / "metrics.jsonl", "a") as f:
+        f.write('{"step": 9, "lo')
+    r = invoke("train", "--resume", d, "--steps", "6")
+    assert r.exit_code == OK, r.output
+    rows = read_metrics(d)
+    assert [row["step"] for row in rows] == [2, 4, 6]
+
+
+def test_a_resumed_time_budget_run_honours_new_limits(tmp_path):
+    from analysis.runs import read_spec
+
+    d = tmp_path / "budget"
+    r = invoke("train", "copy", "--time-budget", "1", "--max-length", "2", "--out", d,
+               "--threads", "1")
+    assert r.exit_code == OK, r.output
+    from machines.training import read_state
+
+    step = read_state(d / "checkpoint.pt").step
+    r = invoke("train", "--resume", d, "--steps", step + 3)
+    assert r.exit_code == OK, r.output
+    assert read_state(d / "checkpoint.pt").step == step + 3
+    assert read_spec(d).train["time_budget"] is None and read_spec(d).train["steps"] == step + 3
+    r = invoke("train", "--resume", d, "--steps", step)
+    assert r.exit_code == USAGE and f"already at step {step + 3}" in r.stderr
+
+
+def test_checkpoints_are_written_by_time_as_well(tmp_path):
+    from analysis.runs import RunSpec, build_model, batch_fn, task_of
+    from machines.training import TrainConfig, read_state, train
+
+    spec = RunSpec(task="copy", machine="lstm", max_length=2,
+                   model=dict(hidden_size=8, layers=1))
+    task = task_of(spec)
+    config = TrainConfig(steps=6, batch_size=2, checkpoint_every=10**9, checkpoint_seconds=0.0,
+                         log_every=1)
+    seen = []
+
+    def progress(state, result):
+        seen.append(read_state(tmp_path / "checkpoint.pt").step)
+    train(build_model(spec, task), batch_fn(spec, task, 0, 2, 6), config, tmp_path,
+          progress=progress)
+    assert seen == [1, 2, 3, 4, 5, 6]
+
+
+# --------------------------------------------------------------------------- mutated runs
+@settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_eval_survives_any_mutation_of_a_run(tmp_path_factory, run_dir, data):
+    d = _copy_run(run_dir, tmp_path_factory.mktemp("mutated") / "r")
+    config = json.loads((d / "config.json").read_text())
+    values = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15),
+                       st.floats(allow_nan=True), st.text(max_size=5),
+                       st.lists(st.integers(), max_size=3),
+                       st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+    key = data.draw(st.sampled_from(sorted(config) + ["model.memory_size", "train.lr",
+                                                      "bits", "extra"]))
+    value = data.draw(values)
+    if "." in key:
+        outer, inner = key.split(".")
+        if isinstance(config.get(outer), dict):
+            config[outer][inner] = value
+    else:
+        config[key] = value
+    (d / "config.json").write_text(json.dumps(config))
+    blob = bytearray((d / "checkpoint.pt").read_bytes())
+    for _ in range(data.draw(st.integers(0, 3))):
+        i = data.draw(st.integers(0, len(blob) - 1))
+        blob[i] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        blob = blob[: data.draw(st.integers(0, len(blob)))]
+    (d / "checkpoint.pt").write_bytes(bytes(blob))
+    r = invoke("eval", d, "--lengths", "2", "--samples", "2")
+    no_traceback(r)
+    assert r.exit_code in (OK, INVALID, USAGE), r.output
+    assert not Path("/tmp/tapelab-pwned").exists()
+
+
+# --------------------------------------------------------------------------- report folders
+def test_damaged_compare_directories_get_one_line(tmp_path):
+    import numpy as np
+
+    from analysis.report import fig_heatmap
+
+    out = tmp_path / "cmp"
+    r = invoke("compare", "invert", "--machines", "classical", "--samples", "2", "--lengths",
+               "3", "--out", out)
+    assert r.exit_code == OK, r.output
+    evaluation = out / "runs" / "invert-classical" / "evaluation.json"
+    good = evaluation.read_text()
+    for text in ("{not json", "[]", json.dumps({k: v for k, v in json.loads(good).items()
+                                                if k != "task"}),
+                 json.dumps(dict(json.loads(good), results=[{"length": "x"}]))):
+        evaluation.write_text(text)
+        r = invoke("report", out)
+        no_traceback(r)
+        assert r.exit_code == INVALID and str(evaluation) in r.stderr, r.output
+    evaluation.write_text(good)
+    run = out / "runs" / "invert-classical"
+    np.savez(run / "heatmap.npz", head=np.array([object()], dtype=object), classical=np.zeros(3))
+    with pytest.warns(UserWarning, match="heatmap.npz: left out"):     # pickles stay unread
+        assert fig_heatmap(run, json.loads(good), tmp_path / "h.png") is None
+    (out / "compare.json").write_text("[1, 2]")
+    for args in (["report", out], ["compare", "invert", "--machines", "classical", "--out",
+                                   out, "--force"]):
+        r = invoke(*args)
+        no_traceback(r)
+        assert r.exit_code in (INVALID, USAGE) and evaluation.read_text() == good, r.output
+
+
+# --------------------------------------------------------------------------- signals, memory
+def _cli(*args, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    p = _cli("run", "1RB1LA_1LA1RB", "--engine", "plain", "--max-steps", "10**12")
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == INTERRUPTED and "interrupted" in err and "Traceback" not in err
+
+
+def test_running_out_of_memory_is_one_line():
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (300 * 2**20, 300 * 2**20))
+    p = _cli("run", "1RB---_0RA---", "--max-steps", "10**9", preexec_fn=limit)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 6 and "out of memory" in err and "--max-steps" in err, err
+    assert "Traceback" not in err
+
+
+def test_unexpected_errors_are_one_line_and_debug_shows_them(monkeypatch):
+    import machines.classical
+
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(machines.classical, "run", broken)
+    r = invoke("run", BB2)
+    assert r.exit_code == INTERNAL and "failed unexpectedly (RuntimeError: boom)" in r.stderr
+    assert "run 1RB1LB_1LA1RZ" in r.stderr and "Traceback" not in r.output
+    r = invoke("--debug", "run", BB2)
+    assert isinstance(r.exception, RuntimeError)
+
+
+def test_a_large_diagram_needs_no_scipy(tmp_path, monkeypatch):
+    import analysis.diagrams as diagrams
+
+    monkeypatch.setattr(diagrams, "_has_scipy", lambda: False)
+    lines = [f"{i} {s} {s} r {(i * 7 + 1) % 1000}" for i in range(1000) for s in "01"]
+    (tmp_path / "big.txt").write_text("\n".join(lines + ["999 _ _ * halt"]))
+    r = invoke("diagram", tmp_path / "big.txt", "-o", tmp_path / "big.png")
+    assert r.exit_code == OK, r.output
+    assert (tmp_path / "big.png").stat().st_size > 10_000
