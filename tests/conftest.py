@@ -1,4 +1,8 @@
-"""Shared fixtures: the public corpus in ../shared/corpus (tests that need it skip without it)."""
+"""Shared fixtures: the public corpus of example programs, shipped in tests/data/corpus.
+
+turingmachine.io's examples (BSD-3-Clause) and Morphett's samples (public domain), each folder
+with its LICENSE. A missing corpus is an error, not a skip: a clean clone runs every test.
+"""
 from __future__ import annotations
 
 import sys
@@ -8,25 +12,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 def corpus_files(kind: str) -> list[Path]:
     folder = CORPUS / kind
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.name != "LICENSE" and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.name != "LICENSE" and p.is_file())
+    if not files:
+        raise FileNotFoundError(f"no corpus at {folder}: the repository ships it")
+    return files
 
 
 def corpus_params(kind: str):
-    files = corpus_files(kind)
-    if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no corpus at {CORPUS / kind}"))]
-    return [pytest.param(p, id=p.name) for p in files]
+    return [pytest.param(p, id=p.name) for p in corpus_files(kind)]
 
 
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"no corpus at {CORPUS}")
     return CORPUS
