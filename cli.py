@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from machines import registry
+
 FORMATS = ("auto", "yaml", "morphett", "bb")
 
 
@@ -565,7 +567,9 @@ class _Progress:
 
 @cli.command()
 @click.argument("task_name", metavar="TASK", required=False)
-@click.option("--machine", type=click.Choice(["ntm", "lstm"]), default="ntm", show_default=True)
+@click.option("--machine", type=click.Choice(registry.names("sequence")), default="ntm",
+              show_default=True, help="A trainable sequence machine (see `tapelab compare "
+              "--help` for what each is).")
 @click.option("--steps", type=click.IntRange(1, 10**9), help="Optimiser steps [default: 2000 "
               "unless --time-budget is given]. With --resume: the step to train to.")
 @click.option("--time-budget", type=Number(1, 10**7), help="Train for this many seconds. With "
@@ -635,11 +639,11 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         cfg["steps"] = steps if steps else (None if time_budget else 2000)
         cfg["time_budget"] = time_budget
         if use_compile is None:
-            use_compile = machine == "ntm" and ((cfg["steps"] or 0) >= 1000
-                                                or (time_budget or 0) >= 120)
+            use_compile = registry.get(machine).compile is not None and (
+                (cfg["steps"] or 0) >= 1000 or (time_budget or 0) >= 120)
         spec = RunSpec(task=task_name, machine=machine, bits=int(bits), min_length=min_length,
                        max_length=max_length, curriculum=curriculum, train=cfg,
-                       compile=bool(use_compile and machine == "ntm"))
+                       compile=bool(use_compile and registry.get(machine).compile))
         try:
             check_spec(spec)
         except ValueError as err:
@@ -705,7 +709,7 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
         raise _fail(str(err)) from None
     except (FileNotFoundError, ValueError) as err:
         raise click.UsageError(str(err)) from None
-    results = evaluate(model, task, wanted, samples=samples, seed=seed,
+    results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
                        hard=None if hard else False)
     if as_json:
         click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
@@ -855,8 +859,10 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("task_names", metavar="TASK...", nargs=-1, required=True)
-@click.option("--machines", default="classical,ntm,lstm,softtm", show_default=True,
-              help="Comma-separated: classical, ntm, lstm, softtm.")
+@click.option("--machines", default=",".join(registry.names()), show_default=True,
+              help="Comma-separated, from: " + "; ".join(
+                  f"{e.name} ({e.description})" for e in registry.REGISTRY.entries.values())
+              + ".")
 @click.option("--seeds", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--budget", type=Number(1, 10**7), default=60.0, show_default=True,
               help="Seconds of training per soft run.")

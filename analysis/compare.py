@@ -20,9 +20,9 @@ from typing import Callable
 
 import numpy as np
 
+from machines import registry
 from tasks.suite import NAMES, get_task
 
-MACHINES = ("classical", "ntm", "lstm", "softtm")
 MIN_BUDGET = 5.0
 EVALUATION = "evaluation.json"
 COMPARE = "compare.json"
@@ -31,7 +31,7 @@ COMPARE = "compare.json"
 @dataclass
 class CompareConfig:
     tasks: list[str]
-    machines: list[str] = field(default_factory=lambda: list(MACHINES))
+    machines: list[str] = field(default_factory=lambda: list(registry.names()))
     seeds: int = 1
     budget: float = 60.0            # seconds of training per soft run
     lengths: list[int] | None = None    # default: L, 2L, 4L, 6L (L: the training length)
@@ -47,12 +47,10 @@ class CompareConfig:
             if t not in NAMES:
                 raise ValueError(f"unknown task {t!r}; the tasks are: {', '.join(NAMES)}")
         for m in self.machines:
-            if m not in MACHINES:
-                raise ValueError(f"unknown machine {m!r}; the machines are: "
-                                 f"{', '.join(MACHINES)}")
+            registry.get(m)                     # ValueError names the machines
         if not self.tasks or not self.machines:
             raise ValueError("give at least one task and one machine")
-        if self.budget < MIN_BUDGET and set(self.machines) & {"ntm", "lstm"}:
+        if self.budget < MIN_BUDGET and set(self.machines) & set(registry.names("sequence")):
             raise ValueError(f"a budget of {self.budget:g} s is too small to train anything: "
                              f"give at least {MIN_BUDGET:g} seconds")
         if not math.isfinite(self.budget):
@@ -69,8 +67,8 @@ class Job:
 
     @property
     def name(self) -> str:
-        return f"{self.task}-{self.machine}" + ("" if self.machine == "classical"
-                                                else f"-s{self.seed}")
+        deterministic = registry.get(self.machine).family == "classical"
+        return f"{self.task}-{self.machine}" + ("" if deterministic else f"-s{self.seed}")
 
 
 def lengths_for(task: str, config: CompareConfig) -> list[int]:
@@ -86,7 +84,7 @@ def applies(task: str, machine: str) -> str | None:
     """Why ``machine`` is skipped for ``task`` (None: it applies)."""
     from analysis.induce import TERPRET
 
-    if machine == "softtm" and task not in TERPRET:
+    if registry.get(machine).family == "induced" and task not in TERPRET:
         return ("soft TM induction is set up for TerpreT's tape tasks (" + ", ".join(TERPRET)
                 + "); its tables grow with states x symbols and its tape with the input")
     return None
@@ -102,7 +100,8 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
             if reason:
                 skipped.append({"task": task, "machine": machine, "reason": reason})
                 continue
-            seeds = [0] if machine == "classical" else range(config.seeds)
+            deterministic = registry.get(machine).family == "classical"
+            seeds = [0] if deterministic else range(config.seeds)
             jobs += [Job(task, machine, s) for s in seeds]
     return jobs, skipped
 
@@ -142,8 +141,8 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
         torch.set_num_threads(threads)
     run_dir.mkdir(parents=True, exist_ok=True)
     lengths = lengths_for(job.task, config)
-    fn = {"classical": _classical, "ntm": _sequence, "lstm": _sequence, "softtm": _softtm}
-    evaluation = fn[job.machine](job, config, run_dir, lengths)
+    fn = {"classical": _classical, "sequence": _sequence, "induced": _softtm}
+    evaluation = fn[registry.get(job.machine).family](job, config, run_dir, lengths)
     evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths)
     text = json.dumps(evaluation, indent=1)
     write_atomic(done, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -182,15 +181,17 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     from analysis.runs import RunSpec, load_run, train_run
     from machines.training import CHECKPOINT, RECIPES, read_metrics
 
+    entry = registry.get(job.machine)
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
-                   compile=config.compile and job.machine == "ntm",
+                   compile=config.compile and entry.compile is not None,
                    train={**RECIPES["collier-beel"], "steps": None, "time_budget": config.budget,
                           "seed": job.seed, "log_every": 20})
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     state = train_run(spec, run_dir, resume=resume)
     _, task, model = load_run(run_dir)
-    results = evaluate(model, task, lengths, samples=config.samples, seed=1000 + job.seed)
-    if job.machine == "ntm":
+    results = evaluate(model, task, lengths, samples=config.samples, seed=1000 + job.seed,
+                       kind=job.machine)
+    if {"read", "write"} <= set(entry.heads):
         example = task.sample(lengths[0], np.random.default_rng(7))
         batch = task.encode([example], "sequence")
         with torch.no_grad():
@@ -266,7 +267,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
         for i, job in enumerate(jobs, 1):
             cached = (out / "runs" / job.name / EVALUATION).is_file()
             log(f"[{i}/{len(jobs)}] {job.name}" + (" (done before)" if cached else "") +
-                ("" if cached or job.machine in ("classical", "softtm") else
+                ("" if cached or registry.get(job.machine).family != "sequence" else
                  f": training for {config.budget:g} s"))
             run_job(job, config, out)
     else:

@@ -45,13 +45,17 @@ def _means(scores) -> tuple[float, float]:
 
 
 def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
-             hard: bool | None = None, **options) -> list[LengthResult]:
+             hard: bool | None = None, kind: str | None = None,
+             **options) -> list[LengthResult]:
     """Score ``machine`` on ``task`` at each length.
 
-    ``machine`` is a :class:`Program` (classical), a run directory or an NTM/LSTM model, or a
+    ``machine`` is a :class:`Program` (classical), a run directory, a trained sequence model
+    whose registry name is ``kind`` (``ntm``, ``lstm``, ...), or a
     :class:`~machines.soft_tm.SoftTM` (pass ``program=`` its hardened program for the hard
-    rows). ``hard=None`` gives soft and hard rows where the machine has both.
+    rows). ``hard=None`` gives soft and hard rows where the registry says the machine has a
+    hard mode.
     """
+    from machines import registry
     from machines.soft_tm import SoftTM
 
     if isinstance(machine, Program):
@@ -61,8 +65,12 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
     if isinstance(machine, (str, Path)):
         from analysis.runs import load_run
 
-        _, task, machine = load_run(machine)
-    modes = [False, True] if hard is None and hasattr(machine, "heads") else [bool(hard)]
+        spec, task, machine = load_run(machine)
+        kind = spec.machine
+    if kind is None:
+        raise ValueError("give kind=, the registry name of the machine, to evaluate a model")
+    has_hard = registry.get(kind).hard
+    modes = [False, True] if hard is None and has_hard else [bool(hard)]
     return [r for mode in modes for r in evaluate_sequence_model(
         machine, task, lengths, samples=samples, seed=seed, hard=mode)]
 

@@ -16,11 +16,20 @@ from pathlib import Path
 import numpy as np
 
 from analysis.compare import COMPARE, EVALUATION
+from machines import registry
 from machines.files import write_atomic
 
 SECTIONS = ("Summary", "Accuracy against length", "Training curves", "Addressing heatmaps",
             "Sharpness and generalisation", "State diagrams")
-STYLE = {"classical": "#222222", "ntm": "#1f77b4", "lstm": "#ff7f0e", "softtm": "#2ca02c"}
+
+
+def _colour(machine: str) -> str | None:
+    """The machine's colour in every figure (its registry entry's)."""
+    return registry.get(machine).colour if machine in registry.names() else None
+
+
+def _family(machine: str) -> str | None:
+    return registry.get(machine).family if machine in registry.names() else None
 
 
 class NotACompareDirectory(FileNotFoundError):
@@ -131,7 +140,7 @@ def summary(evaluations: list[dict]) -> list[dict]:
             "read_entropy": _mean([r["read_entropy"] for r in rows]),
             "write_entropy": _mean([r["write_entropy"] for r in rows]),
             "steps": {n: _mean([r.get("steps") for r in by[n]]) for n in lengths}
-            if machine == "classical" else None,
+            if _family(machine) == "classical" else None,
             "training_seconds": _mean([r["_training"].get("seconds") for r in rows]),
             "sequences": _mean([r["_training"].get("sequences") for r in rows]),
         })
@@ -172,9 +181,10 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
         if s["task"] != task:
             continue
         xs = sorted(s["exact_match"], key=int)
-        style = "-" if s["addressing"] == "soft" or s["machine"] == "classical" else "--"
+        style = "-" if s["addressing"] == "soft" or _family(s["machine"]) == "classical" \
+            else "--"
         ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs], style, marker="o",
-                color=STYLE.get(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
+                color=_colour(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
     ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
            title=f"{task}: accuracy against length")
     return _save(fig, ax, path)
@@ -190,11 +200,11 @@ def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
         c = ev["curve"]
         x = [r["sequences"] for r in c]
         label = f"{ev['machine']} s{ev['seed']}"
-        a.plot(x, [r["bits"] for r in c], color=STYLE.get(ev["machine"]), label=label)
+        a.plot(x, [r["bits"] for r in c], color=_colour(ev["machine"]), label=label)
         for key, ls in (("entropy_read0", "-"), ("entropy_write0", "--")):
             if any(key in r for r in c):
                 b.plot([r["sequences"] for r in c if key in r], [r[key] for r in c if key in r],
-                       ls, color=STYLE.get(ev["machine"]), label=f"{label} {key[8:]}")
+                       ls, color=_colour(ev["machine"]), label=f"{label} {key[8:]}")
     a.set(xlabel="sequences seen", ylabel="errors per sequence", title=f"{task}: training")
     a.set_yscale("symlog")
     b.set(xlabel="sequences seen", ylabel="normalized entropy", ylim=(-0.02, 1.02),
@@ -286,10 +296,10 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     for x, y, machine, task, factor in points:
-        ax.scatter(x, y, color=STYLE.get(machine), s=40)
+        ax.scatter(x, y, color=_colour(machine), s=40)
         ax.annotate(f"{task}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     for machine in sorted({p[2] for p in points}):
-        ax.scatter([], [], color=STYLE.get(machine), label=machine)
+        ax.scatter([], [], color=_colour(machine), label=machine)
     ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
            ylabel="exact match at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
            title="Does a sharper head generalise further?")
@@ -338,8 +348,7 @@ def build_report(out: str | Path) -> dict:
     order = order if isinstance(order, list) else []
     tasks = sorted({ev["task"] for ev in evaluations},
                    key=lambda t: order.index(t) if t in order else len(order))
-    machines = [m for m in ("classical", "ntm", "lstm", "softtm")
-                if any(ev["machine"] == m for ev in evaluations)]
+    machines = [m for m in registry.names() if any(ev["machine"] == m for ev in evaluations)]
     rows = summary(evaluations)
     results = [{k: r[k] for k in ("task", "machine", "seed", "length", "addressing",
                                   "exact_match", "symbol_accuracy", "read_entropy",
@@ -360,7 +369,8 @@ def build_report(out: str | Path) -> dict:
         if p:
             images["Training curves"].append((p, task))
         for ev in evaluations:
-            if ev["task"] == task and ev["machine"] in ("ntm", "softtm"):
+            if ev["task"] == task and ev["machine"] in registry.names() \
+                    and registry.get(ev["machine"]).addressing:
                 p = fig_heatmap(out / "runs" / ev["run"], ev,
                                 figures / f"heatmap_{ev['run']}.png")
                 if p:

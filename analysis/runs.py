@@ -14,11 +14,11 @@ from typing import Callable
 
 import numpy as np
 
+from machines import registry
 from machines.files import write_atomic
 from tasks.base import Task
 from tasks.suite import get_task
 
-MACHINES = ("ntm", "lstm")
 CONFIG = "config.json"
 
 
@@ -34,7 +34,7 @@ class RunSpec:
     curriculum: bool = False               # grow the maximum length over the first half
     model: dict = field(default_factory=dict)      # overrides of NTMConfig / LSTMConfig
     train: dict = field(default_factory=dict)      # TrainConfig fields
-    compile: bool = False                  # torch.compile the NTM's time step
+    compile: bool = False                  # the registry's compile (the NTM's time step)
 
     def lengths(self, task: Task) -> tuple[int, int]:
         lo = task.min_length if self.min_length is None else self.min_length
@@ -76,14 +76,14 @@ def spec_from_json(data: object, source: str = CONFIG) -> RunSpec:
                                                  and kinds[key] is int):
             raise bad(f"{key!r} is {value!r}")
     spec = RunSpec(**data)
-    if spec.machine not in MACHINES:
-        raise bad(f"unknown machine {spec.machine!r}")
+    if spec.machine not in registry.names("sequence"):
+        raise bad(f"unknown machine {spec.machine!r}; the trainable ones are "
+                  f"{', '.join(registry.names('sequence'))}")
     try:
         task = task_of(spec)
     except (KeyError, ValueError) as err:
         raise bad(str(err)) from None
-    model_defaults = {f.name: f for f in fields(_model_config(spec.machine))
-                      if f.name not in ("input_size", "output_size")}
+    model_defaults = registry.get(spec.machine).settings()
     train_defaults = {f.name: f for f in fields(TrainConfig)}
     for what, given, defaults in (("model", spec.model, model_defaults),
                                   ("train", spec.train, train_defaults)):
@@ -131,14 +131,6 @@ def check_spec(spec: RunSpec) -> RunSpec:
     return spec_from_json(asdict(spec), "the run's settings")
 
 
-def _model_config(machine: str):
-    if machine == "ntm":
-        from machines.ntm import NTMConfig
-        return NTMConfig
-    from machines.lstm import LSTMConfig
-    return LSTMConfig
-
-
 def run_kind(run_dir: Path) -> str | None:
     """``"a tapelab run (TASK, MACHINE)"`` if ``run_dir`` holds a run's valid config.json."""
     try:
@@ -158,21 +150,17 @@ def task_of(spec: RunSpec) -> Task:
 
 
 def build_model(spec: RunSpec, task: Task):
-    """The model of a run, sized for the task's sequence encoding."""
+    """The model of a run, sized for the task's sequence encoding (the registry builds it)."""
     from tasks.encoding import input_channels
 
     inputs, _ = input_channels(task)
     outputs = task.bits or len(task.output_alphabet)
-    if spec.machine == "ntm":
-        from machines.ntm import NTM, NTMConfig
-
-        model = NTM(NTMConfig(inputs, outputs, **spec.model))
-        return model.compile() if spec.compile else model
-    if spec.machine == "lstm":
-        from machines.lstm import LSTMBaseline, LSTMConfig
-
-        return LSTMBaseline(LSTMConfig(inputs, outputs, **spec.model))
-    raise ValueError(f"unknown machine {spec.machine!r}; choose one of {', '.join(MACHINES)}")
+    entry = registry.get(spec.machine)
+    if entry.family != "sequence":
+        raise ValueError(f"{spec.machine} is not trained as a sequence machine; the ones that "
+                         f"are: {', '.join(registry.names('sequence'))}")
+    model = entry.build(inputs, outputs, dict(spec.model))
+    return entry.compile(model) if spec.compile and entry.compile else model
 
 
 def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int,

@@ -1,0 +1,152 @@
+"""The one place that knows which machines tapelab has: a registry entry per machine.
+
+``compare``, ``report``, ``train``, ``eval`` and every command's list of choices read this
+registry instead of naming machines. A new soft machine is one module in ``machines/`` plus one
+:class:`MachineEntry` registered here (or with :func:`register` from anywhere, as the tests do).
+
+Families say how a machine is trained and run:
+
+* ``classical``: the task's own reference program, run by the classical interpreter;
+* ``sequence``: a ``torch.nn.Module`` built from (input size, output size, settings), trained
+  by the one loop of :mod:`machines.training` on the sequence encoding of a task, and called as
+  ``model(inputs [B, T, C], hard=..., return_trace=...) -> (logits [B, T, K], trace | None)``;
+* ``induced``: the soft Turing machine, trained by induction and hardened into a program.
+
+Nothing here imports torch: builders import their modules when called.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Iterator
+
+FAMILIES = ("classical", "sequence", "induced")
+
+
+@dataclass(frozen=True)
+class MachineEntry:
+    """What tapelab needs to know of one machine.
+
+    ``config`` is the settings dataclass of a sequence machine (its first two fields are the
+    input and output sizes), or ``"module:Class"`` to import it on first use;
+    ``build(input_size, output_size, settings)`` makes the model.
+    ``heads`` names the trace's heads (``read``, ``write``; ``head`` for the soft TM); an empty
+    tuple means the machine has no addressing to measure (the LSTM), which reports say in
+    words. ``hard`` says whether the machine has an argmax (``hard=True``) evaluation mode.
+    ``compile`` wraps a built model for speed (``torch.compile``), where the machine has that.
+    """
+
+    name: str
+    family: str
+    description: str
+    colour: str
+    config: type | str | None = None
+    build: Callable[[int, int, dict], Any] | None = None
+    heads: tuple[str, ...] = ()
+    hard: bool = False
+    compile: Callable[[Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {', '.join(FAMILIES)}, not "
+                             f"{self.family!r}")
+        if self.family == "sequence" and (self.config is None or self.build is None):
+            raise ValueError(f"sequence machine {self.name!r} needs a config and a build")
+
+    @property
+    def addressing(self) -> bool:
+        return bool(self.heads)
+
+    def config_class(self) -> type | None:
+        if isinstance(self.config, str):
+            module, _, name = self.config.partition(":")
+            return getattr(importlib.import_module(module), name)
+        return self.config
+
+    def settings(self) -> dict[str, Any]:
+        """The settings a run may override: the config's fields, sizes excluded, with their
+        defaults (``dataclasses.Field`` objects, so callers can read types and defaults)."""
+        config = self.config_class()
+        return {} if config is None else {f.name: f for f in fields(config)[2:]}
+
+
+@dataclass
+class Registry:
+    """Machines by name, in the order they were registered (the order of reports)."""
+
+    entries: dict[str, MachineEntry] = field(default_factory=dict)
+
+    def add(self, entry: MachineEntry) -> MachineEntry:
+        if entry.name in self.entries:
+            raise ValueError(f"a machine called {entry.name!r} is registered already")
+        self.entries[entry.name] = entry
+        return entry
+
+    def get(self, name: str) -> MachineEntry:
+        try:
+            return self.entries[name]
+        except KeyError:
+            raise ValueError(f"unknown machine {name!r}; the machines are: "
+                             f"{', '.join(self.entries)}") from None
+
+    def names(self, family: str | None = None) -> tuple[str, ...]:
+        return tuple(n for n, e in self.entries.items() if family in (None, e.family))
+
+
+def _build_ntm(inputs: int, outputs: int, settings: dict):
+    from machines.ntm import NTM, NTMConfig
+
+    return NTM(NTMConfig(inputs, outputs, **settings))
+
+
+def _compile_ntm(model):
+    return model.compile_step()
+
+
+def _build_lstm(inputs: int, outputs: int, settings: dict):
+    from machines.lstm import LSTMBaseline, LSTMConfig
+
+    return LSTMBaseline(LSTMConfig(inputs, outputs, **settings))
+
+
+def builtin() -> Registry:
+    """A registry of tapelab's own machines."""
+    reg = Registry()
+    reg.add(MachineEntry("classical", "classical", "the task's reference Turing machine",
+                         "#222222"))
+    reg.add(MachineEntry("ntm", "sequence", "Neural Turing Machine (Graves et al. 2014)",
+                         "#1f77b4", "machines.ntm:NTMConfig", _build_ntm, ("read", "write"),
+                         hard=True, compile=_compile_ntm))
+    reg.add(MachineEntry("lstm", "sequence", "LSTM baseline of the NTM paper", "#ff7f0e",
+                         "machines.lstm:LSTMConfig", _build_lstm))
+    reg.add(MachineEntry("softtm", "induced", "soft Turing machine (TerpreT's forward "
+                         "marginals), hardened into a program", "#2ca02c", heads=("head",),
+                         hard=True))
+    return reg
+
+
+REGISTRY = builtin()
+
+
+def get(name: str) -> MachineEntry:
+    return REGISTRY.get(name)
+
+
+def names(family: str | None = None) -> tuple[str, ...]:
+    return REGISTRY.names(family)
+
+
+def register(entry: MachineEntry) -> MachineEntry:
+    """Add a machine to tapelab's registry (for the life of this process)."""
+    return REGISTRY.add(entry)
+
+
+@contextlib.contextmanager
+def registered(entry: MachineEntry) -> Iterator[MachineEntry]:
+    """Register ``entry`` inside a ``with`` block only (tests, experiments)."""
+    register(entry)
+    try:
+        yield entry
+    finally:
+        REGISTRY.entries.pop(entry.name, None)
