@@ -835,7 +835,8 @@ def _print_report(report: dict, out: Path) -> None:
 
 def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
     from analysis.compare import compare as run_compare
-    from analysis.report import DamagedCompareDirectory
+    from analysis.layout import DamagedCompareDirectory
+    from analysis.report import build_report
     from machines.files import OutputError
 
     try:
@@ -844,8 +845,9 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
         raise click.UsageError(str(err)) from None
     try:
         with _warnings_shown():
-            report = run_compare(config, out, force=force,
-                                 log=lambda m: click.echo(_printable(m), err=True))
+            run_compare(config, out, force=force,
+                        log=lambda m: click.echo(_printable(m), err=True))
+            report = build_report(out)
     except OutputError as err:
         raise _output_failed(err) from None
     except DamagedCompareDirectory as err:
@@ -908,7 +910,8 @@ def compare(task_names, machines, seeds, budget, lengths, train_length, samples,
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def report(out: Path) -> None:
     """Rebuild the report of a compare directory from its runs on disk (no retraining)."""
-    from analysis.report import DamagedCompareDirectory, NotACompareDirectory, build_report
+    from analysis.layout import DamagedCompareDirectory, NotACompareDirectory
+    from analysis.report import build_report
     from machines.files import OutputError
 
     try:

@@ -20,12 +20,12 @@ from typing import Callable
 
 import numpy as np
 
+from analysis.layout import (COMPARE, EVALUATION, SKIPPED, compare_kind, compare_settings,
+                             run_dir as run_path, write_json)
 from machines import registry
 from tasks.suite import NAMES, get_task
 
 MIN_BUDGET = 5.0
-EVALUATION = "evaluation.json"
-COMPARE = "compare.json"
 
 
 @dataclass
@@ -106,32 +106,10 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
     return jobs, skipped
 
 
-def compare_settings(out: Path) -> dict | None:
-    """The settings recorded in ``out/compare.json``, if it is a comparison tapelab made."""
-    try:
-        record = json.loads((out / COMPARE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) \
-            or record.get("kind", "tapelab-compare") != "tapelab-compare":
-        return None
-    return record["settings"]
-
-
-def compare_kind(out: Path) -> str | None:
-    """``"a tapelab comparison"`` if ``out`` holds one (see :func:`compare_settings`)."""
-    settings = compare_settings(out)
-    if settings is None:
-        return None
-    return f"a tapelab comparison of {', '.join(map(str, settings.get('tasks', [])))}"
-
-
 # ------------------------------------------------------------------------------ one job
 def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = None) -> dict:
     """Train (if needed) and evaluate one job; returns its evaluation (also on disk)."""
-    from machines.files import write_atomic
-
-    run_dir = out / "runs" / job.name
+    run_dir = run_path(out, job.name)
     done = run_dir / EVALUATION
     if done.is_file():
         return json.loads(done.read_text(encoding="utf-8"))
@@ -144,8 +122,7 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
     fn = {"classical": _classical, "sequence": _sequence, "induced": _softtm}
     evaluation = fn[registry.get(job.machine).family](job, config, run_dir, lengths)
     evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths)
-    text = json.dumps(evaluation, indent=1)
-    write_atomic(done, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_json(done, evaluation)
     return evaluation
 
 
@@ -242,11 +219,10 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
 
 # ------------------------------------------------------------------------------ all jobs
 def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
-            log: Callable[[str], None] = print) -> dict:
-    """Run every job (resuming a previous compare in ``out``), then build the report."""
-    from analysis.report import build_report
-
-    from machines.files import prepare_dir, write_atomic
+            log: Callable[[str], None] = print) -> None:
+    """Run every job of ``config`` into ``out`` (resuming a previous compare of the same
+    settings there); :func:`analysis.report.build_report` then writes the report."""
+    from machines.files import prepare_dir
 
     config.check()
     out = Path(out)
@@ -256,16 +232,15 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     if previous != settings:        # not a resume of the same compare: a new directory
         prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
                     hint="a comparison with other settings: choose another --out")
-        record = json.dumps({"kind": "tapelab-compare", "settings": settings,
-                             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1)
-        write_atomic(marker, lambda tmp: tmp.write_text(record, encoding="utf-8"))
+        write_json(marker, {"kind": "tapelab-compare", "settings": settings,
+                            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     jobs, skipped = plan(config)
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
     if config.jobs == 1:
         for i, job in enumerate(jobs, 1):
-            cached = (out / "runs" / job.name / EVALUATION).is_file()
+            cached = (run_path(out, job.name) / EVALUATION).is_file()
             log(f"[{i}/{len(jobs)}] {job.name}" + (" (done before)" if cached else "") +
                 ("" if cached or registry.get(job.machine).family != "sequence" else
                  f": training for {config.budget:g} s"))
@@ -281,5 +256,4 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
                 f.result()
                 log(f"[{i}/{len(jobs)}] {futures[f].name} done")
     log(f"all runs done in {time.perf_counter() - started:.0f} s; writing the report")
-    (out / "skipped.json").write_text(json.dumps(skipped, indent=1), encoding="utf-8")
-    return build_report(out)
+    write_json(out / SKIPPED, skipped)

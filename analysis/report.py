@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.compare import COMPARE, EVALUATION
+from analysis.layout import COMPARE, RUNS, load_evaluations, read_json, read_skipped
 from machines import registry
 from machines.files import write_atomic
 
@@ -30,79 +30,6 @@ def _colour(machine: str) -> str | None:
 
 def _family(machine: str) -> str | None:
     return registry.get(machine).family if machine in registry.names() else None
-
-
-class NotACompareDirectory(FileNotFoundError):
-    pass
-
-
-class DamagedCompareDirectory(ValueError):
-    """A compare directory with a file tapelab cannot read; the message names the file."""
-
-
-def load_evaluations(out: Path) -> list[dict]:
-    """Every finished run's ``evaluation.json`` in ``out``, each checked (see
-    :func:`check_evaluation`) and named by its run directory (``run``)."""
-    from analysis.compare import compare_settings
-
-    if not (out / COMPARE).is_file():
-        raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE}); "
-                                   "make one with tapelab compare")
-    if compare_settings(out) is None:
-        raise DamagedCompareDirectory(f"{out / COMPARE}: not a comparison that tapelab wrote "
-                                      "(not valid JSON, or no settings in it)")
-    runs = sorted((out / "runs").glob(f"*/{EVALUATION}"))
-    if not runs:
-        raise NotACompareDirectory(f"{out}: no finished runs to report")
-    return [dict(check_evaluation(_read_json(p), p), run=p.parent.name) for p in runs]
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise DamagedCompareDirectory(f"{path}: not valid JSON ({err}); delete that run's "
-                                      "directory and run the compare again to redo it") from None
-
-
-_NUMBER = (int, float)
-_RESULT_KEYS = {"length": int, "addressing": str, "exact_match": _NUMBER,
-                "symbol_accuracy": _NUMBER, "read_entropy": (*_NUMBER, type(None)),
-                "write_entropy": (*_NUMBER, type(None))}
-
-
-def check_evaluation(data: object, path: Path) -> dict:
-    """``data`` if it is an evaluation record as :func:`analysis.compare.run_job` writes it:
-    ``task`` (a suite task), ``machine``, ``seed``, ``results`` (rows with the keys of
-    ``_RESULT_KEYS``), optional ``training`` (an object) and ``curve`` (rows with ``sequences``
-    and ``bits``). Else :class:`DamagedCompareDirectory` naming the file and the fault."""
-    from tasks.suite import NAMES
-
-    def bad(what: str) -> DamagedCompareDirectory:
-        return DamagedCompareDirectory(f"{path}: {what}; delete that run's directory and run "
-                                       "the compare again to redo it")
-
-    if not isinstance(data, dict):
-        raise bad("not a JSON object")
-    for key, kind in (("task", str), ("machine", str), ("seed", int), ("results", list)):
-        if not isinstance(data.get(key), kind):
-            raise bad(f"no {key!r} of the right type")
-    if data["task"] not in NAMES:
-        raise bad(f"unknown task {data['task']!r}")
-    for row in data["results"]:
-        if not isinstance(row, dict):
-            raise bad("a result row is not an object")
-        for key, kind in _RESULT_KEYS.items():
-            if not isinstance(row.get(key), kind) or isinstance(row.get(key), bool):
-                raise bad(f"a result row has no {key!r} of the right type")
-    if not isinstance(data.get("training", {}), dict):
-        raise bad("'training' is not an object")
-    curve = data.get("curve", [])
-    if not isinstance(curve, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("sequences"), _NUMBER)
-            and isinstance(r.get("bits"), _NUMBER) for r in curve):
-        raise bad("'curve' is not a list of rows with 'sequences' and 'bits'")
-    return data
 
 
 def _versions() -> dict:
@@ -315,7 +242,7 @@ def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:
     reference = get_task(task).reference
     pics = [(draw(reference, figures / f"diagram_{task}_reference.png",
                   title=f"{task}: reference program"), f"{task}: reference program")]
-    for hardened in sorted((out / "runs").glob(f"{task}-softtm-s*/hardened.yaml")):
+    for hardened in sorted((out / RUNS).glob(f"{task}-softtm-s*/hardened.yaml")):
         try:
             program = load(hardened)
         except (ProgramError, OSError) as err:
@@ -334,16 +261,10 @@ def build_report(out: str | Path) -> dict:
     """(Re)build report.json, figures, report.md and index.html from ``out``."""
     out = Path(out)
     evaluations = load_evaluations(out)
-    meta = _read_json(out / COMPARE)
+    meta = read_json(out / COMPARE)
     assert isinstance(meta, dict)           # load_evaluations checked it
     meta.setdefault("created", None)
-    skipped_path = out / "skipped.json"
-    skipped = _read_json(skipped_path) if skipped_path.is_file() else []
-    if not isinstance(skipped, list) or not all(
-            isinstance(x, dict) and all(isinstance(x.get(k), str)
-                                        for k in ("task", "machine", "reason")) for x in skipped):
-        raise DamagedCompareDirectory(f"{skipped_path}: not a list of skipped runs; delete it "
-                                      "and run the compare again")
+    skipped = read_skipped(out)
     order = meta["settings"].get("tasks")
     order = order if isinstance(order, list) else []
     tasks = sorted({ev["task"] for ev in evaluations},
@@ -371,7 +292,7 @@ def build_report(out: str | Path) -> dict:
         for ev in evaluations:
             if ev["task"] == task and ev["machine"] in registry.names() \
                     and registry.get(ev["machine"]).addressing:
-                p = fig_heatmap(out / "runs" / ev["run"], ev,
+                p = fig_heatmap(out / RUNS / ev["run"], ev,
                                 figures / f"heatmap_{ev['run']}.png")
                 if p:
                     images["Addressing heatmaps"].append((p, ev["run"]))

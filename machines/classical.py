@@ -21,6 +21,7 @@ DEFAULT_MAX_STEPS = 10_000_000
 ENGINES = ("auto", "plain", "chain", "macro")
 NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
 AUTO_MACRO_STEPS = 10**9   # ``auto`` runs the chain engine up to this limit, macro beyond
+MACRO_SEARCH_STEPS = 10**8  # translated cycles after a macro run: searched this far
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -120,15 +121,16 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     symbols, nsym = table.symbols, len(table.symbols)
     sidx = {s: i for i, s in enumerate(symbols)}
     if engine in ("auto", "chain", "macro"):
-        from machines.chain import chain_tape, run_decided
+        from machines.runtape import to_tape
 
-        state, steps, head, left, cur, right, reason, since, period = run_decided(
+        out = _run_decided(
             table, [sidx[c] for c in cells], head0, max_steps,
             macro=engine == "macro" or (engine == "auto" and max_steps > AUTO_MACRO_STEPS),
             block=block, back=back, rules=rules)
-        return RunResult(reason in ("halt-state", "no-rule"), table.states[state], steps,
-                         head, chain_tape(symbols, left, cur, right, head), reason, since,
-                         period)
+        return RunResult(out.reason in ("halt-state", "no-rule"), table.states[out.state],
+                         out.steps, out.head,
+                         to_tape(symbols, out.left, out.cur, out.right, out.head),
+                         out.reason, out.since, out.period)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))
     pad = _PAD + len(cells)
     tape: bytearray | list[int]
@@ -178,6 +180,29 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         if nsym > 256 else _tape_from_bytes(data, symbols, origin)
     return RunResult(halted=reason != "step-limit", state=table.states[state], steps=steps,
                      head=pos - origin, tape=result_tape, reason=reason)
+
+
+def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
+                 macro: bool, block: int | None, back: bool | None, rules: bool):
+    """The chain engine (or with ``macro``, the macro engine), and when that reaches the step
+    limit, the chain engine again looking for a translated cycle: halting machines pay nothing
+    for the search. After a macro run the search covers the first ``MACRO_SEARCH_STEPS``
+    steps only (a replay of 10^13 steps on the chain engine would take hours)."""
+    from machines.chain import run_chain
+
+    search = max_steps
+    if macro:
+        from machines.macro import run_macro
+
+        result = run_macro(table, cells, head0, max_steps, k=block, back=back, rules=rules)
+        search = min(max_steps, MACRO_SEARCH_STEPS)
+    else:
+        result = run_chain(table, cells, head0, max_steps)
+    if result.reason == "step-limit":
+        tracked = run_chain(table, cells, head0, search, track=True)
+        if tracked.reason == "translated-cycle":
+            return tracked
+    return result
 
 
 def _flat_table(table: Transitions) -> list[tuple[int, int, int]]:

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from machines.chain import _pop, _push, _runs, run_chain, run_runs, tape_cells
+from machines.chain import run_chain, run_runs
 from machines.program import Transitions
+from machines.runtape import EngineResult, Runs, pop, push, runs_of, to_cells
 from machines.rules import MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, apply, prove, shape
 
 MAX_BLOCK = 12          # the largest block size the search tries
@@ -112,11 +113,11 @@ class BlockMachine:
     @staticmethod
     def _expand(stack: list[list[int]], cells: tuple[int, ...], n: int) -> None:
         if cells and all(c == cells[0] for c in cells):
-            _push(stack, cells[0], n * len(cells))
+            push(stack, cells[0], n * len(cells))
             return
         for _ in range(n):
             for c in cells:
-                _push(stack, c, 1)
+                push(stack, c, 1)
 
 
 class BackMachine:
@@ -141,7 +142,7 @@ class BackMachine:
     def start(self, left, cur, right):
         inner, cur = self.inner.start(left, cur, right)
         behind = left if self.inner.facing(inner) == 1 else right
-        return self._state(inner, _pop(behind)), cur
+        return self._state(inner, pop(behind)), cur
 
     def transition(self, state: int, symbol: int) -> Move | None:
         """Run the inner machine on the two cells (back, current) until it leaves them."""
@@ -170,7 +171,7 @@ class BackMachine:
         m, back = self.pairs[state]
         left, right = [r[:] for r in left], [r[:] for r in right]
         d = self.inner.facing(m)
-        _push(left if d == 1 else right, back, 1)
+        push(left if d == 1 else right, back, 1)
         return self.inner.lower(m, left, cur, right, head)
 
 
@@ -194,17 +195,17 @@ def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
     """The run-length block tape of ``cells`` with the head on ``cells[head0]`` (block 0)."""
     blocks = [layer.symbol(b) for b in _blocks(cells, head0, k)]
     home = (head0 + (-head0) % k) // k        # index of block 0 in ``blocks``
-    left = _runs(blocks[:home])
-    right = _runs(blocks[home + 1:][::-1])
+    left = runs_of(blocks[:home])
+    right = runs_of(blocks[home + 1:][::-1])
     return left, blocks[home] if home < len(blocks) else 0, right
 
 
-def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[int]],
-              max_steps: int, max_moves: int | None = None, *, rules: bool = False):
-    """The macro loop: chain steps over ``layer``'s symbols. Returns (state, steps, head,
-    left, cur, right, reason, since, period); ``reason`` is ``None`` when the run must be
-    finished on the base machine (or ``max_moves`` macro moves were made). ``rules`` also
-    proves and applies rules over symbolic run lengths (:mod:`machines.rules`)."""
+def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
+              max_moves: int | None = None, *, rules: bool = False) -> EngineResult:
+    """The macro loop: chain steps over ``layer``'s symbols, in macro states and symbols;
+    ``reason`` is ``None`` when the run must be finished on the base machine (or
+    ``max_moves`` macro moves were made). ``rules`` also proves and applies rules over
+    symbolic run lengths (:mod:`machines.rules`)."""
     state, cur = layer.start(left, cur, right)
     steps = head = moves = 0
     cache: dict[tuple[int, int], Move | None] = {}
@@ -233,12 +234,12 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
         n = min(n, (max_steps - steps) // cost)
         if n == 0:
             break
-        _push(behind, w, n)
+        push(behind, w, n)
         if n > 1:
             ahead[-1][1] -= n - 1
             if ahead[-1][1] == 0:
                 ahead.pop()
-        cur = _pop(ahead)
+        cur = pop(ahead)
         head += shift * n
         steps += cost * n
         state = nxt
@@ -265,7 +266,7 @@ def run_layer(layer: Layer, left: list[list[int]], cur: int, right: list[list[in
                     steps, head = steps + more, head + moved
                     counts = [c for _, c in left] + [c for _, c in right]
             seen[key] = (moves, counts)
-    return state, steps, head, left, cur, right, reason, since, period
+    return EngineResult(state, steps, head, left, cur, right, reason, since, period)
 
 
 def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
@@ -277,37 +278,38 @@ def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
 
 def _speed(table, cells, head0, k, back, max_steps) -> int:
     layer, (left, cur, right) = _make(table, cells, head0, k, back)
-    return run_layer(layer, left, cur, right, max_steps, TRIAL_MOVES)[1]
+    return run_layer(layer, left, cur, right, max_steps, TRIAL_MOVES).steps
 
 
 def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: int):
     """(k, back) for the macro machine: the two best block sizes for the pilot run's tape,
     each with and without the back symbol, tried for ``TRIAL_MOVES`` macro moves; the one
     that gets furthest wins."""
-    cells_, origin = tape_cells(*pilot[3:6], pilot[2])
+    cells_, origin = to_cells(pilot.left, pilot.cur, pilot.right, pilot.head)
     sizes = block_sizes(cells_, origin)[:2]
     trials = [(k, back) for k in sizes for back in (False, True)]
     return max(trials, key=lambda kb: (_speed(table, cells, head0, *kb, max_steps), -kb[0]))
 
 
 def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              k: int | None = None, back: bool | None = None, rules: bool = True):
-    """Run like :func:`machines.chain.run_chain` (same result tuple), on a macro machine.
+              k: int | None = None, back: bool | None = None,
+              rules: bool = True) -> EngineResult:
+    """Run like :func:`machines.chain.run_chain` (the same result), on a macro machine.
     ``k`` and ``back`` fix the block size and the back symbol; by default a pilot run of the
     chain engine chooses them (and runs that end within the pilot are its result)."""
     if k is None or back is None:
         pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS))
-        if pilot[6] != "step-limit" or pilot[1] >= max_steps:
+        if pilot.reason != "step-limit" or pilot.steps >= max_steps:
             return pilot
         k0, b0 = choose(table, cells, head0, pilot, max_steps)
         k, back = k or k0, b0 if back is None else back
     layer, (left, cur, right) = _make(table, cells, head0, k, back)
-    state, steps, head, left, cur, right, reason, since, period = run_layer(
-        layer, left, cur, right, max_steps, rules=rules)
-    base_left, base_cur, base_right, position, q = layer.lower(state, left, cur, right, head)
-    if reason is None:                     # finish on the base machine
+    macro = run_layer(layer, left, cur, right, max_steps, rules=rules)
+    base_left, base_cur, base_right, position, q = layer.lower(
+        macro.state, macro.left, macro.cur, macro.right, macro.head)
+    if macro.reason is None:               # finish on the base machine
         return run_runs(table, base_left, base_cur, base_right, max_steps, state=q,
-                        steps=steps, head=position)
-    out = run_runs(table, base_left, base_cur, base_right, steps, state=q, steps=steps,
-                   head=position)          # a verdict: the configuration as it stands
-    return out[:6] + (reason, since, period)
+                        steps=macro.steps, head=position)
+    out = run_runs(table, base_left, base_cur, base_right, macro.steps, state=q,
+                   steps=macro.steps, head=position)   # a verdict: the configuration as is
+    return out._replace(reason=macro.reason, since=macro.since, period=macro.period)

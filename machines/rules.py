@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from machines.runtape import pop, push
+
 MAX_RUNS = 40          # shapes with more runs are not tracked
 MAX_PROOF_MOVES = 2_000   # longest pass tried
 MAX_FAILURES = 4          # failed proofs before a shape is no longer tried
@@ -108,23 +110,6 @@ class _Prover:
         return False
 
 
-def _push(stack: list, symbol: int, n: Lin) -> None:
-    if stack and stack[-1][0] == symbol:
-        stack[-1][1] = stack[-1][1] + n
-    elif stack or symbol:
-        stack.append([symbol, n])
-
-
-def _pop(stack: list, prover: _Prover) -> int:
-    if not stack:
-        return 0
-    top = stack[-1]
-    top[1] = top[1] + -1
-    if prover.is_zero(top[1]):
-        stack.pop()
-    return top[0]
-
-
 def shape(state: int, cur: int, left: list, right: list) -> tuple:
     return state, cur, tuple(s for s, _ in left), tuple(s for s, _ in right)
 
@@ -156,8 +141,8 @@ def prove(transition, state: int, cur: int, left: list[list[int]], right: list[l
                     n = ahead.pop()[1] + 1
                 elif not ahead and cur == 0:
                     return None
-            _push(behind, w, n)
-            cur = _pop(ahead, prover)
+            push(behind, w, n)
+            cur = pop(ahead, prover.is_zero)
             steps = steps + n.scale(cost)
             head = head + n.scale(shift)
             state = nxt

@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import torch
 
 from machines.classical import trace
-from tasks.base import Example, Task
+if TYPE_CHECKING:          # types only: tasks.base imports this module when it encodes
+    from tasks.base import Example, Task
 
 
 # ------------------------------------------------------------------------------ sequences

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
 from torch import nn
 
@@ -71,11 +70,23 @@ def test_the_registry_refuses_what_it_cannot_run():
     assert registry.get("lstm").addressing is False and registry.get("ntm").hard
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node of ``tree`` except those under ``if TYPE_CHECKING:`` (type-only imports)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def _imports(path: Path, package_root: Path) -> set[str]:
-    """The project modules that ``path`` imports (absolute imports only: the project uses
-    no relative ones)."""
+    """The project modules that ``path`` imports when it runs (absolute imports only: the
+    project uses no relative ones)."""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:

@@ -1,0 +1,143 @@
+"""The compare directory, owned here: its layout and the records in it.
+
+``tapelab compare`` writes it and ``tapelab report`` reads it, both through this module:
+
+```
+OUT/compare.json              {"kind": "tapelab-compare", "settings": {...}, "created": "..."}
+OUT/skipped.json              [{"task", "machine", "reason"}, ...]   pairs that do not apply
+OUT/runs/NAME/evaluation.json one finished run (see check_evaluation); NAME is
+                              TASK-MACHINE (classical) or TASK-MACHINE-sSEED
+OUT/runs/NAME/...             what the run needs besides: config.json, checkpoint.pt,
+                              metrics.jsonl, heatmap.npz, hardened.yaml, programs/
+OUT/report.json, report.md, index.html, figures/   the report (analysis.report)
+```
+
+A run whose ``evaluation.json`` exists is finished. Every reader checks what it reads and
+says which file is damaged (:class:`DamagedCompareDirectory`).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+COMPARE = "compare.json"
+SKIPPED = "skipped.json"
+RUNS = "runs"
+EVALUATION = "evaluation.json"
+
+
+def run_dir(out: Path, name: str) -> Path:
+    """The directory of run ``name`` in compare directory ``out``."""
+    return out / RUNS / name
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write a record of the directory atomically."""
+    from machines.files import write_atomic
+
+    text = json.dumps(data, indent=1)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def compare_settings(out: Path) -> dict | None:
+    """The settings recorded in ``out/compare.json``, if it is a comparison tapelab made."""
+    try:
+        record = json.loads((out / COMPARE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) \
+            or record.get("kind", "tapelab-compare") != "tapelab-compare":
+        return None
+    return record["settings"]
+
+
+def compare_kind(out: Path) -> str | None:
+    """``"a tapelab comparison"`` if ``out`` holds one (see :func:`compare_settings`)."""
+    settings = compare_settings(out)
+    if settings is None:
+        return None
+    return f"a tapelab comparison of {', '.join(map(str, settings.get('tasks', [])))}"
+
+
+
+class NotACompareDirectory(FileNotFoundError):
+    pass
+
+
+class DamagedCompareDirectory(ValueError):
+    """A compare directory with a file tapelab cannot read; the message names the file."""
+
+
+def read_skipped(out: Path) -> list[dict]:
+    """``skipped.json``: the (task, machine) pairs that do not apply, with the reason."""
+    path = out / SKIPPED
+    skipped = read_json(path) if path.is_file() else []
+    if not isinstance(skipped, list) or not all(
+            isinstance(x, dict) and all(isinstance(x.get(k), str)
+                                        for k in ("task", "machine", "reason")) for x in skipped):
+        raise DamagedCompareDirectory(f"{path}: not a list of skipped runs; delete it and run "
+                                      "the compare again")
+    return skipped
+
+
+def load_evaluations(out: Path) -> list[dict]:
+    """Every finished run's ``evaluation.json`` in ``out``, each checked (see
+    :func:`check_evaluation`) and named by its run directory (``run``)."""
+    if not (out / COMPARE).is_file():
+        raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE}); "
+                                   "make one with tapelab compare")
+    if compare_settings(out) is None:
+        raise DamagedCompareDirectory(f"{out / COMPARE}: not a comparison that tapelab wrote "
+                                      "(not valid JSON, or no settings in it)")
+    runs = sorted((out / RUNS).glob(f"*/{EVALUATION}"))
+    if not runs:
+        raise NotACompareDirectory(f"{out}: no finished runs to report")
+    return [dict(check_evaluation(read_json(p), p), run=p.parent.name) for p in runs]
+
+
+def read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise DamagedCompareDirectory(f"{path}: not valid JSON ({err}); delete that run's "
+                                      "directory and run the compare again to redo it") from None
+
+
+_NUMBER = (int, float)
+_RESULT_KEYS = {"length": int, "addressing": str, "exact_match": _NUMBER,
+                "symbol_accuracy": _NUMBER, "read_entropy": (*_NUMBER, type(None)),
+                "write_entropy": (*_NUMBER, type(None))}
+
+
+def check_evaluation(data: object, path: Path) -> dict:
+    """``data`` if it is an evaluation record as :func:`analysis.compare.run_job` writes it:
+    ``task`` (a suite task), ``machine``, ``seed``, ``results`` (rows with the keys of
+    ``_RESULT_KEYS``), optional ``training`` (an object) and ``curve`` (rows with ``sequences``
+    and ``bits``). Else :class:`DamagedCompareDirectory` naming the file and the fault."""
+    from tasks.suite import NAMES
+
+    def bad(what: str) -> DamagedCompareDirectory:
+        return DamagedCompareDirectory(f"{path}: {what}; delete that run's directory and run "
+                                       "the compare again to redo it")
+
+    if not isinstance(data, dict):
+        raise bad("not a JSON object")
+    for key, kind in (("task", str), ("machine", str), ("seed", int), ("results", list)):
+        if not isinstance(data.get(key), kind):
+            raise bad(f"no {key!r} of the right type")
+    if data["task"] not in NAMES:
+        raise bad(f"unknown task {data['task']!r}")
+    for row in data["results"]:
+        if not isinstance(row, dict):
+            raise bad("a result row is not an object")
+        for key, kind in _RESULT_KEYS.items():
+            if not isinstance(row.get(key), kind) or isinstance(row.get(key), bool):
+                raise bad(f"a result row has no {key!r} of the right type")
+    if not isinstance(data.get("training", {}), dict):
+        raise bad("'training' is not an object")
+    curve = data.get("curve", [])
+    if not isinstance(curve, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("sequences"), _NUMBER)
+            and isinstance(r.get("bits"), _NUMBER) for r in curve):
+        raise bad("'curve' is not a list of rows with 'sequences' and 'bits'")
+    return data

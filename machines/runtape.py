@@ -1,0 +1,88 @@
+"""The run-length tape that the chain and macro engines share, and the record of a run on it.
+
+The tape is two stacks of runs ``[symbol, count]`` (``left[-1]`` and ``right[-1]`` touch the
+head) and the symbol under the head. No blank run is kept at the open ends: the stacks end where
+the written tape does. Counts are integers, or symbolic counts (:class:`machines.rules.Lin`)
+while a rule is being proven; :func:`push` and :func:`pop` take both.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from machines.tape import Tape
+
+Runs = list  # list[list[symbol, count]], the head's neighbour last
+
+
+class EngineResult(NamedTuple):
+    """Where a run on the run-length tape ended: the state (an index), steps taken, the head's
+    cell (relative to its start cell), the tape (``left``, ``cur``, ``right``), why it stopped
+    (``halt-state``, ``no-rule``, ``step-limit``, ``cycle``, ``translated-cycle``, ``runs-off``;
+    ``None`` for a macro loop that hands the run back to the base machine) and, for a cycle,
+    the step of a configuration that recurs (``since``) every ``period`` steps."""
+
+    state: int
+    steps: int
+    head: int
+    left: Runs
+    cur: int
+    right: Runs
+    reason: str | None
+    since: int | None = None
+    period: int | None = None
+
+
+def push(stack: Runs, symbol: int, n: Any) -> None:
+    """Put ``n`` cells of ``symbol`` on top of ``stack`` (merged with an equal top run)."""
+    if stack and stack[-1][0] == symbol:
+        stack[-1][1] = stack[-1][1] + n
+    elif stack or symbol:                 # no blank runs at the open ends
+        stack.append([symbol, n])
+
+
+def pop(stack: Runs, is_zero: Callable[[Any], bool] | None = None) -> int:
+    """Take one cell off ``stack`` and return its symbol (blank past the end). ``is_zero``
+    decides whether a symbolic count has run out (a prover's question); integers need none."""
+    if not stack:
+        return 0
+    top = stack[-1]
+    top[1] = top[1] + -1                  # (symbolic counts define + only)
+    if (top[1] == 0) if is_zero is None else is_zero(top[1]):
+        stack.pop()
+    return top[0]
+
+
+def runs_of(cells: list[int]) -> Runs:
+    """Runs of ``cells`` listed from the far end to the head (the head's neighbour last)."""
+    out: Runs = []
+    for c in cells:
+        if out and out[-1][0] == c:
+            out[-1][1] += 1
+        else:
+            out.append([c, 1])
+    while out and out[0][0] == 0:       # drop blanks at the far end
+        out.pop(0)
+    return out
+
+
+def split(cells: list[int], head0: int) -> tuple[Runs, int, Runs]:
+    """(left, cur, right) of ``cells`` with the head on ``cells[head0]``."""
+    return (runs_of(cells[:head0]), cells[head0] if head0 < len(cells) else 0,
+            runs_of(cells[head0 + 1:][::-1]))
+
+
+def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: int) -> Tape:
+    """The :class:`Tape` of a run-length tape (built run by run: a run of 10^8 equal cells
+    costs one string repetition)."""
+    text = "".join([symbols[s] * n for s, n in left] + [symbols[cur]]
+                   + [symbols[s] * n for s, n in reversed(right)])
+    return Tape.from_cells(symbols[0], text, sum(n for _, n in left) - head)
+
+
+def to_cells(left: Runs, cur: int, right: Runs, head: int) -> tuple[list[int], int]:
+    """(cells from the left, index of cell 0 in them) of a run-length tape."""
+    cells = [s for s, n in left for _ in range(n)]
+    origin = len(cells) - head
+    cells.append(cur)
+    cells.extend(s for s, n in reversed(right) for _ in range(n))
+    return cells, origin
