@@ -23,6 +23,7 @@ from typing import Callable
 
 import numpy as np
 
+from machines.entropy import normalized_entropy
 from tasks.base import Task
 from tasks.suite import get_task
 
@@ -211,8 +212,8 @@ def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tup
 
 
 def _entropy(heads: np.ndarray) -> float:
-    w = np.clip(heads, 1e-12, 1.0)
-    return float(np.median(-(w * np.log(w)).sum(-1) / np.log(w.shape[-1])))
+    """The median normalized entropy of a restart's head distributions."""
+    return float(np.median(normalized_entropy(heads)))
 
 
 def _table_entropy(model) -> np.ndarray:
@@ -223,7 +224,7 @@ def _table_entropy(model) -> np.ndarray:
     work = ~model.halting
     parts = []
     for p in model.tables():
-        h = -(p * torch.log(p.clamp_min(1e-12))).sum(-1) / np.log(p.shape[-1])   # [R, Q, S]
+        h = normalized_entropy(p)                                              # [R, Q, S]
         parts.append(h[:, work].mean((1, 2)))
     return torch.stack(parts).mean(0).cpu().numpy()
 
@@ -289,15 +290,14 @@ def _trained(task: Task, batch, config: InduceConfig, restarts: int, run_dir: Pa
     loop, back on the CPU in evaluation mode."""
     import torch
 
-    from machines.soft_tm import SoftTM
+    from machines.soft_tm import SoftTM, SoftTMTraining
     from machines.training import TrainConfig, train
 
     names, halting = _state_names(task, config)
     torch.manual_seed(config.seed)
-    model = SoftTM(names, batch.alphabet, halting, restarts=restarts, edge=config.edge)
-    model.gumbel_tau = config.tau if config.method == "gumbel" else None
-    model.entropy_bonus = config.entropy_bonus
-    model.state_economy = config.state_economy
+    model = SoftTM(names, batch.alphabet, halting, restarts=restarts, edge=config.edge,
+                   settings=SoftTMTraining(config.tau if config.method == "gumbel" else None,
+                                           config.entropy_bonus, config.state_economy))
     train_config = TrainConfig(steps=config.iterations, optimizer="adam", lr=config.lr,
                                clip_norm=None, batch_size=config.examples, seed=config.seed,
                                log_every=max(1, config.iterations // 20),

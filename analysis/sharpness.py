@@ -7,26 +7,13 @@ head has normalized entropy 1 and support N.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from machines.entropy import entropy, normalized_entropy
 from machines.trace import AddressingTrace
 
-_EPSILON = 1e-12  # avoid log(0)
-
-
-def entropy(w: np.ndarray) -> np.ndarray:
-    """Shannon entropy H(w) = -sum_i w_i log w_i, in nats."""
-    w = np.clip(np.asarray(w, dtype=np.float64), _EPSILON, 1.0)
-    return -(w * np.log(w)).sum(-1)
-
-
-def normalized_entropy(w: np.ndarray) -> np.ndarray:
-    """H(w) / log N: 0 for a one-hot head, 1 for a uniform one."""
-    n = np.shape(w)[-1]
-    return entropy(w) / math.log(n) if n > 1 else np.zeros(np.shape(w)[:-1])
-
+__all__ = ["entropy", "normalized_entropy", "max_weight", "effective_support",
+           "inverse_participation", "margin", "summarize", "mass_on_path"]
 
 def max_weight(w: np.ndarray) -> np.ndarray:
     return np.asarray(w).max(-1)

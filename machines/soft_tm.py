@@ -31,18 +31,19 @@ trained as one tensor program) and over examples (B).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from machines.entropy import entropy as shannon
 from machines.program import MOVES, Program, Rule
 from machines.trace import AddressingTrace
 
 MOVE_ORDER = ("L", "S", "R")          # index of each move in the move table
 EDGES = ("circular", "clamp", "open")
-_EPSILON = 1e-9                       # avoid log(0) in losses and entropies
+_EPSILON = 1e-9                       # avoid log(0) in the losses (entropies: machines.entropy)
 _ONE_HOT_LOGIT = 1e4                  # logits of tables set from a program: softmax is exact
 
 
@@ -57,17 +58,35 @@ class SoftConfiguration:
     alive: torch.Tensor
 
 
+@dataclass(frozen=True)
+class SoftTMTraining:
+    """How a :class:`SoftTM` trains; :meth:`SoftTM.training_loss` reads it, and it is saved in
+    the machine's ``state_dict`` (so a checkpoint trains on as it started).
+
+    ``gumbel_tau``: (start, end) temperatures of Gumbel-softmax tables, annealed geometrically
+    over the run (None: plain softmax tables, TerpreT's forward marginals).
+    ``entropy_bonus``: weight of the tables' entropy, rewarded (TerpreT's trainer).
+    ``state_economy``: weight of :func:`occupancy_entropy`, penalised (an Occam prior).
+    """
+
+    gumbel_tau: tuple[float, float] | None = None
+    entropy_bonus: float = 0.0
+    state_economy: float = 0.0
+
+
 class SoftTM(nn.Module):
     """A soft Turing machine with ``restarts`` independent transition tables.
 
     ``states`` names the Q states (state 0 starts), ``halting`` marks the absorbing ones,
-    ``symbols`` the S tape symbols (symbol 0 is the blank).
+    ``symbols`` the S tape symbols (symbol 0 is the blank); ``settings`` says how it trains.
     """
 
     def __init__(self, states: tuple[str, ...], symbols: tuple[str, ...],
                  halting: tuple[bool, ...], *, restarts: int = 1, edge: str = "circular",
-                 init_scale: float = 1.0, generator: torch.Generator | None = None) -> None:
+                 init_scale: float = 1.0, generator: torch.Generator | None = None,
+                 settings: SoftTMTraining = SoftTMTraining()) -> None:
         super().__init__()
+        self.settings = settings
         if edge not in EDGES:
             raise ValueError(f"edge must be one of {', '.join(EDGES)}, not {edge!r}")
         if not any(halting) or all(halting):
@@ -86,6 +105,14 @@ class SoftTM(nn.Module):
     @property
     def restarts(self) -> int:
         return self.next_logits.shape[0]
+
+    def get_extra_state(self) -> dict:
+        """The training settings, stored in ``state_dict`` beside the tables."""
+        return asdict(self.settings)
+
+    def set_extra_state(self, state: dict) -> None:
+        tau = state.get("gumbel_tau")
+        self.settings = SoftTMTraining(**{**state, "gumbel_tau": tuple(tau) if tau else None})
 
     # ------------------------------------------------------------------ tables
     def tables(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -212,25 +239,26 @@ class SoftTM(nn.Module):
     def training_loss(self, batch, step: int = 0, total: int | None = None):
         """The one training loop's hook: (summed loss, mean wrong cells, no trace).
 
-        With a Gumbel schedule (``gumbel_tau = (start, end)``) the temperature is annealed
-        geometrically over ``total`` steps; ``entropy_bonus`` > 0 rewards uncertain tables
-        early on, as in TerpreT's trainer; ``state_economy`` > 0 adds that weight times
-        :func:`occupancy_entropy` (an Occam prior of ours, not TerpreT's: a program that
-        spends its time in fewer states has fewer ways to fit the training tapes without the
-        general rule).
+        From ``self.settings``: with a Gumbel schedule (``gumbel_tau = (start, end)``) the
+        temperature is annealed geometrically over ``total`` steps; ``entropy_bonus`` > 0
+        rewards uncertain tables early on, as in TerpreT's trainer; ``state_economy`` > 0 adds
+        that weight times :func:`occupancy_entropy` (an Occam prior of ours, not TerpreT's: a
+        program that spends its time in fewer states has fewer ways to fit the training tapes
+        without the general rule).
         """
-        if getattr(self, "gumbel_tau", None):
-            start, end = self.gumbel_tau
+        settings = self.settings
+        if settings.gumbel_tau:
+            start, end = settings.gumbel_tau
             frac = min(1.0, step / max(total or 1, 1))
             self.tau = start * (end / start) ** frac
-        economy = getattr(self, "state_economy", 0.0)
+        economy = settings.state_economy
         final, path = self.forward(batch.tape, int(batch.steps.max()), batch.origin,
                                    keep_path=bool(economy))
         loss, wrong = self.outcome_loss(final, batch)
         total_loss = loss.sum()
-        bonus = getattr(self, "entropy_bonus", 0.0)
+        bonus = settings.entropy_bonus
         if bonus:
-            entropy = sum(-(torch.softmax(x, -1) * torch.log_softmax(x, -1)).sum(-1).mean()
+            entropy = sum(shannon(torch.softmax(x, -1)).mean()
                           for x in (self.next_logits, self.write_logits, self.move_logits))
             total_loss = total_loss - bonus * entropy * self.restarts
         if economy:
@@ -240,10 +268,12 @@ class SoftTM(nn.Module):
     def select(self, restart: int) -> "SoftTM":
         """A one-restart machine with the tables of ``restart``."""
         m = SoftTM(self.states, self.symbols, tuple(self.halting.tolist()), restarts=1,
-                   edge=self.edge)
+                   edge=self.edge, settings=self.settings)
         with torch.no_grad():
-            for name in ("next_logits", "write_logits", "move_logits"):
-                getattr(m, name).copy_(getattr(self, name)[restart:restart + 1])
+            for mine, theirs in ((m.next_logits, self.next_logits),
+                                 (m.write_logits, self.write_logits),
+                                 (m.move_logits, self.move_logits)):
+                mine.copy_(theirs[restart:restart + 1])
         return m
 
     # ------------------------------------------------------------------ programs
@@ -319,7 +349,7 @@ def occupancy_entropy(path: list[SoftConfiguration], halting: torch.Tensor) -> t
     work = 1.0 - halting.to(path[0].state.dtype)
     occupancy = sum((c.state * work).sum(1) for c in path[:-1])          # [R, Q]
     u = occupancy / occupancy.sum(-1, keepdim=True).clamp_min(_EPSILON)
-    return -(u * torch.log(u + _EPSILON)).sum(-1)
+    return shannon(u)
 
 
 def training_memory(*, restarts: int, examples: int, steps: int, tape_length: int,

@@ -13,7 +13,6 @@ one: each step's batch depends only on (seed, step) and the checkpoint holds the
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
+from machines.entropy import normalized_entropy
 from machines.files import write_atomic
 
 CHECKPOINT = "checkpoint.pt"
@@ -199,11 +199,8 @@ def _first_line(err: BaseException) -> str:
 
 
 def mean_entropy(weights) -> float:
-    """Mean normalized entropy H(w) / log N of ``[..., N]`` weightings (numpy)."""
-    import numpy as np
-
-    w = np.clip(weights, 1e-12, 1.0)
-    return float((-(w * np.log(w)).sum(-1) / math.log(w.shape[-1])).mean())
+    """Mean normalized entropy H(w) / log N of ``[..., N]`` weightings."""
+    return float(normalized_entropy(weights).mean())
 
 
 def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainConfig,

@@ -277,3 +277,38 @@ def test_binary_decrement_learns_general_programs_from_its_fixed_set():
     report = induce(InduceConfig.for_task("binary_decrement", restarts=40))
     assert report.hard_train_exact >= 8
     assert report.hard_exact_len100 >= 0.85 * report.hard_train_exact
+
+
+def test_training_settings_are_declared_and_travel_with_the_checkpoint():
+    import io
+
+    import torch
+
+    from machines.soft_tm import SoftTM, SoftTMTraining
+
+    settings = SoftTMTraining(gumbel_tau=(2.0, 0.5), entropy_bonus=0.1, state_economy=1.0)
+    trained = SoftTM(("a", "h"), ("0", "1"), (False, True), restarts=2, settings=settings)
+    assert trained.select(1).settings == settings
+    buffer = io.BytesIO()
+    torch.save(trained.state_dict(), buffer)
+    buffer.seek(0)
+    fresh = SoftTM(("a", "h"), ("0", "1"), (False, True), restarts=2)
+    assert fresh.settings == SoftTMTraining()
+    fresh.load_state_dict(torch.load(buffer, weights_only=True))
+    assert fresh.settings == settings
+
+
+def test_one_entropy_for_numpy_and_torch():
+    import numpy as np
+    import torch
+
+    from machines.entropy import entropy, normalized_entropy
+
+    w = np.array([[1.0, 0.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25], [0.5, 0.5, 0.0, 0.0]])
+    assert np.allclose(normalized_entropy(w), [0.0, 1.0, 0.5])
+    assert np.allclose(entropy(w)[1], np.log(4))
+    t = torch.tensor(w, requires_grad=True)
+    assert torch.allclose(normalized_entropy(t), torch.tensor([0.0, 1.0, 0.5],
+                                                              dtype=torch.float64))
+    normalized_entropy(t).sum().backward()
+    assert torch.isfinite(t.grad).all()
