@@ -14,7 +14,7 @@ import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +26,11 @@ from machines import registry
 from tasks.suite import NAMES, get_task
 
 MIN_BUDGET = 5.0
+# Evaluation examples are drawn with seed EVAL_SEED_OFFSET + the run's seed: a stream apart
+# from training's (batches are seeded by (seed, step)), the same for every machine of a seed,
+# so all machines are scored on the same inputs.
+EVAL_SEED_OFFSET = 1000
+HEATMAP_SEED = 7      # the one example whose addressing the report draws, the same for all
 
 
 @dataclass
@@ -166,10 +171,10 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     state = train_run(spec, run_dir, resume=resume)
     _, task, model = load_run(run_dir)
-    results = evaluate(model, task, lengths, samples=config.samples, seed=1000 + job.seed,
-                       kind=job.machine)
+    results = evaluate(model, task, lengths, samples=config.samples,
+                       seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)
     if {"read", "write"} <= set(entry.heads):
-        example = task.sample(lengths[0], np.random.default_rng(7))
+        example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))
         batch = task.encode([example], "sequence")
         with torch.no_grad():
             _, trace = model(batch.inputs, return_trace=True)
@@ -186,22 +191,20 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
     from analysis.diagrams import same_machine
     from analysis.evaluate import evaluate
-    from analysis.induce import InduceConfig, induce, training_examples
+    from analysis.induce import InduceConfig, induce
     from machines.formats import dumps
     from machines.training import read_metrics
 
     task = get_task(job.task)
     icfg = InduceConfig.for_task(job.task, restarts=config.restarts, seed=job.seed)
     report = induce(icfg, run_dir / "programs", force=True)   # this run's own, unfinished
-    machine = report.model.select(report.best_restart())
+    best = report.best_restart()
+    machine = report.model.select(best)
     machine.eval()
-    train = task.encode(training_examples(task, icfg, np.random.default_rng(icfg.seed)),
-                        "tape", tape_length=icfg.tape_length, origin=0)
-    visits = machine.visits(train.tape, icfg.steps, 0)
-    program = machine.harden(0, visits=visits, name=f"{job.task}-hardened")
+    program = replace(report.details[best].hardened, name=f"{job.task}-hardened")
     (run_dir / "hardened.yaml").write_text(dumps(program, "yaml"), encoding="utf-8")
-    results = evaluate(machine, task, lengths, samples=config.samples, seed=1000 + job.seed,
-                       program=program)
+    results = evaluate(machine, task, lengths, samples=config.samples,
+                       seed=EVAL_SEED_OFFSET + job.seed, program=program)
     soft = [r for r in results if r.addressing == "soft"]
     np.savez_compressed(run_dir / "heatmap.npz", head=soft[0].extra["heads"],
                         classical=soft[0].extra["classical"])

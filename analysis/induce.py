@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from machines.entropy import normalized_entropy
+from machines.program import Program
 from tasks.base import Task
 from tasks.suite import get_task
 
@@ -68,7 +69,7 @@ class InduceConfig:
     examples_from: str = "teach"    # "teach": a covering choice; "random"
     inputs: tuple[str, ...] = ()    # fixed training inputs (then ``examples`` is their count)
     seed: int = 0
-    held_out: int = 20              # held-out inputs at each of the lengths 20 and 100
+    held_out: int = 20              # held-out inputs at each of HELD_OUT_LENGTHS
 
     @classmethod
     def for_task(cls, task: str, **overrides) -> "InduceConfig":
@@ -88,6 +89,19 @@ class InduceConfig:
         return cls(task=task, **base)
 
 
+# The held-out check of every hardened program: inputs of these lengths, far beyond the
+# training tapes (at most tape_length - 1 cells), so that exact means general. The report's
+# fields are named after them (hard_exact_len20, hard_exact_len100).
+HELD_OUT_LENGTHS = (20, 100)
+# Step budgets of the classical checks. On the training inputs a hardened program gets 100
+# times the soft unroll (a program that needs more is not what the soft machine learned). On
+# held-out inputs it gets 20 times the reference machine's longest run plus 1000 steps: room
+# for a correct program that is slower than the reference (an extra pass per cell, say), while
+# one that loops stops soon enough.
+TRAIN_STEP_FACTOR = 100
+HELD_OUT_STEP_FACTOR, HELD_OUT_STEP_MARGIN = 20, 1000
+
+
 @dataclass
 class RestartResult:
     restart: int
@@ -98,6 +112,7 @@ class RestartResult:
     head_entropy: float
     table_entropy: float = 0.0     # mean normalized entropy of the working states' table rows
     program: str = ""              # YAML of the hardened program (if it is exact on training)
+    hardened: Program | None = field(default=None, repr=False)   # the hardened program
 
 
 @dataclass
@@ -118,6 +133,7 @@ class InduceReport:
     programs: list[str] = field(default_factory=list)      # files written
     details: list[RestartResult] = field(default_factory=list)
     model: object = field(default=None, repr=False)        # the trained SoftTM (all restarts)
+    examples: list = field(default_factory=list, repr=False)   # the training examples
 
     def best_restart(self) -> int:
         """A restart whose hardened program is exact on training and generalises furthest,
@@ -343,17 +359,21 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
         _, path = model(batch.tape, config.steps, 0, keep_path=True)
         table_h = _table_entropy(model)
     head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
-    held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in (20, 100)}
-    ref_steps = {n: max(task.run_reference(e.input)[1].steps for e in held[n]) for n in held}
+    held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in HELD_OUT_LENGTHS}
+    limit = {n: HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps
+                                           for e in held[n]) + HELD_OUT_STEP_MARGIN
+             for n in held}
     details, seen, written = [], {}, []
     for r in range(config.restarts):
         program = model.harden(r, visits=visits, name=f"{task.name}-induced")
-        hard_train = all(_solves(task, program, e, 100 * config.steps) for e in examples)
-        ok = {n: hard_train and all(_solves(task, program, e, 20 * ref_steps[n] + 1000)
-                                    for e in held[n]) for n in held}
+        hard_train = all(_solves(task, program, e, TRAIN_STEP_FACTOR * config.steps)
+                         for e in examples)
+        ok = {n: hard_train and all(_solves(task, program, e, limit[n]) for e in held[n])
+              for n in held}
         text = dumps(program, "yaml") if hard_train else ""
-        details.append(RestartResult(r, bool(wrong[r] == 0), hard_train, ok[20], ok[100],
-                                     _entropy(head_path[r]), float(table_h[r]), text))
+        short, long_ = HELD_OUT_LENGTHS
+        details.append(RestartResult(r, bool(wrong[r] == 0), hard_train, ok[short], ok[long_],
+                                     _entropy(head_path[r]), float(table_h[r]), text, program))
         if hard_train and out is not None:
             key = text.split("\n", 1)[1]
             if key not in seen:
@@ -371,7 +391,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
         round(time.perf_counter() - started, 2),
         median("head_entropy", True), median("head_entropy", False),
         median("table_entropy", True), median("table_entropy", False),
-        asdict(config), written, details, model)
+        asdict(config), written, details, model, examples)
     if out is not None:
         _write_record(Path(out), {"task": task.name, "status": "finished",
                                   "config": asdict(config), "summary": report.to_json()})
@@ -469,7 +489,8 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
         visits = model.visits(batch.tape, config.steps, 0)
     rng = np.random.default_rng([config.seed, 1])
     held = [task.sample(n, rng) for n in held_lengths for _ in range(held_out)]
-    limit = 20 * max(task.run_reference(e.input)[1].steps for e in held) + 1000
+    limit = HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps
+                                       for e in held) + HELD_OUT_STEP_MARGIN
     general: dict[str, bool] = {}
     results = []
     for g, (inputs, examples) in enumerate(zip(sets, example_sets)):
@@ -479,7 +500,8 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
                 continue
             soft += 1
             program = model.harden(r, visits=visits)
-            if not all(_solves(task, program, e, 100 * config.steps) for e in examples):
+            if not all(_solves(task, program, e, TRAIN_STEP_FACTOR * config.steps)
+                       for e in examples):
                 continue
             hard += 1
             key = repr(sorted(program.rules.items()))
