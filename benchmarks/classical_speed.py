@@ -3,7 +3,7 @@
     python benchmarks/classical_speed.py [--repeat 3] [--skip-long]
 
 Rows: BB(4) run to its halt many times over (per-run overhead included), the first 10^7 steps
-of BB(5), and the busy-beaver targets of issue 7 run to their halt: BB(5), BB(2,4) and two
+of BB(5), and long busy-beaver runs to their halt: BB(5), BB(2,4) and two
 3-state 3-symbol machines, on every engine (``macro`` with its block size searched for, as
 ``--engine macro`` does, and with the size and back symbol that search picks, fixed). Each
 engine's figure is the best of ``--repeat`` timings; the plain loop only runs machines of at

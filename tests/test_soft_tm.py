@@ -270,8 +270,9 @@ def test_sweep_counts_general_programs_per_training_set():
 
 @pytest.mark.slow
 def test_binary_decrement_learns_general_programs_from_its_fixed_set():
-    """The issue's hardest target at a smaller restart count: on its fixed training set and the
-    open tape edge, most hardened programs exact on training are exact at length 100."""
+    """binary_decrement, the hardest of TerpreT's tasks, at a smaller restart count: on its
+    fixed training set and the open tape edge, most hardened programs exact on training are
+    exact at length 100."""
     from analysis.induce import InduceConfig, induce
 
     report = induce(InduceConfig.for_task("binary_decrement", restarts=40))

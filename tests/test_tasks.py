@@ -17,7 +17,7 @@ from tasks.verify import verify
 VARIANTS = [(n, 0) for n in NAMES] + [("copy", 8), ("repeat_copy", 8)]
 
 
-def test_the_suite_has_the_tasks_of_the_issue():
+def test_the_suite_has_the_ntm_terpret_and_deletang_tasks():
     assert len(NAMES) >= 16 and {t.level for t in all_tasks()} == set(LEVELS)
     assert {"copy", "repeat_copy", "invert", "prepend_zero", "binary_decrement", "parity",
             "even_pairs", "modular_arithmetic", "cycle_navigation", "reverse", "dyck",
