@@ -110,6 +110,14 @@ def _build_lstm(inputs: int, outputs: int, settings: dict):
     return LSTMBaseline(LSTMConfig(inputs, outputs, **settings))
 
 
+def _builder(module: str, model: str, config: str) -> Callable[[int, int, dict], Any]:
+    """A builder that imports ``module`` when called and makes ``model(config(i, o, ...))``."""
+    def build(inputs: int, outputs: int, settings: dict):
+        mod = importlib.import_module(module)
+        return getattr(mod, model)(getattr(mod, config)(inputs, outputs, **settings))
+    return build
+
+
 def builtin() -> Registry:
     """A registry of tapelab's own machines."""
     reg = Registry()
@@ -120,6 +128,21 @@ def builtin() -> Registry:
                          hard=True, compile=_compile_ntm))
     reg.add(MachineEntry("lstm", "sequence", "LSTM baseline of the NTM paper", "#ff7f0e",
                          "machines.lstm:LSTMConfig", _build_lstm))
+    reg.add(MachineEntry("stackrnn", "sequence", "Stack-RNN (Joulin & Mikolov 2015): an RNN "
+                         "with a differentiable stack", "#d62728",
+                         "machines.stack_rnn:StackRNNConfig",
+                         _builder("machines.stack_rnn", "StackRNN", "StackRNNConfig"),
+                         ("read",), hard=True))
+    reg.add(MachineEntry("tapernn", "sequence", "Tape-RNN (Deletang et al. 2023): an RNN with "
+                         "a differentiable tape and jumps by the input length", "#8c564b",
+                         "machines.tape_rnn:TapeRNNConfig",
+                         _builder("machines.tape_rnn", "TapeRNN", "TapeRNNConfig"),
+                         ("read", "write"), hard=True))
+    reg.add(MachineEntry("transformer", "sequence", "Transformer encoder (positional encoding "
+                         "a setting; RoPE by default)", "#e377c2",
+                         "machines.transformer:TransformerConfig",
+                         _builder("machines.transformer", "TransformerEncoder",
+                                  "TransformerConfig"), ("read",), hard=True))
     reg.add(MachineEntry("softtm", "induced", "soft Turing machine (TerpreT's forward "
                          "marginals), hardened into a program", "#2ca02c", heads=("head",),
                          hard=True))

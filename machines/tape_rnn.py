@@ -1,0 +1,120 @@
+"""The Tape-RNN of Delétang et al. 2023 ("loosely based on Baby-NTM", Suzgun et al. 2019): an
+RNN controller with a differentiable tape and five actions, readable top to bottom.
+
+The tape has L cells of M numbers and a head. At each step t the controller reads the input
+and the cell under the head, h_t = tanh(W [x_t, r_{t-1}] + U h_{t-1} + b), then emits the
+probabilities of the five actions of their ``TapeInputLengthJumpCore``,
+
+    a_t = softmax(W_a h_t) over (write-stay, write-left, write-right,
+                                 write-jump-left, write-jump-right),
+
+and a value w_t = tanh(W_w h_t). Every action writes w_t under the head, then moves it by
+its shift: 0, -1, +1, -n, +n, where n is the length of the example's input. As in their code
+the head stays in place and the tape moves under it (a circular tape of L cells); the new tape
+mixes the tapes the actions would give:
+
+    written = tape with cell 0 set to w_t
+    tape_t  = sum_a a_t[a] roll(written, -shift_a)        (cell 0 is under the head)
+
+and the read is r_t = tape_t[0]. The output is y_t = W_y [h_t, r_t].
+
+**Addressing.** In the tape's own frame the head's position is a distribution over the L
+cells, moved by the same actions, p_t = sum_a a_t[a] roll(p_{t-1}, shift_a), p_0 one-hot at 0.
+The trace's ``write0`` head is that distribution before the step's move (where w_t is written)
+and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax action at every step: a discrete tape.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from machines.trace import AddressingTrace
+
+ACTIONS = ("stay", "left", "right", "jump-left", "jump-right")
+
+
+@dataclass
+class TapeRNNConfig:
+    input_size: int
+    output_size: int
+    hidden_size: int = 128
+    tape_width: int = 8             # numbers per cell
+    tape_cells: int = 0             # L; 0: twice the sequence's steps plus one (no wrap-around)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def roll(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+    """``x`` [B, L, ...] rolled along L by ``shifts`` [B] (each example its own shift):
+    out[b, i] = x[b, (i - shifts[b]) mod L]."""
+    B, L = x.shape[:2]
+    index = (torch.arange(L, device=x.device)[None, :] - shifts[:, None]) % L
+    index = index.view(B, L, *([1] * (x.dim() - 2))).expand_as(x)
+    return torch.gather(x, 1, index)
+
+
+class TapeRNN(nn.Module):
+    """``forward(inputs [B, T, C]) -> (logits [B, T, K], AddressingTrace | None)``. The
+    input's last channel is the delimiter (``tasks.encoding``): the input length n of each
+    example is the step where it first appears."""
+
+    def __init__(self, config: TapeRNNConfig) -> None:
+        super().__init__()
+        c = self.config = config
+        self.cell = nn.RNNCell(c.input_size + c.tape_width, c.hidden_size)
+        self.actions = nn.Linear(c.hidden_size, len(ACTIONS))
+        self.write_value = nn.Linear(c.hidden_size, c.tape_width)
+        self.output = nn.Linear(c.hidden_size + c.tape_width, c.output_size)
+
+    @staticmethod
+    def shifts(n: torch.Tensor) -> torch.Tensor:
+        """Each action's head shift for input lengths ``n`` [B]: [B, 5]."""
+        one = torch.ones_like(n)
+        return torch.stack([0 * one, -one, one, -n, n], 1)
+
+    @staticmethod
+    def step(tape: torch.Tensor, actions: torch.Tensor, value: torch.Tensor,
+             shifts: torch.Tensor) -> torch.Tensor:
+        """Write ``value`` [B, M] under the head (cell 0 of ``tape`` [B, L, M]), then mix the
+        tapes moved by each action's shift (``actions`` [B, 5], ``shifts`` [B, 5])."""
+        written = torch.cat([value.unsqueeze(1), tape[:, 1:]], 1)
+        return sum(actions[:, a, None, None] * roll(written, -shifts[:, a])
+                   for a in range(len(ACTIONS)))
+
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False,
+                forced_actions: torch.Tensor | None = None):
+        """Run over ``inputs`` [B, T, C]; ``forced_actions`` [B, T, 5] replaces the
+        controller's action probabilities (tests drive the tape with it)."""
+        c = self.config
+        B, T, _ = inputs.shape
+        L = c.tape_cells or 2 * T + 1
+        n = inputs[..., -1].argmax(1)                      # the delimiter's step: input length
+        shifts = self.shifts(n)
+        tape = inputs.new_zeros(B, L, c.tape_width)
+        h = inputs.new_zeros(B, c.hidden_size)
+        position = inputs.new_zeros(B, L)
+        position[:, 0] = 1.0
+        outs, reads, writes = [], [], []
+        for t in range(T):
+            h = self.cell(torch.cat([inputs[:, t], tape[:, 0]], -1), h)
+            actions = torch.softmax(self.actions(h), -1) if forced_actions is None \
+                else forced_actions[:, t]
+            if hard:
+                actions = F.one_hot(actions.argmax(-1), len(ACTIONS)).to(actions.dtype)
+            tape = self.step(tape, actions, torch.tanh(self.write_value(h)), shifts)
+            outs.append(self.output(torch.cat([h, tape[:, 0]], -1)))
+            if return_trace:
+                writes.append(position)
+                position = sum(actions[:, a, None] * roll(position, shifts[:, a])
+                               for a in range(len(ACTIONS)))
+                reads.append(position)
+        logits = torch.stack(outs, 1)
+        if not return_trace:
+            return logits, None
+        heads = {name: torch.stack(p, 1).detach().cpu().numpy()
+                 for name, p in (("read0", reads), ("write0", writes))}
+        return logits, AddressingTrace(heads, L)

@@ -1,0 +1,134 @@
+"""The soft-addressed family beside the NTM: Stack-RNN, Tape-RNN and the Transformer encoder.
+Shapes, traces that are distributions, gradients to every parameter, one-hot hard modes,
+learning, and exactness: forced one-hot actions make the soft stack and tape discrete."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from analysis.runs import RunSpec, batch_fn, build_model, task_of
+from machines import registry
+from machines.stack_rnn import StackRNN, StackRNNConfig
+from machines.tape_rnn import TapeRNN, TapeRNNConfig, roll
+from machines.training import TrainConfig, sequence_loss, train
+from machines.transformer import POSITIONS, TransformerConfig, TransformerEncoder, rotate
+
+FAMILY = ("stackrnn", "tapernn", "transformer")
+SMALL = {"stackrnn": dict(hidden_size=16, stack_width=4),
+         "tapernn": dict(hidden_size=16, tape_width=4),
+         "transformer": dict(model_size=16, heads=2, layers=2)}
+
+
+def _inputs(B=3, n=4, C=5, seed=0):
+    """Random inputs with the delimiter (last channel) at step ``n``, then answer steps."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(B, 2 * n + 1, C, generator=g)
+    x[..., -1] = 0.0
+    x[:, n, :] = 0.0
+    x[:, n, -1] = 1.0
+    x[:, n + 1:, :] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_shapes_traces_gradients_and_hard_mode(name):
+    torch.manual_seed(0)
+    model = registry.get(name).build(5, 3, SMALL[name])
+    x = _inputs()
+    logits, trace = model(x, return_trace=True)
+    assert logits.shape == (3, 9, 3)
+    assert trace.heads and all(w.shape[:2] == (3, 9) for w in trace.heads.values())
+    for w in trace.heads.values():
+        assert np.allclose(w.sum(-1), 1.0, atol=1e-5) and (w >= -1e-6).all()
+    assert {h.rstrip("0123456789") for h in trace.heads} == set(registry.get(name).heads)
+    logits.square().mean().backward()
+    for pname, p in model.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, pname
+    _, hard = model(x, hard=True, return_trace=True)
+    for w in hard.heads.values():
+        assert set(np.unique(w)) <= {0.0, 1.0} and np.allclose(w.sum(-1), 1.0)
+    assert model(x)[1] is None
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_a_tiny_training_run_lowers_the_loss(name, tmp_path):
+    spec = RunSpec(task="invert", machine=name, min_length=1, max_length=3, model=SMALL[name])
+    task = task_of(spec)
+    torch.manual_seed(0)
+    model = build_model(spec, task)
+    fixed = batch_fn(spec, task, 99, 64, None)(0)
+
+    def loss() -> float:
+        with torch.no_grad():
+            return sequence_loss(model(fixed.inputs)[0], fixed)[0].item()
+    before = loss()
+    config = TrainConfig(steps=80, batch_size=16, lr=1e-2, log_every=10, threads=1)
+    train(model, batch_fn(spec, task, 0, 16, 80), config, tmp_path)
+    assert loss() < before * 0.8
+
+
+def _one_hot(indices, n):
+    return torch.nn.functional.one_hot(torch.tensor(indices), n).float()
+
+
+def test_a_stack_rnn_with_one_hot_actions_is_a_discrete_stack():
+    model = StackRNN(StackRNNConfig(5, 3, hidden_size=8, stack_width=4))
+    stack = torch.zeros(1, 6, 4)
+    a, b = torch.full((1, 4), 0.3), torch.full((1, 4), -0.7)
+    push, pop, noop = (_one_hot([i], 3) for i in range(3))
+    stack = model.step(stack, push, a)
+    stack = model.step(stack, push, b)
+    assert torch.equal(stack[0, 0], b[0]) and torch.equal(stack[0, 1], a[0])
+    stack = model.step(stack, noop, b * 0 + 9)
+    assert torch.equal(stack[0, 0], b[0])
+    stack = model.step(stack, pop, b * 0 + 9)
+    assert torch.equal(stack[0, 0], a[0]) and not stack[0, 1:].any()
+    stack = model.step(stack, pop, b * 0 + 9)
+    assert not stack.any()                               # popped empty
+    # the height trace follows: push, push, noop, pop, pop, pop (empty stays at 0)
+    x = _inputs(B=1, n=3, C=5)[:, :6]
+    forced = _one_hot([0, 0, 2, 1, 1, 1], 3)[None]
+    _, trace = model(x, return_trace=True, forced_actions=forced)
+    assert trace.heads["read0"][0].argmax(-1).tolist() == [1, 2, 2, 1, 0, 0]
+
+
+def test_a_tape_rnn_with_one_hot_actions_is_a_discrete_tape():
+    L, M = 7, 2
+    tape = torch.zeros(1, L, M)
+    n = torch.tensor([3])
+    shifts = TapeRNN.shifts(n)
+    # a discrete tape: a dict of cells, a head; the soft tape keeps the head at cell 0
+    cells, head = {}, 0
+    for action, value in [(2, 1.0), (2, 2.0), (0, 3.0), (1, 4.0), (4, 5.0), (3, 6.0)]:
+        tape = TapeRNN.step(tape, _one_hot([action], 5), torch.full((1, M), value), shifts)
+        cells[head] = value
+        head = (head + int(shifts[0, action])) % L
+        for cell in range(L):
+            expected = cells.get((head + cell) % L, 0.0)
+            assert torch.all(tape[0, cell] == expected), (action, cell)
+
+
+def test_rolls_are_per_example():
+    x = torch.arange(10.0).view(2, 5)
+    assert roll(x, torch.tensor([1, -2])).tolist() == [[4, 0, 1, 2, 3], [7, 8, 9, 5, 6]]
+
+
+def test_positional_encodings():
+    q = torch.randn(1, 1, 6, 8)
+    k = torch.randn(1, 1, 1, 8).expand(1, 1, 6, 8)
+    rq, rk = rotate(q[:, :, :1].expand(1, 1, 6, 8)), rotate(k)
+    scores = (rq * rk).sum(-1)[0, 0]           # same q and k at every position: offset 0
+    assert torch.allclose(scores, scores[0].expand(6), atol=1e-5)
+    x = _inputs(B=1, n=3)
+    perm = torch.tensor([2, 0, 1, 3, 4, 5, 6])
+    for position in POSITIONS:
+        torch.manual_seed(0)
+        model = TransformerEncoder(TransformerConfig(5, 3, model_size=16, heads=2,
+                                                     position=position))
+        with torch.no_grad():
+            out, permuted = model(x)[0], model(x[:, perm])[0]
+        equivariant = torch.allclose(out[:, perm], permuted, atol=1e-5)
+        assert equivariant == (position == "none"), position
+    with pytest.raises(ValueError, match="position must be one of"):
+        TransformerEncoder(TransformerConfig(5, 3, position="learned"))
