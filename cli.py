@@ -860,7 +860,9 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("task_names", metavar="TASK...", nargs=-1, required=True)
+@click.argument("task_names", metavar="TASK...", nargs=-1)
+@click.option("--all", "all_tasks", is_flag=True, help="Every task of the suite (with "
+              "--machines left as it is: every machine).")
 @click.option("--machines", default=",".join(registry.names()), show_default=True,
               help="Comma-separated, from: " + "; ".join(
                   f"{e.name} ({e.description})" for e in registry.REGISTRY.entries.values())
@@ -884,8 +886,8 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
               default=Path("tapelab-report"), show_default=True)
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
-def compare(task_names, machines, seeds, budget, lengths, train_length, samples, restarts, jobs,
-            use_compile, out, force, as_json) -> None:
+def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_length, samples,
+            restarts, jobs, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -894,12 +896,20 @@ def compare(task_names, machines, seeds, budget, lengths, train_length, samples,
     OUT gets the runs, report.json, report.md, figures/ and index.html. Run it again with
     the same options to resume: finished runs are not retrained.
     \b
-    Example:
+    The report adds Delétang et al. 2023's score (per-token accuracy beyond the training
+    lengths, max and median over seeds) beside their published values where a task is shared.
+    \b
+    Examples:
       tapelab compare copy invert --budget 120 --seeds 2 --jobs 2
+      tapelab compare --all --seeds 3 --budget 600     # the full table (hours on a CPU)
     """
     from analysis.compare import CompareConfig
+    from tasks.suite import NAMES
 
-    config = CompareConfig(tasks=list(task_names), machines=machines.split(","), seeds=seeds,
+    if all_tasks == bool(task_names):
+        raise click.UsageError("give TASK names or --all, not both and not neither")
+    config = CompareConfig(tasks=list(NAMES if all_tasks else task_names),
+                           machines=machines.split(","), seeds=seeds,
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, jobs=jobs, compile=use_compile,
                            train_length=train_length)

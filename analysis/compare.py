@@ -76,12 +76,17 @@ class Job:
         return f"{self.task}-{self.machine}" + ("" if deterministic else f"-s{self.seed}")
 
 
+def train_length_for(task: str, config: CompareConfig) -> int:
+    """The longest training input of ``task``'s runs."""
+    from analysis.runs import default_max_length
+
+    return config.train_length or default_max_length(get_task(task))
+
+
 def lengths_for(task: str, config: CompareConfig) -> list[int]:
     if config.lengths:
         return sorted(config.lengths)
-    from analysis.runs import default_max_length
-
-    top = config.train_length or default_max_length(get_task(task))
+    top = train_length_for(task, config)
     return [top, 2 * top, 4 * top, 6 * top]
 
 
@@ -126,7 +131,8 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
     lengths = lengths_for(job.task, config)
     fn = {"classical": _classical, "sequence": _sequence, "induced": _softtm}
     evaluation = fn[registry.get(job.machine).family](job, config, run_dir, lengths)
-    evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths)
+    evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths,
+                      train_length=train_length_for(job.task, config))
     write_json(done, evaluation)
     return evaluation
 

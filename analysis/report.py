@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.layout import COMPARE, RUNS, load_evaluations, read_json, read_skipped
+from analysis.protocol import PUBLISHED_LABEL, protocol_table
 from machines import registry
 from machines.files import write_atomic
 
@@ -280,6 +281,11 @@ def build_report(out: str | Path) -> dict:
               "training": {ev["run"]: ev.get("training", {}) for ev in evaluations},
               "soft_tm": {k: v for k, v in extra.items() if v}, "skipped": skipped,
               "created": meta["created"], "versions": _versions()}
+    protocol = protocol_table(evaluations)
+    if protocol:
+        report["protocol"] = {"label": PUBLISHED_LABEL, "rows": protocol}
+    seconds = [ev.get("training", {}).get("seconds") or 0.0 for ev in evaluations]
+    report["training_cost"] = {"runs": len(evaluations), "seconds": round(sum(seconds), 1)}
     figures = out / "figures"
     figures.mkdir(exist_ok=True)
     images: dict[str, list[tuple[Path, str]]] = {s: [] for s in SECTIONS}
@@ -323,6 +329,29 @@ def _fmt(x, digits=2):
     return "–" if x is None else f"{x:.{digits}f}"
 
 
+def _protocol_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Delétang et al.'s score per (task, machine), ours beside theirs."""
+    head = ["task", "machine", "score max %", "score median %", "seeds", "test lengths",
+            "published %"]
+    body = [[r["task"], r["machine"], f"{r['max']:.1f}", f"{r['median']:.1f}", str(r["seeds"]),
+             ",".join(map(str, r["lengths"])),
+             "" if r["published"] is None else f"{r['published']:.1f}"]
+            for r in report.get("protocol", {}).get("rows", [])]
+    return head, body
+
+
+def _cost_line(report: dict) -> str:
+    cost = report["training_cost"]
+    return (f"Training cost: {cost['runs']} runs, {cost['seconds']:,.0f} s of training in all "
+            "(seconds per run in the summary's `training s` column and in report.json's "
+            "`training`).")
+
+
+PROTOCOL_INTRO = ("Delétang et al.'s score: per-output-token accuracy averaged over the test "
+                  "lengths beyond the training range, max and median over seeds, soft addressing "
+                  "as trained.")
+
+
 def _summary_rows(report: dict) -> tuple[list[str], list[list[str]]]:
     head = ["task", "machine", "addressing", "exact match by length", "symbol accuracy by length",
             "classical steps by length", "training s", "sequences", "read H", "write H",
@@ -348,6 +377,13 @@ def _markdown(report: dict, images: dict, out: Path) -> str:
           f"Created {report['created']}.", "", "## Summary", "",
           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(row) + " |" for row in body]
+    md += ["", _cost_line(report)]
+    p_head, p_body = _protocol_rows(report)
+    if p_body:
+        md += ["", "## Delétang et al.'s protocol", "", PROTOCOL_INTRO,
+               f"Published: {report['protocol']['label']}.", "",
+               "| " + " | ".join(p_head) + " |", "|" + "---|" * len(p_head)]
+        md += ["| " + " | ".join(row) + " |" for row in p_body]
     for s in report["skipped"]:
         md.append(f"\nSkipped: {s['machine']} on {s['task']}: {s['reason']}.")
     for run, info in report["soft_tm"].items():
@@ -380,6 +416,15 @@ def _html(report: dict, images: dict) -> str:
              + "</tr>"]
     parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in body]
     parts.append("</table>")
+    parts.append(f"<p>{esc(_cost_line(report))}</p>")
+    p_head, p_body = _protocol_rows(report)
+    if p_body:
+        parts += ["<h2>Delétang et al.'s protocol</h2>", f"<p>{esc(PROTOCOL_INTRO)} Published: "
+                  f"{esc(report['protocol']['label'])}.</p><table><tr>"
+                  + "".join(f"<th>{esc(h)}</th>" for h in p_head) + "</tr>"]
+        parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                  for row in p_body]
+        parts.append("</table>")
     for s in report["skipped"]:
         parts.append(f"<p>Skipped: {esc(s['machine'])} on {esc(s['task'])}: "
                      f"{esc(s['reason'])}.</p>")
