@@ -833,7 +833,8 @@ def _print_report(report: dict, out: Path) -> None:
     click.echo(f"\nreport: {(out / 'index.html').resolve()}")
 
 
-def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
+def _run_compare(config, out: Path, force: bool, as_json: bool, options,
+                 dry: bool = False) -> None:
     from analysis.compare import compare as run_compare
     from analysis.layout import DamagedCompareDirectory
     from analysis.report import build_report
@@ -843,11 +844,16 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
         config.check()
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    if dry:
+        _print_dry_run(config, out, options)
+        return
     try:
         with _warnings_shown():
-            run_compare(config, out, force=force,
-                        log=lambda m: click.echo(_printable(m), err=True))
+            outcomes = run_compare(config, out, force=force, options=options,
+                                   log=lambda m: click.echo(_printable(m), err=True))
             report = build_report(out)
+    except ValueError as err:                  # e.g. the ray backend without Ray installed
+        raise click.UsageError(str(err)) from None
     except OutputError as err:
         raise _output_failed(err) from None
     except DamagedCompareDirectory as err:
@@ -857,6 +863,33 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
                                                      "created", "versions")}, default=str))
     else:
         _print_report(report, out)
+    if any(o.status == "failed" for o in outcomes):
+        raise _fail(f"{sum(o.status == 'failed' for o in outcomes)} job(s) failed (listed "
+                    "above and in the report); run the same command to try them again")
+
+
+def _print_dry_run(config, out: Path, options) -> None:
+    from analysis.compare import dry_run
+
+    parallel = options.jobs if options.backend == "local" else None
+    plan = dry_run(config, out, parallel or 1.0)
+    click.echo(f"{'job':<36} {'task':<19} {'machine':<12} {'seed':>4}  status")
+    for r in plan.rows:
+        click.echo(f"{r.name:<36} {r.task:<19} {r.machine:<12} {r.seed:>4}  {r.status}")
+    for s in plan.skipped:
+        click.echo(f"(skipped: {s['machine']} on {s['task']}: {s['reason']})")
+    done = len(plan.rows) - plan.todo
+    click.echo(f"{len(plan.rows)} jobs, {done} done already, {plan.todo} to run")
+    if plan.training_seconds is None:
+        click.echo("cost: a step budget (--steps): its time depends on the machine")
+    elif parallel is None:
+        left = plan.training_seconds
+        click.echo(f"cost: {left / 60:.1f} min of training in all (one job at a time), "
+                   "divided by the jobs the Ray cluster runs at once; evaluation and "
+                   "induction come on top")
+    else:
+        click.echo(f"cost: about {plan.training_seconds / 60:.1f} min of training with "
+                   f"{parallel} job(s) at a time; evaluation and induction come on top")
 
 
 @cli.command()
@@ -879,7 +912,24 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
 @click.option("--restarts", type=click.IntRange(1, 100_000), default=20, show_default=True,
               help="Soft TM restarts.")
 @click.option("--jobs", type=click.IntRange(1, MAX_THREADS), default=1, show_default=True,
-              help="Train independent runs in parallel processes.")
+              help="Local backend: train independent runs in this many processes.")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="local: this machine (a process pool with --jobs); ray: "
+              "Ray tasks, on a local Ray instance or the cluster at --address (pip install "
+              "-e '.[ray]'; see the README's Scaling section).")
+@click.option("--address", metavar="HOST:PORT", help="Ray: join this cluster (`auto`: the one "
+              "`ray start --head` started here) instead of starting a local instance.")
+@click.option("--cpus-per-job", type=Number(0.1, 1024), default=1.0, show_default=True,
+              help="Ray: CPUs each job asks for; torch uses that many threads.")
+@click.option("--gpus-per-job", type=Number(0, 64), default=0.0, show_default=True,
+              help="Ray: GPUs each job asks for (0.25: four jobs share a GPU).")
+@click.option("--retries", type=click.IntRange(0, 100), default=1, show_default=True,
+              help="Try a job that raised this many more times, then record it as failed "
+                   "and go on.")
+@click.option("--steps", type=click.IntRange(1, 10**9), help="Train sequence machines this "
+              "many steps instead of --budget seconds (the same result on any machine).")
+@click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
+              "estimate of the cost; run nothing.")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -887,7 +937,8 @@ def _run_compare(config, out: Path, force: bool, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_length, samples,
-            restarts, jobs, use_compile, out, force, as_json) -> None:
+            restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
+            dry_run, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -911,9 +962,14 @@ def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_lengt
     config = CompareConfig(tasks=list(NAMES if all_tasks else task_names),
                            machines=machines.split(","), seeds=seeds,
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
-                           samples=samples, restarts=restarts, jobs=jobs, compile=use_compile,
+                           samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length)
-    _run_compare(config, out, force, as_json)
+    from analysis.sweep import SweepOptions
+
+    options = SweepOptions(backend=backend, jobs=jobs, address=address,
+                           cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job,
+                           retries=retries)
+    _run_compare(config, out, force, as_json, options, dry_run)
 
 
 @cli.command()
@@ -968,8 +1024,10 @@ def demo(out: Path, budget: float, force: bool) -> None:
                                                                "softtm"],
                            pairs=[["copy", "classical"], ["copy", "ntm"], ["copy", "lstm"],
                                   ["invert", "classical"], ["invert", "softtm"]],
-                           budget=budget, train_length=8, samples=50, restarts=20, jobs=2)
-    _run_compare(config, out, force, False)
+                           budget=budget, train_length=8, samples=50, restarts=20)
+    from analysis.sweep import SweepOptions
+
+    _run_compare(config, out, force, False, SweepOptions(jobs=2))
 
 
 def main() -> None:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from analysis.layout import (COMPARE, EVALUATION, SKIPPED, compare_kind, compare_settings,
+from analysis.sweep import Outcome, SweepOptions, run_sweep
+from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_settings,
                              run_dir as run_path, write_json)
 from machines import registry
 from tasks.suite import NAMES, get_task
@@ -42,10 +41,26 @@ class CompareConfig:
     lengths: list[int] | None = None    # default: L, 2L, 4L, 6L (L: the training length)
     samples: int = 50               # evaluation examples per length
     restarts: int = 20              # soft TM restarts
-    jobs: int = 1
     compile: bool = False           # torch.compile the NTM (worth it for budgets of minutes)
     train_length: int | None = None     # longest training input (default: the task's)
     pairs: list[list[str]] | None = None  # only these [task, machine] pairs (the demo's)
+    steps: int | None = None        # train sequence machines this many steps (not ``budget``
+                                    # seconds): the same result on any machine, any backend
+
+    def settings(self) -> dict:
+        """What compare.json records: everything that changes a result."""
+        return asdict(self)
+
+    def same_settings(self, recorded: dict | None) -> bool:
+        """Whether ``recorded`` (an earlier compare.json's) are these settings; a setting an
+        older tapelab did not record counts as its default, and the old ``jobs`` (how runs
+        were spread, not what they computed) is ignored."""
+        if recorded is None:
+            return False
+        defaults = {f.name: (f.default_factory() if f.default_factory is not MISSING  # type: ignore[misc]
+                             else f.default) for f in fields(self) if f.name != "tasks"}
+        recorded = {k: v for k, v in recorded.items() if k != "jobs"}
+        return {**defaults, **recorded} == self.settings()
 
     def check(self) -> None:
         for t in self.tasks:
@@ -55,13 +70,14 @@ class CompareConfig:
             registry.get(m)                     # ValueError names the machines
         if not self.tasks or not self.machines:
             raise ValueError("give at least one task and one machine")
-        if self.budget < MIN_BUDGET and set(self.machines) & set(registry.names("sequence")):
+        if self.steps is None and self.budget < MIN_BUDGET \
+                and set(self.machines) & set(registry.names("sequence")):
             raise ValueError(f"a budget of {self.budget:g} s is too small to train anything: "
                              f"give at least {MIN_BUDGET:g} seconds")
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
-        if self.seeds < 1 or self.samples < 1 or self.jobs < 1:
-            raise ValueError("--seeds, --samples and --jobs must be at least 1")
+        if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):
+            raise ValueError("--seeds, --samples and --steps must be at least 1")
 
 
 @dataclass
@@ -167,15 +183,19 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 
     from analysis.evaluate import evaluate
     from analysis.runs import RunSpec, load_run, train_run
-    from machines.training import CHECKPOINT, RECIPES, read_metrics
+    from machines.training import CHECKPOINT, RECIPES, NothingToTrain, read_metrics, read_state
 
     entry = registry.get(job.machine)
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
                    compile=config.compile and entry.compile is not None,
-                   train={**RECIPES["collier-beel"], "steps": None, "time_budget": config.budget,
+                   train={**RECIPES["collier-beel"], "steps": config.steps,
+                          "time_budget": None if config.steps else config.budget,
                           "seed": job.seed, "log_every": 20})
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
-    state = train_run(spec, run_dir, resume=resume)
+    try:
+        state = train_run(spec, run_dir, resume=resume)
+    except NothingToTrain:          # trained before an interruption; evaluate it now
+        state = read_state(run_dir / CHECKPOINT)
     _, task, model = load_run(run_dir)
     results = evaluate(model, task, lengths, samples=config.samples,
                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)
@@ -226,19 +246,68 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
             "curve": read_metrics(run_dir / "programs" / "training")}
 
 
+@dataclass
+class GridRow:
+    """One job of a grid and where it stands in ``OUT``: ``done``, ``failed`` or ``todo``."""
+
+    name: str
+    task: str
+    machine: str
+    seed: int
+    status: str
+
+
+@dataclass
+class DryRun:
+    """What ``compare --dry-run`` prints: the grid, and the training it still needs."""
+
+    rows: list[GridRow]
+    skipped: list[dict]
+    training_seconds: float | None   # sequence jobs to run x budget (None: a step budget)
+    parallel: float
+
+    @property
+    def todo(self) -> int:
+        return sum(r.status != "done" for r in self.rows)
+
+
+def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
+    """The grid of ``config`` against what ``out`` holds, and the cost still ahead:
+    training seconds of the sequence jobs left (their budget each, spread over ``parallel``
+    workers); evaluation and the soft TM's induction come on top."""
+    from analysis.sweep import finished
+
+    jobs, skipped = plan(config)
+    same = config.same_settings(compare_settings(out))
+    rows = []
+    for job in jobs:
+        status = "todo"
+        if same and finished(out, job.name):
+            status = "done"
+        elif same and (run_path(out, job.name) / FAILED).is_file():
+            status = "failed"
+        rows.append(GridRow(job.name, job.task, job.machine, job.seed, status))
+    left = sum(r.status != "done" and registry.get(r.machine).family == "sequence"
+               for r in rows)
+    seconds = None if config.steps else left * config.budget / max(parallel, 1.0)
+    return DryRun(rows, skipped, seconds, parallel)
+
+
 # ------------------------------------------------------------------------------ all jobs
 def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
-            log: Callable[[str], None] = print) -> None:
-    """Run every job of ``config`` into ``out`` (resuming a previous compare of the same
-    settings there); :func:`analysis.report.build_report` then writes the report."""
+            options: SweepOptions | None = None,
+            log: Callable[[str], None] = print) -> list[Outcome]:
+    """Run every job of ``config`` into ``out`` on the backend of ``options`` (resuming a
+    previous compare of the same settings there); returns each job's outcome.
+    :func:`analysis.report.build_report` then writes the report."""
     from machines.files import prepare_dir
 
     config.check()
     out = Path(out)
     marker = out / COMPARE
-    settings = {k: v for k, v in asdict(config).items() if k != "jobs"}
+    settings = config.settings()
     previous = compare_settings(out)
-    if previous != settings:        # not a resume of the same compare: a new directory
+    if not config.same_settings(previous):    # not a resume of this compare: a new directory
         prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
                     hint="a comparison with other settings: choose another --out")
         write_json(marker, {"kind": "tapelab-compare", "settings": settings,
@@ -247,22 +316,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
-    if config.jobs == 1:
-        for i, job in enumerate(jobs, 1):
-            cached = (run_path(out, job.name) / EVALUATION).is_file()
-            log(f"[{i}/{len(jobs)}] {job.name}" + (" (done before)" if cached else "") +
-                ("" if cached or registry.get(job.machine).family != "sequence" else
-                 f": training for {config.budget:g} s"))
-            run_job(job, config, out)
-    else:
-        import multiprocessing
-
-        threads = max(1, (os.cpu_count() or 1) // config.jobs)
-        with ProcessPoolExecutor(config.jobs, mp_context=multiprocessing.get_context("spawn")) \
-                as pool:
-            futures = {pool.submit(run_job, job, config, out, threads): job for job in jobs}
-            for i, f in enumerate(futures, 1):
-                f.result()
-                log(f"[{i}/{len(jobs)}] {futures[f].name} done")
-    log(f"all runs done in {time.perf_counter() - started:.0f} s; writing the report")
+    outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log)
+    log(f"the sweep took {time.perf_counter() - started:.0f} s; writing the report")
     write_json(out / SKIPPED, skipped)
+    return outcomes

@@ -7,6 +7,7 @@ OUT/compare.json              {"kind": "tapelab-compare", "settings": {...}, "cr
 OUT/skipped.json              [{"task", "machine", "reason"}, ...]   pairs that do not apply
 OUT/runs/NAME/evaluation.json one finished run (see check_evaluation); NAME is
                               TASK-MACHINE (classical) or TASK-MACHINE-sSEED
+OUT/runs/NAME/failed.json     a job that failed past its retries: {"job", "attempts", "error"}
 OUT/runs/NAME/...             what the run needs besides: config.json, checkpoint.pt,
                               metrics.jsonl, heatmap.npz, hardened.yaml, programs/
 OUT/report.json, report.md, index.html, figures/   the report (analysis.report)
@@ -24,6 +25,7 @@ COMPARE = "compare.json"
 SKIPPED = "skipped.json"
 RUNS = "runs"
 EVALUATION = "evaluation.json"
+FAILED = "failed.json"
 
 
 def run_dir(out: Path, name: str) -> Path:
@@ -141,3 +143,18 @@ def check_evaluation(data: object, path: Path) -> dict:
             and isinstance(r.get("bits"), _NUMBER) for r in curve):
         raise bad("'curve' is not a list of rows with 'sequences' and 'bits'")
     return data
+
+
+def read_failures(out: Path) -> list[dict]:
+    """The jobs whose last try failed (``failed.json`` and no evaluation), by name."""
+    rows = []
+    for path in sorted((out / RUNS).glob(f"*/{FAILED}")):
+        if (path.parent / EVALUATION).is_file():
+            continue
+        record = read_json(path)
+        if not isinstance(record, dict) or not isinstance(record.get("error"), str):
+            raise DamagedCompareDirectory(f"{path}: not a failure record; delete it")
+        rows.append({"job": path.parent.name, "attempts": record.get("attempts"),
+                     "error": record["error"].strip().splitlines()[-1]
+                     if record["error"].strip() else ""})
+    return rows

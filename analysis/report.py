@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.layout import COMPARE, RUNS, load_evaluations, read_json, read_skipped
+from analysis.layout import (COMPARE, RUNS, load_evaluations, read_failures, read_json,
+                             read_skipped)
 from analysis.protocol import PUBLISHED_LABEL, protocol_table
 from machines import registry
 from machines.files import write_atomic
@@ -284,6 +285,7 @@ def build_report(out: str | Path) -> dict:
     protocol = protocol_table(evaluations)
     if protocol:
         report["protocol"] = {"label": PUBLISHED_LABEL, "rows": protocol}
+    report["failed"] = read_failures(out)
     seconds = [ev.get("training", {}).get("seconds") or 0.0 for ev in evaluations]
     report["training_cost"] = {"runs": len(evaluations), "seconds": round(sum(seconds), 1)}
     figures = out / "figures"
@@ -378,6 +380,9 @@ def _markdown(report: dict, images: dict, out: Path) -> str:
           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(row) + " |" for row in body]
     md += ["", _cost_line(report)]
+    for f in report["failed"]:
+        md.append(f"\nFailed: {f['job']} after {f['attempts']} attempt(s): {f['error']} "
+                  "(its failed.json holds the traceback).")
     p_head, p_body = _protocol_rows(report)
     if p_body:
         md += ["", "## Delétang et al.'s protocol", "", PROTOCOL_INTRO,
@@ -417,6 +422,9 @@ def _html(report: dict, images: dict) -> str:
     parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in body]
     parts.append("</table>")
     parts.append(f"<p>{esc(_cost_line(report))}</p>")
+    for f in report["failed"]:
+        parts.append(f"<p><b>Failed:</b> {esc(f['job'])} after {f['attempts']} attempt(s): "
+                     f"{esc(f['error'])} (its failed.json holds the traceback).</p>")
     p_head, p_body = _protocol_rows(report)
     if p_body:
         parts += ["<h2>Delétang et al.'s protocol</h2>", f"<p>{esc(PROTOCOL_INTRO)} Published: "

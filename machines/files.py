@@ -78,12 +78,19 @@ def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
     tmp = Path(name)
     try:
         writer(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())       # mkstemp makes 0600; give what open() would
         os.replace(tmp, path)
     except OSError as err:
         raise OutputError(f"cannot write {path}: {reason_of(err)}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def prepare_dir(path: Path, *, force: bool, what: str,

@@ -168,6 +168,10 @@ def read_state(path: Path) -> TrainState:
                               "restore the file") from None
 
 
+class NothingToTrain(ValueError):
+    """A resumed run whose limits are already reached."""
+
+
 def resumed_limits(config: TrainConfig, state: TrainState, *, steps: int | None = None,
                    seconds: float | None = None) -> dict:
     """The ``steps`` and ``time_budget`` a resumed run trains to.
@@ -183,11 +187,11 @@ def resumed_limits(config: TrainConfig, state: TrainState, *, steps: int | None 
     else:
         limits = {"steps": config.steps, "time_budget": config.time_budget}
     if limits["steps"] is not None and state.step >= limits["steps"]:
-        raise ValueError(f"the run is already at step {state.step}: give --steps above that, "
+        raise NothingToTrain(f"the run is already at step {state.step}: give --steps above that, "
                          "or --time-budget SECONDS to train that much longer")
     if limits["steps"] is None and limits["time_budget"] is not None \
             and state.seconds >= limits["time_budget"]:
-        raise ValueError(f"the run has used its {limits['time_budget']:g} s: give "
+        raise NothingToTrain(f"the run has used its {limits['time_budget']:g} s: give "
                          "--time-budget SECONDS to train that much longer, or --steps N")
     return limits
 

@@ -66,7 +66,7 @@ def test_the_registry_refuses_what_it_cannot_run():
         registry.register(registry.get("ntm"))
     with pytest.raises(ValueError, match="unknown machine 'tape'; the machines are"):
         registry.get("tape")
-    assert registry.names("sequence") == ("ntm", "lstm")
+    assert registry.names("sequence") == ("ntm", "lstm", "stackrnn", "tapernn", "transformer")
     assert registry.get("lstm").addressing is False and registry.get("ntm").hard
 
 

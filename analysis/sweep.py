@@ -1,0 +1,279 @@
+"""Running a grid of compare jobs on a backend: a local process pool, or Ray.
+
+``local`` (the default) needs no server: one job at a time in this process, or ``jobs``
+processes of a pool. ``ray`` hands each job to a Ray task (Ray core; an optional extra,
+``pip install -e '.[ray]'``), on a local Ray instance started for the sweep or on a cluster
+joined with ``address`` (``HOST:PORT`` or ``auto``, as ``ray start --head`` prints).
+
+The same rules hold on both:
+
+* a job is finished when its ``evaluation.json`` exists in ``OUT/runs/NAME``; finished jobs are
+  never run again, so an interrupted or partly failed sweep resumes with the same command;
+* a job that raises is retried up to ``retries`` times, then recorded as failed
+  (``OUT/runs/NAME/failed.json``, with its traceback) and the sweep goes on; failures are
+  listed at the end and in the report, and the next run of the sweep tries them again;
+* on Ray, a job runs in a scratch folder on whichever node takes it and sends its run
+  directory's files back in its result; the driver writes them into ``OUT`` (the evaluation
+  last). The cluster needs no shared filesystem. A job Ray did not finish starts again from
+  scratch (its partial checkpoint stays on the node that ran it).
+
+Torch uses as many threads per job as the job has CPUs (``cpus_per_job``; for the local pool,
+the machine's cores shared between the ``jobs`` processes).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from analysis.layout import EVALUATION, FAILED, run_dir as run_path, write_json
+
+BACKENDS = ("local", "ray")
+RAY_HINT = "the ray backend needs Ray: pip install -e '.[ray]' (or pip install ray)"
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How jobs run (none of it changes a result, so none of it is in compare.json)."""
+
+    backend: str = "local"
+    jobs: int = 1                    # local: processes at once (1: in this process)
+    address: str | None = None       # ray: a cluster to join (None: start a local instance)
+    cpus_per_job: float = 1.0        # ray: CPUs each job asks for (torch threads follow)
+    gpus_per_job: float = 0.0        # ray: GPUs each job asks for (fractions share one)
+    retries: int = 1                 # further tries of a job that raised
+    ray_cpus: int | None = None      # ray: CPUs of a local instance (None: all of them)
+
+
+@dataclass
+class Outcome:
+    """How one job of a sweep ended: ``done`` now, ``cached`` (done before) or ``failed``."""
+
+    name: str
+    status: str
+    attempts: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class Progress:
+    """Counts for the progress line: done (this sweep), cached, running, failed, total."""
+
+    total: int
+    cached: int = 0
+    done: int = 0
+    failed: int = 0
+    running: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    durations: list[float] = field(default_factory=list)
+
+    def line(self, parallel: float) -> str:
+        left = self.total - self.cached - self.done - self.failed
+        eta = ""
+        if self.durations and left:
+            seconds = sum(self.durations) / len(self.durations) * left / max(parallel, 1.0)
+            eta = f", ETA {int(seconds) // 60}:{int(seconds) % 60:02d}"
+        return (f"jobs: {self.done + self.cached}/{self.total} done ({self.cached} before), "
+                f"{self.running} running, {self.failed} failed{eta}")
+
+
+def finished(out: Path, name: str) -> bool:
+    return (run_path(out, name) / EVALUATION).is_file()
+
+
+def injected_fault(name: str) -> None:
+    """The sweep's test hook: ``TAPELAB_FAULT=NAME[,NAME...]`` makes those jobs raise, so
+    that retries and failure records can be checked with real workers."""
+    if name in os.environ.get("TAPELAB_FAULT", "").split(","):
+        raise RuntimeError(f"injected fault in {name} (TAPELAB_FAULT)")
+
+
+def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOptions, *,
+              log: Callable[[str], None] = print) -> list[Outcome]:
+    """Run ``run_job(job, config, out, threads)`` for every unfinished job on the backend of
+    ``options``; returns one :class:`Outcome` per job, in the order of ``jobs``."""
+    if options.backend not in BACKENDS:
+        raise ValueError(f"unknown backend {options.backend!r}; choose one of "
+                         f"{', '.join(BACKENDS)}")
+    progress = Progress(len(jobs))
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for job in jobs:
+        if finished(out, job.name):
+            outcomes[job.name] = Outcome(job.name, "cached")
+            progress.cached += 1
+        else:
+            todo.append(job)
+    log(f"{len(jobs)} jobs, {progress.cached} done before, {len(todo)} to run "
+        f"({options.backend})")
+    if options.backend == "ray":
+        _run_ray(todo, run_job, config, out, options, progress, outcomes, log)
+    else:
+        _run_local(todo, run_job, config, out, options, progress, outcomes, log)
+    failed = [o for o in outcomes.values() if o.status == "failed"]
+    if failed:
+        log(f"{len(failed)} job(s) failed: " + ", ".join(o.name for o in failed)
+            + " (tracebacks in their failed.json; run the same command to try them again)")
+    return [outcomes[job.name] for job in jobs]
+
+
+def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
+            log: Callable[[str], None], parallel: float) -> None:
+    """Book a finished attempt: a success, or a failure past its retries (failed.json)."""
+    outcomes[outcome.name] = outcome
+    failed_file = run_path(out, outcome.name) / FAILED
+    if outcome.status == "failed":
+        progress.failed += 1
+        write_json(failed_file, {"job": outcome.name, "attempts": outcome.attempts,
+                                 "error": outcome.error})
+        log(f"FAILED {outcome.name} after {outcome.attempts} attempt(s): "
+            f"{outcome.error.strip().splitlines()[-1]}")
+    else:
+        progress.done += 1
+        progress.durations.append(outcome.seconds)
+        failed_file.unlink(missing_ok=True)
+        log(f"{outcome.name} done in {outcome.seconds:.0f} s")
+    log(progress.line(parallel))
+
+
+# ------------------------------------------------------------------------------ local
+def _attempt(run_job: Callable, job, config, out: Path,
+             threads: int | None) -> tuple[bool, str, float]:
+    """One try of a job: (succeeded, traceback, seconds). Runs in the worker."""
+    started = time.perf_counter()
+    try:
+        injected_fault(job.name)
+        run_job(job, config, out, threads)
+        return True, "", time.perf_counter() - started
+    except Exception:       # the sweep goes on: the traceback is the job's record
+        return False, traceback.format_exc(), time.perf_counter() - started
+
+
+def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> None:
+    tries = {job.name: 0 for job in todo}
+    if options.jobs == 1:
+        for job in todo:
+            while True:
+                progress.running = 1
+                tries[job.name] += 1
+                ok, error, seconds = _attempt(run_job, job, config, out, None)
+                progress.running = 0
+                if ok or tries[job.name] > options.retries:
+                    _record(out, Outcome(job.name, "done" if ok else "failed", tries[job.name],
+                                         seconds, error), progress, outcomes, log, 1)
+                    break
+                log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    threads = max(1, (os.cpu_count() or 1) // options.jobs)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
+        pending = {}
+        for job in todo:
+            tries[job.name] += 1
+            pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
+        while pending:
+            progress.running = min(len(pending), options.jobs)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                ok, error, seconds = future.result()
+                if not ok and tries[job.name] <= options.retries:
+                    log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
+                    tries[job.name] += 1
+                    pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
+                    continue
+                progress.running = min(len(pending), options.jobs)
+                _record(out, Outcome(job.name, "done" if ok else "failed", tries[job.name],
+                                     seconds, error), progress, outcomes, log, options.jobs)
+
+
+# ------------------------------------------------------------------------------ ray
+def _remote_attempt(run_job: Callable, job, config, threads: int) -> dict:
+    """One try of a job on a Ray worker, in a scratch folder: its run directory's files come
+    back as bytes (the driver writes them), or the traceback."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tapelab-job-") as scratch:
+        try:
+            injected_fault(job.name)
+            run_job(job, config, Path(scratch), threads)
+        except Exception:
+            return {"ok": False, "error": traceback.format_exc(),
+                    "seconds": time.perf_counter() - started}
+        root = run_path(Path(scratch), job.name)
+        files = {p.relative_to(root).as_posix(): p.read_bytes()
+                 for p in sorted(root.rglob("*")) if p.is_file()}
+    return {"ok": True, "files": files, "seconds": time.perf_counter() - started}
+
+
+def _write_back(out: Path, name: str, files: dict[str, bytes]) -> None:
+    """A job's files into ``OUT/runs/NAME``, its evaluation last (so that the run counts as
+    finished only once everything is there)."""
+    from machines.files import write_atomic
+
+    root = run_path(out, name)
+    for rel in sorted(files, key=lambda r: r == EVALUATION):
+        data = files[rel]
+        write_atomic(root / rel, lambda tmp, data=data: tmp.write_bytes(data))
+
+
+def _start_ray(options: SweepOptions):
+    try:
+        import ray
+    except ImportError:
+        raise ValueError(RAY_HINT) from None
+    if ray.is_initialized():                # the caller's own Ray: use it, leave it be
+        return ray, False
+    kwargs = dict(include_dashboard=False, log_to_driver=False,
+                  runtime_env={"env_vars": {k: v for k, v in os.environ.items()
+                                            if k == "TAPELAB_FAULT"}})
+    if options.address:
+        ray.init(address=options.address, **kwargs)
+    else:
+        ray.init(num_cpus=options.ray_cpus, **kwargs)
+    return ray, True
+
+
+def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> None:
+    if not todo:
+        return
+    ray, ours = _start_ray(options)
+    threads = max(1, int(options.cpus_per_job))
+    remote = ray.remote(num_cpus=options.cpus_per_job, num_gpus=options.gpus_per_job,
+                        max_retries=0)(_remote_attempt)
+    parallel = max(1.0, ray.cluster_resources().get("CPU", 1.0) / options.cpus_per_job)
+    tries = {job.name: 1 for job in todo}
+    pending = {remote.remote(run_job, job, config, threads): job for job in todo}
+    try:
+        while pending:
+            progress.running = int(min(len(pending), parallel))
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            for ref in ready:
+                job = pending.pop(ref)
+                try:
+                    result = ray.get(ref)
+                except Exception:                # the worker died (a node lost, say)
+                    result = {"ok": False, "error": traceback.format_exc(), "seconds": 0.0}
+                if not result["ok"] and tries[job.name] <= options.retries:
+                    log(f"retrying {job.name} ({result['error'].strip().splitlines()[-1]})")
+                    tries[job.name] += 1
+                    pending[remote.remote(run_job, job, config, threads)] = job
+                    continue
+                if result["ok"]:
+                    _write_back(out, job.name, result["files"])
+                progress.running = int(min(len(pending), parallel))
+                _record(out, Outcome(job.name, "done" if result["ok"] else "failed",
+                                     tries[job.name], result["seconds"],
+                                     result.get("error", "")), progress, outcomes, log, parallel)
+    finally:
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        if ours:
+            ray.shutdown()      # stops a local instance; leaves a joined cluster running

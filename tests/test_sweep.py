@@ -1,0 +1,137 @@
+"""Sweeps on the local pool and on a real Ray instance: the same report either way, resume
+after an interruption, failures retried and recorded without stopping the others, and a
+two-node Ray cluster on this machine."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analysis.compare import CompareConfig, compare
+from analysis.report import build_report
+from analysis.sweep import SweepOptions
+from cli import cli
+from conftest import ROOT
+
+ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra (pip install -e '.[dev]')")
+
+GRID = dict(tasks=["invert", "parity"], machines=["classical", "lstm"], seeds=2, steps=6,
+            lengths=[3, 6], samples=4)
+TIMINGS = {"seconds", "seq_per_s", "training_seconds", "created", "versions"}
+
+
+def _without_timings(x):
+    if isinstance(x, dict):
+        return {k: _without_timings(v) for k, v in x.items() if k not in TIMINGS}
+    if isinstance(x, list):
+        return [_without_timings(v) for v in x]
+    return x
+
+
+def _grid_report(out: Path, options: SweepOptions) -> dict:
+    outcomes = compare(CompareConfig(**GRID), out, options=options, log=lambda m: None)
+    assert [o.status for o in outcomes] == ["done"] * 6
+    return build_report(out)
+
+
+def test_ray_gives_the_local_backends_report(tmp_path):
+    local = _grid_report(tmp_path / "local", SweepOptions(jobs=2))
+    on_ray = _grid_report(tmp_path / "ray", SweepOptions(backend="ray", ray_cpus=2))
+    assert _without_timings(json.loads(json.dumps(on_ray, default=str))) == \
+        _without_timings(json.loads(json.dumps(local, default=str)))
+    files = sorted(p.relative_to(tmp_path / "ray").as_posix()
+                   for p in (tmp_path / "ray" / "runs").rglob("*") if p.is_file())
+    assert "runs/invert-lstm-s1/checkpoint.pt" in files        # the run came back whole
+
+
+def test_a_failing_job_is_retried_recorded_and_does_not_stop_the_others(tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setenv("TAPELAB_FAULT", "parity-lstm-s1")
+    out = tmp_path / "faulty"
+    logs: list[str] = []
+    outcomes = compare(CompareConfig(**GRID), out, log=logs.append,
+                       options=SweepOptions(backend="ray", ray_cpus=2, retries=2))
+    status = {o.name: (o.status, o.attempts) for o in outcomes}
+    assert status["parity-lstm-s1"] == ("failed", 3)
+    assert all(s == "done" for name, (s, _) in status.items() if name != "parity-lstm-s1")
+    record = json.loads((out / "runs" / "parity-lstm-s1" / "failed.json").read_text())
+    assert "injected fault" in record["error"] and "Traceback" in record["error"]
+    assert any("retrying parity-lstm-s1" in line for line in logs)
+    report = build_report(out)
+    assert [f["job"] for f in report["failed"]] == ["parity-lstm-s1"]
+    assert "Failed: parity-lstm-s1" in (out / "report.md").read_text()
+    monkeypatch.delenv("TAPELAB_FAULT")               # the same command tries it again
+    outcomes = compare(CompareConfig(**GRID), out, log=logs.append,
+                       options=SweepOptions(jobs=1))
+    assert {o.name: o.status for o in outcomes}["parity-lstm-s1"] == "done"
+    assert sum(o.status == "cached" for o in outcomes) == 5
+    assert not (out / "runs" / "parity-lstm-s1" / "failed.json").exists()
+
+
+def _cli(*args, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+GRID_ARGS = ["invert", "parity", "--machines", "classical,lstm", "--seeds", "2", "--steps", "6",
+             "--lengths", "3,6", "--samples", "4"]
+
+
+def test_an_interrupted_ray_sweep_resumes_with_what_is_missing(tmp_path):
+    out = tmp_path / "cut"
+    p = _cli("compare", *GRID_ARGS, "--backend", "ray", "--out", out)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("runs/*/evaluation.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=60)
+    first = {e.parent.name: e.stat().st_mtime for e in out.glob("runs/*/evaluation.json")}
+    assert first and len(first) < 6
+    r = CliRunner().invoke(cli, ["compare", *GRID_ARGS, "--backend", "ray", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert f"{len(first)} done before, {6 - len(first)} to run" in r.stderr
+    assert all(out.joinpath("runs", name, "evaluation.json").stat().st_mtime == stamp
+               for name, stamp in first.items())
+
+
+def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
+    r = CliRunner().invoke(cli, ["compare", "invert", "parity", "--machines", "classical,lstm",
+                                 "--seeds", "2", "--budget", "30", "--jobs", "2", "--dry-run",
+                                 "--out", str(tmp_path / "none")])
+    assert r.exit_code == 0, r.output
+    assert "6 jobs, 0 done already, 6 to run" in r.stdout and "invert-lstm-s1" in r.stdout
+    assert "about 1.0 min of training with 2 job(s) at a time" in r.stdout
+    assert not (tmp_path / "none").exists()
+
+
+def test_the_ray_backend_without_ray_says_how_to_install_it(monkeypatch):
+    import analysis.sweep as sweep
+
+    monkeypatch.setitem(sys.modules, "ray", None)       # an environment without Ray
+    with pytest.raises(ValueError, match=r"pip install -e '\.\[ray\]'"):
+        sweep._start_ray(SweepOptions(backend="ray"))
+
+
+def test_a_two_node_cluster_on_this_machine(tmp_path):
+    port = 6391
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    head = ["ray", "start", "--head", f"--port={port}", "--num-cpus=1", "--include-dashboard=false",
+            "--disable-usage-stats"]
+    worker = ["ray", "start", f"--address=127.0.0.1:{port}", "--num-cpus=1"]
+    try:
+        subprocess.run(head, check=True, capture_output=True, env=env, timeout=120)
+        subprocess.run(worker, check=True, capture_output=True, env=env, timeout=120)
+        out = tmp_path / "cluster"
+        r = CliRunner().invoke(cli, ["compare", *GRID_ARGS, "--backend", "ray", "--address",
+                                     f"127.0.0.1:{port}", "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert len(list(out.glob("runs/*/evaluation.json"))) == 6
+    finally:
+        subprocess.run(["ray", "stop", "--force"], capture_output=True, env=env, timeout=120)
