@@ -196,6 +196,8 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
         state = train_run(spec, run_dir, resume=resume)
     except NothingToTrain:          # trained before an interruption; evaluate it now
         state = read_state(run_dir / CHECKPOINT)
+    if state.status == "interrupted":   # Ctrl-C: the checkpoint is saved; stop the sweep
+        raise KeyboardInterrupt
     _, task, model = load_run(run_dir)
     results = evaluate(model, task, lengths, samples=config.samples,
                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)

@@ -1,7 +1,7 @@
 """The LSTM baseline of the NTM paper: a stack of LSTM layers and a linear read-out."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -14,8 +14,6 @@ class LSTMConfig:
     hidden_size: int = 256
     layers: int = 3
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class LSTMBaseline(nn.Module):

@@ -12,7 +12,7 @@ is used: the same trained model run as a discrete machine.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -36,8 +36,6 @@ class NTMConfig:
     clip: float = 20.0              # controller outputs are clipped to [-clip, clip]
     memory_init: float = 1e-6       # the constant the memory starts at
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class NTM(nn.Module):

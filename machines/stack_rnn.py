@@ -24,7 +24,7 @@ same trained model run with a discrete stack (values stay real vectors).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -43,8 +43,6 @@ class StackRNNConfig:
     stack_width: int = 8            # numbers per stack cell
     stack_depth: int = 0            # cells; 0: as many as the sequence has steps (never full)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class StackRNN(nn.Module):

@@ -25,7 +25,7 @@ and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax actio
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -44,8 +44,6 @@ class TapeRNNConfig:
     tape_width: int = 8             # numbers per cell
     tape_cells: int = 0             # L; 0: twice the sequence's steps plus one (no wrap-around)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def roll(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ positions: the trace has one head per (layer, attention head), ``read0``, ``read
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -50,8 +50,6 @@ class TransformerConfig:
     max_relative: int = 16          # ``relative``: offsets beyond this share one bias
     dropout: float = 0.0
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def sincos(T: int, d: int, device=None) -> torch.Tensor:
