@@ -3,8 +3,8 @@ workers and on Ray with 2 CPUs (a local instance started for the sweep, its star
 
 The grid is two tasks (invert, parity) x the LSTM x four seeds, each trained a fixed number of
 steps (``--steps``), so that every backend does the same work. Prints wall time, the jobs'
-own time summed (what the work costs), and the overhead per job: (wall x workers - job time)
-/ jobs.
+own time summed (what the work costs), the overhead of the sweep (wall - job time / workers:
+starting workers or Ray, sending results back) and that overhead per job.
 
     python benchmarks/sweep_backends.py [--steps 30]
 """
@@ -28,7 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     config = CompareConfig(tasks=["invert", "parity"], machines=["lstm"], seeds=4,
                            steps=args.steps, lengths=[3, 6], samples=8)
-    print(f"{'backend':<16} {'workers':>7} {'wall s':>7} {'job s':>7} {'overhead s/job':>15}")
+    print(f"{'backend':<8} {'workers':>7} {'wall s':>7} {'job s':>7} {'overhead s':>11} "
+          f"{'per job s':>10}")
     for name, options, workers in (("local", SweepOptions(jobs=1), 1),
                                    ("local", SweepOptions(jobs=2), 2),
                                    ("ray", SweepOptions(backend="ray", ray_cpus=2), 2)):
@@ -37,8 +38,9 @@ def main() -> None:
             outcomes = compare(config, Path(tmp) / "out", options=options, log=lambda m: None)
             wall = time.perf_counter() - started
         work = sum(o.seconds for o in outcomes)
-        print(f"{name:<16} {workers:>7} {wall:>7.1f} {work:>7.1f} "
-              f"{(wall * workers - work) / len(outcomes):>15.2f}")
+        overhead = wall - work / workers
+        print(f"{name:<8} {workers:>7} {wall:>7.1f} {work:>7.1f} {overhead:>11.1f} "
+              f"{overhead / len(outcomes):>10.2f}")
 
 
 if __name__ == "__main__":
