@@ -318,7 +318,9 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
-    outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log)
+    outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log,
+                         expected=lambda job: config.budget if config.steps is None and
+                         registry.get(job.machine).family == "sequence" else None)
     log(f"the sweep took {time.perf_counter() - started:.0f} s; writing the report")
     write_json(out / SKIPPED, skipped)
     return outcomes

@@ -72,11 +72,18 @@ class Progress:
     started: float = field(default_factory=time.perf_counter)
     durations: list[float] = field(default_factory=list)
 
+    expected: dict[str, float | None] = field(default_factory=dict)   # job -> seconds
+    left: set[str] = field(default_factory=set)                         # jobs not finished
+
     def line(self, parallel: float) -> str:
-        left = self.total - self.cached - self.done - self.failed
+        """``jobs: 3/16 done (1 before), 2 running, 0 failed, ETA 2:10``. The ETA adds the
+        expected seconds of the jobs left (their training budget, or else the mean of the jobs
+        done so far), spread over ``parallel`` workers."""
+        mean = sum(self.durations) / len(self.durations) if self.durations else None
+        guesses = [self.expected.get(name) or mean for name in self.left]
         eta = ""
-        if self.durations and left:
-            seconds = sum(self.durations) / len(self.durations) * left / max(parallel, 1.0)
+        if self.left and all(g is not None for g in guesses):
+            seconds = sum(guesses) / max(parallel, 1.0)
             eta = f", ETA {int(seconds) // 60}:{int(seconds) % 60:02d}"
         return (f"jobs: {self.done + self.cached}/{self.total} done ({self.cached} before), "
                 f"{self.running} running, {self.failed} failed{eta}")
@@ -94,9 +101,11 @@ def injected_fault(name: str) -> None:
 
 
 def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOptions, *,
-              log: Callable[[str], None] = print) -> list[Outcome]:
+              log: Callable[[str], None] = print,
+              expected: Callable[[object], float | None] = lambda job: None) -> list[Outcome]:
     """Run ``run_job(job, config, out, threads)`` for every unfinished job on the backend of
-    ``options``; returns one :class:`Outcome` per job, in the order of ``jobs``."""
+    ``options``; returns one :class:`Outcome` per job, in the order of ``jobs``.
+    ``expected(job)`` is a job's expected seconds, where known (for the ETA)."""
     if options.backend not in BACKENDS:
         raise ValueError(f"unknown backend {options.backend!r}; choose one of "
                          f"{', '.join(BACKENDS)}")
@@ -109,6 +118,8 @@ def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOp
             progress.cached += 1
         else:
             todo.append(job)
+            progress.left.add(job.name)
+            progress.expected[job.name] = expected(job)
     log(f"{len(jobs)} jobs, {progress.cached} done before, {len(todo)} to run "
         f"({options.backend})")
     if options.backend == "ray":
@@ -126,6 +137,7 @@ def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
             log: Callable[[str], None], parallel: float) -> None:
     """Book a finished attempt: a success, or a failure past its retries (failed.json)."""
     outcomes[outcome.name] = outcome
+    progress.left.discard(outcome.name)
     failed_file = run_path(out, outcome.name) / FAILED
     if outcome.status == "failed":
         progress.failed += 1
@@ -161,6 +173,7 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
             while True:
                 progress.running = 1
                 tries[job.name] += 1
+                log(f"{job.name}: running (try {tries[job.name]})")
                 ok, error, seconds = _attempt(run_job, job, config, out, None)
                 progress.running = 0
                 if ok or tries[job.name] > options.retries:
