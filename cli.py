@@ -263,7 +263,8 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
 
     \b
     Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
-                4 proven never to halt (cycle, translated-cycle, runs-off), 5 stopped at a breakpoint.
+                4 proven never to halt (cycle, translated-cycle, runs-off), 5 stopped at a breakpoint,
+                130 stopped by Ctrl-C (it prints the configuration it reached).
     \b
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
@@ -302,15 +303,41 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
         if (block or back is not None or not rules) and engine != "macro":
             raise click.UsageError("--block, --back/--no-back and --no-rules need "
                                    "--engine macro")
-        result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
-                               block=block, back=back, rules=rules)
+        with _ctrl_c_stops() as stopped:
+            result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
+                                   block=block, back=back, rules=rules, stop=stopped)
     if as_json:
         click.echo(json.dumps(display.result_json(prog, result)))
     else:
         click.echo(display.result_text(prog, result))
     code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT,
-            "cycle": EXIT_NEVER, "translated-cycle": EXIT_NEVER, "runs-off": EXIT_NEVER}
+            "cycle": EXIT_NEVER, "translated-cycle": EXIT_NEVER, "runs-off": EXIT_NEVER,
+            "interrupted": EXIT_INTERRUPTED}
     sys.exit(code.get(result.reason, EXIT_HALTED))
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops():
+    """Inside: the first Ctrl-C asks the run to stop where it stands (the function yielded
+    says whether it was pressed); a second one interrupts at once."""
+    import signal
+    import threading
+
+    pressed = threading.Event()
+
+    def handler(signum, frame):
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        pressed.set()
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:              # not the main thread (an embedding): plain Ctrl-C
+        yield pressed.is_set
+        return
+    try:
+        yield pressed.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @cli.command()

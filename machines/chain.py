@@ -20,6 +20,7 @@ Verdicts for machines that never halt, found within the step limit:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from machines.program import Transitions
 from machines.runtape import EngineResult, Runs, pop, push, split
@@ -72,20 +73,24 @@ def _translated(old: _Record, head: int, behind: Runs) -> bool:
     return then is not None and then == _cells(*_top(behind), k)
 
 
+STOP_CHECK = 0xFFFF   # chain steps between two looks at ``stop`` (a few ms of work)
+
+
 def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              track: bool = False) -> EngineResult:
+              track: bool = False, stop: Callable[[], bool] | None = None) -> EngineResult:
     """Run from the start state on integer ``cells`` with the head on ``cells[head0]``
     (cell 0); see :func:`run_runs`."""
-    return run_runs(table, *split(cells, head0), max_steps, track=track)
+    return run_runs(table, *split(cells, head0), max_steps, track=track, stop=stop)
 
 
 def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: int, *,
-             track: bool = False, state: int = 0, steps: int = 0,
-             head: int = 0) -> EngineResult:
+             track: bool = False, state: int = 0, steps: int = 0, head: int = 0,
+             stop: Callable[[], bool] | None = None) -> EngineResult:
     """Run on a run-length tape (``left`` and ``right`` stacks of runs, the head's
     neighbours last; changed in place) with the head on cell ``head`` reading ``cur``.
     ``track`` also looks for translated cycles (slower, so :func:`machines.classical.run`
-    asks for it only once a run reaches its step limit)."""
+    asks for it only once a run reaches its step limit). When ``stop()`` turns true (asked
+    every ``STOP_CHECK`` chain steps) the run ends there with reason ``interrupted``."""
     nxt, wr, mv, defined, halting = table.next, table.write, table.move, table.defined, \
         table.halting
     reason, since, period = "step-limit", None, None
@@ -134,6 +139,9 @@ def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: i
                 reason = "halt-state"
                 break
         chain_steps += 1
+        if stop is not None and not chain_steps & STOP_CHECK and stop():
+            reason = "interrupted"
+            break
         if not track:
             pass
         elif head < back_r:        # the farthest the head has gone back since the last record

@@ -11,7 +11,7 @@ convention by turning an undefined ``---`` into an explicit ``1RZ`` rule when it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
@@ -22,6 +22,8 @@ ENGINES = ("auto", "plain", "chain", "macro")
 NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
 AUTO_MACRO_STEPS = 10**9   # ``auto`` runs the chain engine up to this limit, macro beyond
 MACRO_SEARCH_STEPS = 10**8  # translated cycles after a macro run: searched this far
+STOP_CHUNK = 1 << 22        # plain loop: steps between two looks at ``stop`` (about 0.5 s)
+HALTED = ("halt-state", "no-rule")
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -34,7 +36,8 @@ class RunResult:
     steps: int
     head: int
     tape: Tape
-    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "translated-cycle" | "runs-off"
+    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "translated-cycle" |
+                 # "runs-off" | "interrupted" (``stop``) | "breakpoint" (a trace stopped there)
     since: int | None = None    # cycle: the step of a configuration that recurs ...
     period: int | None = None   # ... every ``period`` steps
 
@@ -102,7 +105,7 @@ def _check_engine(engine: str) -> None:
 
 def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
         engine: str = "auto", block: int | None = None, back: bool | None = None,
-        rules: bool = True) -> RunResult:
+        rules: bool = True, stop: Callable[[], bool] | None = None) -> RunResult:
     """Run ``program`` on ``tape_input`` (``None``: its own default input) for at most
     ``max_steps`` steps and say how it ended.
 
@@ -112,6 +115,9 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     it, searched for by default; ``rules`` proves and applies rules over symbolic run lengths,
     :mod:`machines.rules`), ``auto`` is ``chain`` for limits up to ``AUTO_MACRO_STEPS`` and
     ``macro`` beyond (where only proven rules get through in reasonable time).
+
+    ``stop`` is asked now and then (every few milliseconds of work); once it returns true the
+    run ends where it stands, with reason ``interrupted`` (Ctrl-C in ``tapelab run``).
     """
     _check_engine(engine)
     if max_steps < 0:
@@ -126,8 +132,8 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         out = _run_decided(
             table, [sidx[c] for c in cells], head0, max_steps,
             macro=engine == "macro" or (engine == "auto" and max_steps > AUTO_MACRO_STEPS),
-            block=block, back=back, rules=rules)
-        return RunResult(out.reason in ("halt-state", "no-rule"), table.states[out.state],
+            block=block, back=back, rules=rules, stop=stop)
+        return RunResult(out.reason in HALTED, table.states[out.state],
                          out.steps, out.head,
                          to_tape(symbols, out.left, out.cur, out.right, out.head),
                          out.reason, out.since, out.period)
@@ -143,6 +149,9 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     if table.halting[0]:
         reason = "halt-state"
     while reason == "step-limit":
+        if stop is not None and stop():
+            reason = "interrupted"
+            break
         room = min(pos, len(tape) - 1 - pos)   # steps that cannot leave the array
         if room == 0:
             grow = len(tape)
@@ -151,7 +160,7 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
             pos += grow
             origin += grow
             continue
-        chunk = min(room, max_steps - steps)
+        chunk = min(room, max_steps - steps, STOP_CHUNK if stop is not None else room)
         if chunk <= 0:
             break
         k = chunk
@@ -178,12 +187,13 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     data = bytes(tape) if isinstance(tape, bytearray) else tape
     result_tape = Tape.from_cells(table.symbols[0], [symbols[c] for c in data], origin) \
         if nsym > 256 else _tape_from_bytes(data, symbols, origin)
-    return RunResult(halted=reason != "step-limit", state=table.states[state], steps=steps,
+    return RunResult(halted=reason in HALTED, state=table.states[state], steps=steps,
                      head=pos - origin, tape=result_tape, reason=reason)
 
 
 def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-                 macro: bool, block: int | None, back: bool | None, rules: bool):
+                 macro: bool, block: int | None, back: bool | None, rules: bool,
+                 stop: Callable[[], bool] | None):
     """The chain engine (or with ``macro``, the macro engine), and when that reaches the step
     limit, the chain engine again looking for a translated cycle: halting machines pay nothing
     for the search. After a macro run the search covers the first ``MACRO_SEARCH_STEPS``
@@ -194,12 +204,13 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
     if macro:
         from machines.macro import run_macro
 
-        result = run_macro(table, cells, head0, max_steps, k=block, back=back, rules=rules)
+        result = run_macro(table, cells, head0, max_steps, k=block, back=back, rules=rules,
+                           stop=stop)
         search = min(max_steps, MACRO_SEARCH_STEPS)
     else:
-        result = run_chain(table, cells, head0, max_steps)
+        result = run_chain(table, cells, head0, max_steps, stop=stop)
     if result.reason == "step-limit":
-        tracked = run_chain(table, cells, head0, search, track=True)
+        tracked = run_chain(table, cells, head0, search, track=True, stop=stop)
         if tracked.reason == "translated-cycle":
             return tracked
     return result

@@ -64,6 +64,7 @@ REASONS = {
     "cycle": "never halts: the whole configuration repeats",
     "translated-cycle": "never halts: the configuration repeats, shifted along the tape",
     "runs-off": "never halts: the head runs off into blank tape forever",
+    "interrupted": "stopped by Ctrl-C; the configuration it reached",
 }
 
 

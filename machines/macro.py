@@ -27,7 +27,7 @@ base steps). With ``rules``, the loop also proves and applies rules over symboli
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
@@ -38,6 +38,7 @@ MAX_BLOCK = 12          # the largest block size the search tries
 PILOT_STEPS = 1_000_000  # the chain engine's pilot run: short runs end there
 TRIAL_MOVES = 1_000     # macro moves per trial of a candidate machine
 BLOCK_STEP_CAP = 20_000  # base steps inside one block before the macro step gives up
+STOP_MOVES = 0xFFF       # macro moves between two looks at ``stop``
 
 # A macro transition: (symbol written, direction, next state, base steps, head shift), or None
 # when the base machine stops inside (halts, lacks a rule, loops or passes the cap).
@@ -201,7 +202,8 @@ def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
 
 
 def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
-              max_moves: int | None = None, *, rules: bool = False) -> EngineResult:
+              max_moves: int | None = None, *, rules: bool = False,
+              stop: Callable[[], bool] | None = None) -> EngineResult:
     """The macro loop: chain steps over ``layer``'s symbols, in macro states and symbols;
     ``reason`` is ``None`` when the run must be finished on the base machine (or
     ``max_moves`` macro moves were made). ``rules`` also proves and applies rules over
@@ -244,6 +246,9 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
         steps += cost * n
         state = nxt
         moves += 1
+        if stop is not None and not moves & STOP_MOVES and stop():
+            reason = "interrupted"
+            break
         if saved is not None and saved[0] == state and saved[1] == head and saved[2] == cur \
                 and saved[3] == left and saved[4] == right:
             reason, since, period = "cycle", saved_steps, steps - saved_steps
@@ -292,19 +297,19 @@ def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: i
 
 
 def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              k: int | None = None, back: bool | None = None,
-              rules: bool = True) -> EngineResult:
+              k: int | None = None, back: bool | None = None, rules: bool = True,
+              stop: Callable[[], bool] | None = None) -> EngineResult:
     """Run like :func:`machines.chain.run_chain` (the same result), on a macro machine.
     ``k`` and ``back`` fix the block size and the back symbol; by default a pilot run of the
     chain engine chooses them (and runs that end within the pilot are its result)."""
     if k is None or back is None:
-        pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS))
+        pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS), stop=stop)
         if pilot.reason != "step-limit" or pilot.steps >= max_steps:
             return pilot
         k0, b0 = choose(table, cells, head0, pilot, max_steps)
         k, back = k or k0, b0 if back is None else back
     layer, (left, cur, right) = _make(table, cells, head0, k, back)
-    macro = run_layer(layer, left, cur, right, max_steps, rules=rules)
+    macro = run_layer(layer, left, cur, right, max_steps, rules=rules, stop=stop)
     base_left, base_cur, base_right, position, q = layer.lower(
         macro.state, macro.left, macro.cur, macro.right, macro.head)
     if macro.reason is None:               # finish on the base machine

@@ -368,9 +368,21 @@ def _cli(*args, **kw) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+@pytest.mark.parametrize("engine", ["plain", "chain"])
+def test_ctrl_c_stops_a_run_with_the_configuration_it_reached(engine):
+    # a counter: it never halts and no decider ends it
+    p = _cli("run", "1LB0RB_1RA0LA", "--engine", engine, "--max-steps", "10**30", "--json")
+    time.sleep(2.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == INTERRUPTED and "Traceback" not in err, err
+    result = json.loads(out)
+    assert result["reason"] == "interrupted" and result["steps"] > 0 and not result["halted"]
+
+
 def test_ctrl_c_exits_130_with_one_line():
-    p = _cli("run", "1RB1LA_1LA1RB", "--engine", "plain", "--max-steps", "10**12")
-    time.sleep(1.5)
+    p = _cli("task", "verify", "reverse", "--samples", "100000", "--max-length", "1000")
+    time.sleep(2.5)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     assert p.returncode == INTERRUPTED and "interrupted" in err and "Traceback" not in err
