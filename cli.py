@@ -616,6 +616,9 @@ class _Progress:
 @click.option("--max-length", type=LENGTH,
               help="Longest training input [default: 20 for copy, 10 otherwise].")
 @click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
+@click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
+              help="A model setting of the machine's config, repeatable: --set position=alibi "
+                   "(transformer), --set memory_size=64 (ntm), --set hidden_size=128.")
 @click.option("--compile/--no-compile", "use_compile", default=None,
               help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "
                    "[default: on for runs of 1000+ steps or 120+ s].")
@@ -630,9 +633,10 @@ class _Progress:
 @click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
               "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
-          min_length, max_length, curriculum, use_compile, threads, device, out, resume,
-          force) -> None:
-    """Train a soft machine (NTM or LSTM) on TASK; Ctrl-C saves, --resume continues.
+          min_length, max_length, curriculum, settings, use_compile, threads, device, out,
+          resume, force) -> None:
+    """Train a sequence machine (NTM, LSTM, Stack-RNN, Tape-RNN, Transformer) on TASK;
+    Ctrl-C saves, --resume continues.
 
     \b
     The run directory gets config.json, metrics.jsonl (loss, bits per sequence, read/write
@@ -670,6 +674,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
                 (cfg["steps"] or 0) >= 1000 or (time_budget or 0) >= 120)
         spec = RunSpec(task=task_name, machine=machine, bits=int(bits), min_length=min_length,
                        max_length=max_length, curriculum=curriculum, train=cfg,
+                       model=_model_settings(settings),
                        compile=bool(use_compile and registry.get(machine).compile))
         try:
             check_spec(spec)
@@ -699,6 +704,21 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     click.echo(f"{run_dir}: {state.step} steps, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+
+
+def _model_settings(pairs: tuple[str, ...]) -> dict:
+    """``KEY=VALUE`` pairs as a dict; values read as JSON where they parse (64, 0.5, true),
+    else as strings (alibi). The run's config check says which keys the machine has."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r}: write KEY=VALUE", param_hint="--set")
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def _device(name: str) -> str:

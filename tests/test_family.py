@@ -132,3 +132,24 @@ def test_positional_encodings():
         assert equivariant == (position == "none"), position
     with pytest.raises(ValueError, match="position must be one of"):
         TransformerEncoder(TransformerConfig(5, 3, position="learned"))
+
+
+def test_train_sets_model_settings_and_checks_them(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    out = tmp_path / "alibi"
+    r = CliRunner().invoke(cli, ["train", "parity", "--machine", "transformer", "--steps", "2",
+                                 "--set", "position=alibi", "--set", "layers=1", "--max-length",
+                                 "3", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "config.json").read_text())["model"] == {"position": "alibi",
+                                                                      "layers": 1}
+    for bad in (["--set", "colour=red"], ["--set", "position=learned"], ["--set", "novalue"]):
+        r = CliRunner().invoke(cli, ["train", "parity", "--machine", "transformer", "--steps",
+                                     "2", *bad, "--out", str(tmp_path / "bad")])
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert not (tmp_path / "bad").exists()
