@@ -6,6 +6,7 @@ self-contained page, images embedded).
 from __future__ import annotations
 
 import base64
+from dataclasses import asdict
 import html
 import json
 import platform
@@ -18,6 +19,7 @@ import numpy as np
 from analysis.layout import (COMPARE, RUNS, load_evaluations, read_failures, read_json,
                              read_skipped)
 from analysis.protocol import PUBLISHED_LABEL, protocol_table
+from analysis.statistics import FIT, sharpness_correlations
 from machines import registry
 from machines.files import write_atomic
 
@@ -286,6 +288,7 @@ def build_report(out: str | Path) -> dict:
     if protocol:
         report["protocol"] = {"label": PUBLISHED_LABEL, "rows": protocol}
     report["failed"] = read_failures(out)
+    report["sharpness_statistics"] = [asdict(c) for c in sharpness_correlations(evaluations)]
     seconds = [ev.get("training", {}).get("seconds") or 0.0 for ev in evaluations]
     report["training_cost"] = {"runs": len(evaluations), "seconds": round(sum(seconds), 1)}
     figures = out / "figures"
@@ -342,6 +345,22 @@ def _protocol_rows(report: dict) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
+def _statistics_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Spearman's rho of read entropy at the training length against accuracy at the longest
+    length, per machine and pooled, all runs and fitted runs."""
+    head = ["machine", "runs", "which runs", "Spearman rho", "95% bootstrap interval"]
+    body = [[c["group"], str(c["runs"]), f"fit training (acc >= {FIT})" if c["fitted"]
+             else "all", _fmt(c["rho"]), f"{_fmt(c['low'])} .. {_fmt(c['high'])}"]
+            for c in report.get("sharpness_statistics", [])]
+    return head, body
+
+
+STATISTICS_INTRO = ("Sharpness against generalisation: Spearman's rho between each run's read "
+                    "entropy at the training length (0 = a one-hot head) and its per-token "
+                    "accuracy at the longest tested length. Negative: sharper heads generalise "
+                    "further.")
+
+
 def _cost_line(report: dict) -> str:
     cost = report["training_cost"]
     return (f"Training cost: {cost['runs']} runs, {cost['seconds']:,.0f} s of training in all "
@@ -389,6 +408,11 @@ def _markdown(report: dict, images: dict, out: Path) -> str:
                f"Published: {report['protocol']['label']}.", "",
                "| " + " | ".join(p_head) + " |", "|" + "---|" * len(p_head)]
         md += ["| " + " | ".join(row) + " |" for row in p_body]
+    s_head, s_body = _statistics_rows(report)
+    if s_body:
+        md += ["", "## Sharpness statistics", "", STATISTICS_INTRO, "",
+               "| " + " | ".join(s_head) + " |", "|" + "---|" * len(s_head)]
+        md += ["| " + " | ".join(row) + " |" for row in s_body]
     for s in report["skipped"]:
         md.append(f"\nSkipped: {s['machine']} on {s['task']}: {s['reason']}.")
     for run, info in report["soft_tm"].items():
@@ -432,6 +456,13 @@ def _html(report: dict, images: dict) -> str:
                   + "".join(f"<th>{esc(h)}</th>" for h in p_head) + "</tr>"]
         parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
                   for row in p_body]
+        parts.append("</table>")
+    s_head, s_body = _statistics_rows(report)
+    if s_body:
+        parts += ["<h2>Sharpness statistics</h2>", f"<p>{esc(STATISTICS_INTRO)}</p><table><tr>"
+                  + "".join(f"<th>{esc(h)}</th>" for h in s_head) + "</tr>"]
+        parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                  for row in s_body]
         parts.append("</table>")
     for s in report["skipped"]:
         parts.append(f"<p>Skipped: {esc(s['machine'])} on {esc(s['task'])}: "
