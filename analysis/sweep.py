@@ -210,20 +210,16 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
 
 # ------------------------------------------------------------------------------ ray
 def _remote_attempt(run_job: Callable, job, config, threads: int) -> dict:
-    """One try of a job on a Ray worker, in a scratch folder: its run directory's files come
-    back as bytes (the driver writes them), or the traceback."""
-    started = time.perf_counter()
+    """One try of a job on a Ray worker (:func:`_attempt` in a scratch folder): its run
+    directory's files come back as bytes (the driver writes them), or the traceback."""
     with tempfile.TemporaryDirectory(prefix="tapelab-job-") as scratch:
-        try:
-            injected_fault(job.name)
-            run_job(job, config, Path(scratch), threads)
-        except Exception:
-            return {"ok": False, "error": traceback.format_exc(),
-                    "seconds": time.perf_counter() - started}
+        ok, error, seconds = _attempt(run_job, job, config, Path(scratch), threads)
+        if not ok:
+            return {"ok": False, "error": error, "seconds": seconds}
         root = run_path(Path(scratch), job.name)
         files = {p.relative_to(root).as_posix(): p.read_bytes()
                  for p in sorted(root.rglob("*")) if p.is_file()}
-    return {"ok": True, "files": files, "seconds": time.perf_counter() - started}
+    return {"ok": True, "files": files, "seconds": seconds}
 
 
 def _write_back(out: Path, name: str, files: dict[str, bytes]) -> None:
