@@ -616,6 +616,12 @@ class _Progress:
 @click.option("--max-length", type=LENGTH,
               help="Longest training input [default: 20 for copy, 10 otherwise].")
 @click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
+@click.option("--sharpen", type=Number(0, 100), default=0.0, show_default=True,
+              help="Sharpening prior: add W x the mean normalized entropy of every head's "
+                   "weighting to the loss (0: off).")
+@click.option("--sharpen-schedule", type=click.Choice(["constant", "late", "ramp"]),
+              default="constant", show_default=True, help="When the prior acts: throughout, "
+              "in the second half of training only, or rising linearly from 0 to W.")
 @click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
               help="A model setting of the machine's config, repeatable: --set position=alibi "
                    "(transformer), --set memory_size=64 (ntm), --set hidden_size=128.")
@@ -633,8 +639,8 @@ class _Progress:
 @click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
               "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
-          min_length, max_length, curriculum, settings, use_compile, threads, device, out,
-          resume, force) -> None:
+          min_length, max_length, curriculum, sharpen, sharpen_schedule, settings, use_compile,
+          threads, device, out, resume, force) -> None:
     """Train a sequence machine (NTM, LSTM, Stack-RNN, Tape-RNN, Transformer) on TASK;
     Ctrl-C saves, --resume continues.
 
@@ -644,6 +650,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     \b
     Examples:
       tapelab train copy --bits 8 --time-budget 300
+      tapelab train copy --bits 8 --time-budget 300 --sharpen 0.1 --sharpen-schedule late
       tapelab train --resume runs/copy-ntm-s0 --steps 5000
     """
     from analysis.runs import RunDirError, RunSpec, check_spec, run_kind, train_run
@@ -664,7 +671,8 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         run_dir = out or Path("runs") / f"{task_name}-{machine}-s{seed}"
         from machines.training import RECIPES
 
-        cfg = dict(RECIPES[recipe], seed=seed, device=_device(device), threads=threads)
+        cfg = dict(RECIPES[recipe], seed=seed, device=_device(device), threads=threads,
+                   sharpen=sharpen, sharpen_schedule=sharpen_schedule)
         cfg.update({k: v for k, v in dict(batch_size=batch, optimizer=optimizer, lr=lr).items()
                     if v is not None})
         cfg["steps"] = steps if steps else (None if time_budget else 2000)
@@ -740,37 +748,61 @@ def _device(name: str) -> str:
 @click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=100, show_default=True)
 @click.option("--seed", type=SEED, default=12345, show_default=True)
 @click.option("--hard", is_flag=True, help="Also run with hard (argmax) addressing.")
+@click.option("--temperatures", metavar="T,T,...", help="Evaluate at each test-time "
+              "temperature instead: every head's weighting raised to the power 1/T and "
+              "renormalised; 1 is the machine as trained, 0 is argmax, 'adaptive' picks T per "
+              "weighting from its entropy (Velickovic et al. 2024). Example: "
+              "--temperatures 1,0.5,0.25,0.1,0,adaptive")
 @click.option("--json", "as_json", is_flag=True)
 def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
-             as_json: bool) -> None:
+             temperatures: str | None, as_json: bool) -> None:
     """Score a trained run on fresh examples: bit errors per sequence, per-symbol accuracy
-    and exact-match rate per length, with soft and (--hard) argmax addressing."""
+    and exact-match rate per length, with soft and (--hard) argmax addressing, or at
+    several test-time temperatures (--temperatures).
+
+    \b
+    Examples:
+      tapelab eval runs/copy-ntm-s0 --lengths 20,40,80,120 --hard
+      tapelab eval runs/copy-ntm-s0 --temperatures 1,0.5,0.1,0,adaptive
+    """
     from analysis.evaluate import evaluate
     from analysis.runs import RunDirError, load_run
+    from machines.sharpening import label, parse_temperature
     from machines.training import CheckpointError
 
     wanted = _lengths(lengths)
+    temps = None
+    if temperatures is not None:
+        if hard:
+            raise click.UsageError("--hard and --temperatures: give one (0 is the argmax)")
+        try:
+            temps = [parse_temperature(t) for t in temperatures.split(",")]
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--temperatures") from None
     try:
         spec, task, model = load_run(run_dir)
     except (RunDirError, CheckpointError) as err:
         raise _fail(str(err)) from None
     except (FileNotFoundError, ValueError) as err:
         raise click.UsageError(str(err)) from None
+    if temps is not None and not registry.get(spec.machine).heads:
+        raise _fail(f"{run_dir}: the {spec.machine} has no addressing to temper", EXIT_INVALID)
     results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
-                       hard=None if hard else False)
+                       hard=None if hard else False, temperatures=temps)
     if as_json:
         click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
                                "results": [{k: r.to_json()[k] for k in (
-                                   "length", "addressing", "bits_per_sequence",
+                                   "length", "addressing", "temperature", "bits_per_sequence",
                                    "symbol_accuracy", "exact_match")} for r in results]}))
         return
     click.echo(f"{run_dir}: {spec.machine} on {spec.task}")
-    click.echo(f"{'length':>6} {'addressing':>10} {'bits/seq':>9} {'symbol acc':>10} "
+    click.echo(f"{'length':>6} {'addressing':>10} {'T':>8} {'bits/seq':>9} {'symbol acc':>10} "
                f"{'exact':>6} {'read H':>7} {'write H':>7}")
     for r in results:
         rh = "" if r.read_entropy is None else f"{r.read_entropy:.3f}"
         wh = "" if r.write_entropy is None else f"{r.write_entropy:.3f}"
-        click.echo(f"{r.length:>6} {r.addressing:>10} {r.bits_per_sequence:>9.2f} "
+        t = "" if r.temperature is None else label(r.temperature)
+        click.echo(f"{r.length:>6} {r.addressing:>10} {t:>8} {r.bits_per_sequence:>9.2f} "
                    f"{r.symbol_accuracy:>10.3f} {r.exact_match:>6.2f} {rh:>7} {wh:>7}")
 
 

@@ -19,7 +19,7 @@ from tasks.base import Example, Task
 @dataclass
 class LengthResult:
     length: int
-    addressing: str              # "soft" | "hard" (the classical machine is "hard")
+    addressing: str              # "soft" | "hard" | "tempered" (the classical machine: "hard")
     bits_per_sequence: float     # wrong bits (or symbols) per sequence (NaN where undefined)
     symbol_accuracy: float
     exact_match: float
@@ -28,6 +28,7 @@ class LengthResult:
     write_entropy: float | None = None
     steps: float | None = None   # mean classical steps (classical machine)
     extra: dict = field(default_factory=dict)
+    temperature: float | str | None = None   # the test-time temperature (None: not tempered)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -46,7 +47,7 @@ def _means(scores) -> tuple[float, float]:
 
 def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
              hard: bool | None = None, kind: str | None = None,
-             **options) -> list[LengthResult]:
+             temperatures: list | None = None, **options) -> list[LengthResult]:
     """Score ``machine`` on ``task`` at each length.
 
     ``machine`` is a :class:`Program` (classical), a run directory, a trained sequence model
@@ -61,6 +62,10 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
     if isinstance(machine, Program):
         return evaluate_classical(machine, task, lengths, samples=samples, seed=seed)
     if isinstance(machine, SoftTM):
+        if temperatures is not None:
+            return [r for t in temperatures for r in evaluate_soft_tm(
+                machine, task, lengths, samples=samples, seed=seed, temperature=t,
+                restart=options.get("restart", 0))]
         return evaluate_soft_tm(machine, task, lengths, samples=samples, seed=seed, **options)
     if isinstance(machine, (str, Path)):
         from analysis.runs import load_run
@@ -69,6 +74,11 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
         kind = spec.machine
     if kind is None:
         raise ValueError("give kind=, the registry name of the machine, to evaluate a model")
+    if temperatures is not None:
+        if not registry.get(kind).heads:
+            raise ValueError(f"{kind} has no addressing to temper")
+        return [r for t in temperatures for r in evaluate_sequence_model(
+            machine, task, lengths, samples=samples, seed=seed, temperature=t)]
     has_hard = registry.get(kind).hard
     modes = [False, True] if hard is None and has_hard else [bool(hard)]
     return [r for mode in modes for r in evaluate_sequence_model(
@@ -94,9 +104,17 @@ def evaluate_classical(program: Program, task: Task, lengths, *, samples: int = 
     return out
 
 
+def _addressing(temperature) -> str:
+    if temperature is None or temperature == 1:
+        return "soft"
+    return "hard" if temperature == 0 else "tempered"
+
+
 def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, seed: int = 0,
-                            hard: bool = False, batch_size: int = 50) -> list[LengthResult]:
-    """Score a trained NTM or LSTM on fresh examples of each length."""
+                            hard: bool = False, temperature=None,
+                            batch_size: int = 50) -> list[LengthResult]:
+    """Score a trained sequence machine on fresh examples of each length (``hard``: argmax
+    addressing; ``temperature``: tempered addressing)."""
     import torch
 
     from machines.training import mean_entropy, sequence_loss
@@ -109,7 +127,8 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             chunk = examples[start:start + batch_size]
             batch = task.encode(chunk, "sequence")
             with torch.no_grad():
-                logits, trace = model(batch.inputs, hard=hard, return_trace=True)
+                logits, trace = model(batch.inputs, hard=hard, temperature=temperature,
+                                      return_trace=True)
                 _, wrong = sequence_loss(logits, batch)
             bits += float(wrong) * len(chunk)
             scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]
@@ -118,20 +137,39 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
                     entropies.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
         acc, exact = _means(scores)
         results.append(LengthResult(
-            length, "hard" if hard else "soft", bits / samples, acc, exact, samples,
-            float(np.mean(entropies["read"])) if "read" in entropies else None,
-            float(np.mean(entropies["write"])) if "write" in entropies else None))
+            length, "hard" if hard else _addressing(temperature), bits / samples, acc, exact,
+            samples, float(np.mean(entropies["read"])) if "read" in entropies else None,
+            float(np.mean(entropies["write"])) if "write" in entropies else None,
+            temperature=temperature))
     return results
 
 
+PROBE_SAMPLES = 16     # examples of the training-time probe: cheap, fixed for the whole run
+PROBE_SEED = 4242
+
+
+def length_probe(task: Task, length: int, samples: int = PROBE_SAMPLES,
+                 seed: int = PROBE_SEED):
+    """A probe for :func:`machines.training.train`: exact match, symbol accuracy and read
+    entropy on the same ``samples`` examples of ``length`` every time it is called."""
+    def probe(model) -> dict:
+        r = evaluate_sequence_model(model, task, [length], samples=samples, seed=seed)[0]
+        return {"probe_length": length, "probe_exact": r.exact_match,
+                "probe_accuracy": r.symbol_accuracy,
+                **({} if r.read_entropy is None else {"probe_read_entropy": r.read_entropy})}
+    return probe
+
+
 def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
-                     program: Program | None = None, restart: int = 0) -> list[LengthResult]:
+                     program: Program | None = None, restart: int = 0,
+                     temperature=None) -> list[LengthResult]:
     """Score a soft TM (one restart) unrolled for the reference program's steps on a window
     that fits the reference run, and, given ``program``, its hardened program classically.
 
     Soft rows carry the head's normalized entropy (as read and write entropy: one head does
     both), the mean probability mass on the classical head's cell (``extra``), and the head
     distribution of the first example (``extra["heads"]``, ``extra["classical"]``).
+    ``temperature`` tempers its tables, state and head (:meth:`SoftTM.forward`).
     """
     import torch
 
@@ -144,7 +182,8 @@ def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: 
         batch = task.encode(examples, "tape")
         steps = int(batch.steps.max())
         with torch.no_grad():
-            final, path = machine(batch.tape, steps, batch.origin, keep_path=True)
+            final, path = machine(batch.tape, steps, batch.origin, keep_path=True,
+                                  temperature=temperature)
         heads = torch.stack([c.head[restart] for c in path], 1).numpy()      # [B, T+1, L]
         cells = final.tape[restart].argmax(-1)
         scores = []
@@ -162,10 +201,12 @@ def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: 
                                                                      examples[0].input)]
         acc, exact = _means(scores)
         entropy = float(normalized_entropy(heads).mean())
-        out.append(LengthResult(n, "soft", float("nan"), acc, exact, samples, entropy, entropy,
+        out.append(LengthResult(n, _addressing(temperature), float("nan"), acc, exact, samples,
+                                entropy, entropy,
                                 extra={"mass_on_classical_head":
                                        float(mass_on_path(heads[0], positions).mean()),
-                                       "heads": heads[0], "classical": np.array(positions)}))
+                                       "heads": heads[0], "classical": np.array(positions)},
+                                temperature=temperature))
         if program is not None:
             hard = evaluate_classical(program, task, [n], samples=samples, seed=seed,
                                       max_steps=50 * steps + 1000)[0]

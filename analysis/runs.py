@@ -22,6 +22,9 @@ from tasks.suite import get_task
 CONFIG = "config.json"
 
 
+PROBE_FACTOR = 2      # the training-time probe runs at this multiple of the longest length
+
+
 @dataclass
 class RunSpec:
     """Everything needed to rebuild a run: task, machine, model and training settings."""
@@ -228,8 +231,11 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
     torch.manual_seed(config.seed)
     model = build_model(spec, task)
     write_config(run_dir, spec)
+    from analysis.evaluate import length_probe
+
+    probe = length_probe(task, PROBE_FACTOR * spec.lengths(task)[1])
     return train(model, batch_fn(spec, task, config.seed, config.batch_size, config.steps),
-                 config, run_dir, resume=resume, progress=progress)
+                 config, run_dir, resume=resume, progress=progress, probe=probe)
 
 
 def load_run(run_dir: str | Path):

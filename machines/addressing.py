@@ -8,7 +8,6 @@ or gradients.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 _EPSILON = 1e-6  # avoid numerical instability: division by zero norms, log(0) in w ** gamma
 SHIFTS = (-1, 0, 1)  # the shift range of the convolution (eq. 8)
@@ -72,11 +71,6 @@ def address(keys: torch.Tensor, beta: torch.Tensor, gate: torch.Tensor,
     w = content_weighting(keys, beta, memory)
     w = interpolate(w, previous, gate)
     return sharpen(shift(w, shift_weights), gamma)
-
-
-def harden(weights: torch.Tensor) -> torch.Tensor:
-    """The one-hot of each weighting's argmax: a discrete head at the soft head's best cell."""
-    return F.one_hot(weights.argmax(-1), weights.shape[-1]).to(weights.dtype)
 
 
 def read(memory: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:

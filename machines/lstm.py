@@ -18,7 +18,7 @@ class LSTMConfig:
 
 class LSTMBaseline(nn.Module):
     """``forward(inputs [B, T, C]) -> (logits [B, T, K], None)``: it has no addressable memory,
-    so no trace; ``hard`` is accepted and ignored, for a uniform interface."""
+    so no trace; ``hard`` and ``temperature`` are accepted and ignored, for a uniform interface."""
 
     def __init__(self, config: LSTMConfig) -> None:
         super().__init__()
@@ -27,6 +27,7 @@ class LSTMBaseline(nn.Module):
                             batch_first=True)
         self.output = nn.Linear(config.hidden_size, config.output_size)
 
-    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False):
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False, temperature: object = None,
+                return_trace: bool | str = False):
         hidden, _ = self.lstm(inputs)
         return self.output(hidden), None

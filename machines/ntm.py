@@ -8,7 +8,9 @@ Machines": about twice as fast to converge as learned or random initialisation) 
 controller's outputs are clipped to +-``clip``, as there.
 
 ``forward(inputs, hard=True)`` replaces every weighting by the one-hot of its argmax before it
-is used: the same trained model run as a discrete machine.
+is used: the same trained model run as a discrete machine. ``temperature=T`` tempers every
+weighting instead (:func:`machines.sharpening.temper`: T = 1 unchanged, T = 0 the argmax,
+``"adaptive"`` by each weighting's entropy).
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from machines import addressing as A
-from machines.trace import AddressingTrace
+from machines.sharpening import Temperature, temper
+from machines.trace import AddressingTrace, stack_frames
 
 
 @dataclass
@@ -83,7 +86,8 @@ class NTM(nn.Module):
         return keys, beta, gate, shifts, gamma, torch.sigmoid(rest[..., :M]), torch.tanh(rest[..., M:])
 
     def step(self, x_t: torch.Tensor, reads: torch.Tensor, h: torch.Tensor, cell: torch.Tensor,
-             weights: torch.Tensor, memory: torch.Tensor, hard: bool = False):
+             weights: torch.Tensor, memory: torch.Tensor,
+             temperature: Temperature | None = None):
         """One time step: controller, addressing, read, write. Tensors in, tensors out, so that
         :meth:`compile` can hand it to ``torch.compile``."""
         c = self.config
@@ -96,8 +100,8 @@ class NTM(nn.Module):
         params = self.head_params(h).clamp(-c.clip, c.clip)
         keys, beta, gate, shifts, gamma, erase, add = self._split(params)
         weights = A.address(keys, beta, gate, shifts, gamma, weights, memory)
-        if hard:
-            weights = A.harden(weights)
+        if temperature is not None:
+            weights = temper(weights, temperature)
         read_w, write_w = weights[:, :c.read_heads], weights[:, c.read_heads:]
         reads = A.read(memory, read_w).reshape(x.shape[0], -1)   # reads see the memory before
         memory = A.write(memory, write_w, erase, add)            # this step's write
@@ -110,11 +114,18 @@ class NTM(nn.Module):
         self.compiled_step = torch.compile(self.step, dynamic=False)
         return self
 
-    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False):
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False,
+                temperature: Temperature | None = None, return_trace: bool | str = False):
+        """``return_trace="graph"`` keeps the trace's weightings as tensors with their graph
+        (for the sharpening prior); ``True`` gives numpy arrays."""
         c = self.config
         B, T, _ = inputs.shape
+        temperature = 0.0 if hard else temperature
         memory, weights, reads, (h, cell) = self.initial_state(B, inputs.device)
-        compiled = None if hard or return_trace else self.compiled_step
+        # hard, tempered and evaluation-traced runs stay eager; training (with or without the
+        # graph-keeping trace of the sharpening prior) uses the compiled step when there is one
+        compiled = None if temperature is not None or return_trace is True \
+            else self.compiled_step
         outs, trace = [], []
         steps = inputs.transpose(0, 1).contiguous()     # [T, B, C]: every x_t has one layout
         for t in range(T):
@@ -122,14 +133,14 @@ class NTM(nn.Module):
             # variant then serves every later step
             step = compiled if compiled is not None and t > 0 else self.step
             reads, h, cell, weights, memory = step(steps[t], reads, h, cell, weights, memory,
-                                                   hard)
+                                                   temperature)
             outs.append(torch.cat([h, reads], dim=-1))
             if return_trace:
-                trace.append(weights.detach())
+                trace.append(weights)
         logits = self.output(torch.stack(outs, dim=1))
         if not return_trace:
             return logits, None
-        w = torch.stack(trace, dim=1).cpu().numpy()          # [B, T, H, N]
+        w = stack_frames(trace, return_trace)                # [B, T, H, N]
         names = [f"read{i}" for i in range(c.read_heads)] + \
                 [f"write{i}" for i in range(c.write_heads)]
         return logits, AddressingTrace({n: w[:, :, i] for i, n in enumerate(names)},

@@ -39,6 +39,7 @@ from torch import nn
 
 from machines.entropy import entropy as shannon
 from machines.program import MOVES, Program, Rule
+from machines.sharpening import Temperature, temper
 from machines.trace import AddressingTrace
 
 MOVE_ORDER = ("L", "S", "R")          # index of each move in the move table
@@ -182,15 +183,24 @@ class SoftTM(nn.Module):
         return SoftConfiguration(_normalize(state), _normalize(head), tape, alive)
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
-                keep_path: bool = False):
+                keep_path: bool = False, temperature: Temperature | None = None):
         """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] (or [R, B, L, S]) with the
         head on ``start_cell``. Returns the final configuration and, with ``keep_path``, the
-        list of all configurations (the start one first)."""
-        joined = _joined(self.tables())
+        list of all configurations (the start one first).
+
+        ``temperature``: every table row, and after each step the state and head
+        distributions, are tempered (:func:`machines.sharpening.temper`; 0: argmax)."""
+        tables = self.tables()
+        if temperature is not None:
+            tables = tuple(temper(x, temperature) for x in tables)
+        joined = _joined(tables)
         c = self.initial(tape, start_cell)
         path = [c]
         for _ in range(steps):
             c = self._step(c, joined)
+            if temperature is not None:
+                c = SoftConfiguration(temper(c.state, temperature), temper(c.head, temperature),
+                                      c.tape, c.alive)
             if keep_path:
                 path.append(c)
         return c, (path if keep_path else None)

@@ -19,7 +19,8 @@ stack's height, p_t[d] for d = 0 .. D, moved by the same actions (push: one up, 
 no-op: stay; p_0 = one-hot at 0). That is the trace's ``read0`` head: one-hot for a discrete
 stack, spread when the machine hedges between actions.
 
-``hard=True`` replaces each step's action probabilities by the one-hot of their argmax: the
+``hard=True`` replaces each step's action probabilities by the one-hot of their argmax
+(``temperature=T`` tempers them instead, :mod:`machines.sharpening`): the
 same trained model run with a discrete stack (values stay real vectors).
 """
 from __future__ import annotations
@@ -27,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from machines.trace import AddressingTrace
+from machines.sharpening import Temperature, temper
+from machines.trace import AddressingTrace, stack_frames
 
 ACTIONS = ("push", "pop", "noop")
 
@@ -76,7 +77,8 @@ class StackRNN(nn.Module):
         down[:, 0] += height[:, 0]
         return actions[:, 0:1] * up + actions[:, 1:2] * down + actions[:, 2:3] * height
 
-    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False,
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False,
+                temperature: Temperature | None = None, return_trace: bool | str = False,
                 forced_actions: torch.Tensor | None = None):
         """Run over ``inputs`` [B, T, C]. ``forced_actions`` [B, T, 3], if given, replaces the
         controller's action probabilities (tests drive the stack with it)."""
@@ -92,8 +94,7 @@ class StackRNN(nn.Module):
             h = self.cell(torch.cat([inputs[:, t], stack[:, 0]], -1), h)
             actions = torch.softmax(self.actions(h), -1) if forced_actions is None \
                 else forced_actions[:, t]
-            if hard:
-                actions = F.one_hot(actions.argmax(-1), len(ACTIONS)).to(actions.dtype)
+            actions = temper(actions, 0.0 if hard else temperature)
             stack = self.step(stack, actions, torch.tanh(self.push_value(h)))
             outs.append(self.output(torch.cat([h, stack[:, 0]], -1)))
             if return_trace:
@@ -102,5 +103,5 @@ class StackRNN(nn.Module):
         logits = torch.stack(outs, 1)
         if not return_trace:
             return logits, None
-        trace = torch.stack(heights, 1).detach().cpu().numpy()
+        trace = stack_frames(heights, return_trace)
         return logits, AddressingTrace({"read0": trace}, D + 1)

@@ -21,17 +21,18 @@ and the read is r_t = tape_t[0]. The output is y_t = W_y [h_t, r_t].
 **Addressing.** In the tape's own frame the head's position is a distribution over the L
 cells, moved by the same actions, p_t = sum_a a_t[a] roll(p_{t-1}, shift_a), p_0 one-hot at 0.
 The trace's ``write0`` head is that distribution before the step's move (where w_t is written)
-and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax action at every step: a discrete tape.
+and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax action at every step: a discrete tape
+(``temperature=T`` tempers the action probabilities instead, :mod:`machines.sharpening`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from machines.trace import AddressingTrace
+from machines.sharpening import Temperature, temper
+from machines.trace import AddressingTrace, stack_frames
 
 ACTIONS = ("stay", "left", "right", "jump-left", "jump-right")
 
@@ -83,7 +84,8 @@ class TapeRNN(nn.Module):
         return sum(actions[:, a, None, None] * roll(written, -shifts[:, a])
                    for a in range(len(ACTIONS)))
 
-    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False,
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False,
+                temperature: Temperature | None = None, return_trace: bool | str = False,
                 forced_actions: torch.Tensor | None = None):
         """Run over ``inputs`` [B, T, C]; ``forced_actions`` [B, T, 5] replaces the
         controller's action probabilities (tests drive the tape with it)."""
@@ -101,8 +103,7 @@ class TapeRNN(nn.Module):
             h = self.cell(torch.cat([inputs[:, t], tape[:, 0]], -1), h)
             actions = torch.softmax(self.actions(h), -1) if forced_actions is None \
                 else forced_actions[:, t]
-            if hard:
-                actions = F.one_hot(actions.argmax(-1), len(ACTIONS)).to(actions.dtype)
+            actions = temper(actions, 0.0 if hard else temperature)
             tape = self.step(tape, actions, torch.tanh(self.write_value(h)), shifts)
             outs.append(self.output(torch.cat([h, tape[:, 0]], -1)))
             if return_trace:
@@ -113,6 +114,6 @@ class TapeRNN(nn.Module):
         logits = torch.stack(outs, 1)
         if not return_trace:
             return logits, None
-        heads = {name: torch.stack(p, 1).detach().cpu().numpy()
+        heads = {name: stack_frames(p, return_trace)
                  for name, p in (("read0", reads), ("write0", writes))}
         return logits, AddressingTrace(heads, L)

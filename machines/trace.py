@@ -1,7 +1,9 @@
 """The record every machine returns besides its output: where its heads looked.
 
 ``AddressingTrace.heads[name]`` is a ``[T, N]`` array (or ``[B, T, N]`` for a batch): for each
-step, a probability distribution over the N memory cells. A classical machine's rows are
+step, a probability distribution over the N memory cells. A machine asked for
+``return_trace="graph"`` gives torch tensors with their graph instead (the sharpening prior of
+training differentiates through them); ``True`` gives numpy arrays. A classical machine's rows are
 one-hot; a soft machine's are whatever it learned. All sharpness metrics are written against
 this record (``analysis/``). It lives in ``machines/`` because machines produce it and
 ``machines/`` must not import ``analysis/``; ``analysis.trace`` re-exports it.
@@ -11,6 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+GRAPH = "graph"      # return_trace=GRAPH: the trace keeps tensors and their graph
+
+
+def stack_frames(frames: list, return_trace: bool | str, dim: int = 1):
+    """Per-step tensors stacked along ``dim``: a numpy array, or with ``return_trace="graph"``
+    the tensor itself, graph kept."""
+    import torch     # here, so that classical-only users of this module never load torch
+
+    stacked = torch.stack(frames, dim)
+    return stacked if return_trace == GRAPH else stacked.detach().cpu().numpy()
 
 
 @dataclass

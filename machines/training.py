@@ -23,6 +23,8 @@ import torch.nn.functional as F
 
 from machines.entropy import normalized_entropy
 from machines.files import write_atomic
+from machines.sharpening import prior_weight, sharpening_loss
+from machines.trace import GRAPH
 
 CHECKPOINT = "checkpoint.pt"
 METRICS = "metrics.jsonl"
@@ -53,6 +55,9 @@ class TrainConfig:
     log_every: int = 20
     nan_patience: int = 3                    # non-finite steps in a row before a restore
     grad_noise: float = 0.0                  # std of annealed gradient noise (0: none)
+    sharpen: float = 0.0                     # W: the sharpening prior's weight (0: none)
+    sharpen_schedule: str = "constant"       # constant | late (second half) | ramp (0 to W)
+    probe_every: int = 100                   # steps between probes at 2x length (0: none)
     threads: int | None = None
     device: str = "cpu"
 
@@ -209,8 +214,13 @@ def mean_entropy(weights) -> float:
 
 def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainConfig,
           run_dir: str | Path, *, resume: bool = False,
-          progress: Callable[[TrainState, StepResult], None] | None = None) -> TrainState:
+          progress: Callable[[TrainState, StepResult], None] | None = None,
+          probe: Callable[[torch.nn.Module], dict] | None = None) -> TrainState:
     """Train ``model`` on ``batch_fn(step)`` batches until ``config.steps`` or the time budget.
+
+    ``probe(model)``, if given, is called every ``config.probe_every`` steps (a metrics row is
+    logged then); its dict (say, exact match on a fixed batch at twice the training length)
+    joins that row. Its time is not counted as training time.
 
     Ctrl-C saves a checkpoint and returns with ``status == "interrupted"``. A step whose loss
     or gradient is not finite is skipped; after ``nan_patience`` in a row the last good
@@ -248,17 +258,26 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
             if config.time_budget is not None and state.seconds >= config.time_budget:
                 break
             batch = batch_fn(state.step).to(device)
-            log_now = (state.step + 1) % config.log_every == 0
+            probe_now = probe is not None and config.probe_every > 0 \
+                and (state.step + 1) % config.probe_every == 0
+            log_now = (state.step + 1) % config.log_every == 0 or probe_now
             custom = getattr(model, "training_loss", None)
+            prior = None
             if custom is not None:      # machines with their own objective (the soft TM)
                 loss, bits, trace = custom(batch, step=state.step, total=config.steps)
             else:
-                logits, trace = model(batch.inputs, return_trace=log_now)
+                weight = prior_weight(config.sharpen, config.sharpen_schedule,
+                                      _progress(config, state)) if config.sharpen else 0.0
+                logits, trace = model(batch.inputs, return_trace=GRAPH if weight else log_now)
                 loss, bits = sequence_loss(logits, batch)
+                if weight and trace is not None:
+                    prior = weight * sharpening_loss(list(trace.heads.values()))
+                    trace = _detached(trace) if log_now else None
+            objective = loss if prior is None else loss + prior
             optimizer.zero_grad(set_to_none=True)
-            finite = bool(torch.isfinite(loss))
+            finite = bool(torch.isfinite(objective))
             if finite:
-                loss.backward()
+                objective.backward()
                 if config.grad_noise:     # annealed Gaussian gradient noise (Neelakantan 2015)
                     sigma = config.grad_noise / (1 + state.step) ** 0.55
                     for p in model.parameters():
@@ -292,12 +311,22 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
             if trace is not None:
                 result.entropies = {k: mean_entropy(v) for k, v in trace.heads.items()}
             if log_now:
+                probed = {}
+                if probe_now:
+                    probe_started = time.perf_counter()
+                    model.eval()
+                    probed = probe(model)
+                    model.train()
+                    spent = time.perf_counter() - probe_started
+                    started += spent                                  # not training time
+                    window_t += spent
                 now = time.perf_counter()
                 state.seconds = now - started
                 row = {"step": state.step, "loss": state.last_loss, "bits": state.last_bits,
                        "sequences": state.sequences, "seconds": round(state.seconds, 3),
                        "seq_per_s": window_seq / max(now - window_t, 1e-9), "lr": state.lr,
                        "skipped": state.skipped, "restores": state.restores,
+                       **({} if prior is None else {"prior": prior.item()}), **probed,
                        **{f"entropy_{k}": v for k, v in result.entropies.items()}}
                 metrics.write(json.dumps(row) + "\n")
                 metrics.flush()
@@ -317,6 +346,21 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
         state.bad_in_a_row = 0
         save_checkpoint(ckpt, model, optimizer, state)
     return state
+
+
+def _progress(config: TrainConfig, state: TrainState) -> float:
+    """How far through its training a run is, in [0, 1]: by steps, else by seconds."""
+    if config.steps:
+        return state.step / config.steps
+    if config.time_budget:
+        return state.seconds / config.time_budget
+    return 0.0
+
+
+def _detached(trace):
+    """A graph-keeping trace as the numpy arrays the logs expect."""
+    return type(trace)({k: v.detach().cpu().numpy() for k, v in trace.heads.items()},
+                       trace.cells, trace.steps)
 
 
 def _truncate_metrics(path: Path, step: int) -> None:

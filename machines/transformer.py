@@ -23,7 +23,8 @@ Positional encodings (``position``):
 
 **Addressing.** Each head's attention row A_i is a distribution over the sequence's
 positions: the trace has one head per (layer, attention head), ``read0``, ``read1``, ...
-``hard=True`` replaces every attention row by the one-hot of its argmax.
+``hard=True`` replaces every attention row by the one-hot of its argmax; ``temperature=T``
+tempers each row instead (:mod:`machines.sharpening`).
 """
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from machines.trace import AddressingTrace
+from machines.sharpening import Temperature, temper
+from machines.trace import GRAPH, AddressingTrace
 
 POSITIONS = ("none", "sincos", "relative", "alibi", "rope")
 
@@ -101,7 +102,8 @@ class Block(nn.Module):
             return -alibi_slopes(c.heads).to(device)[:, None, None] * offsets.abs()
         return 0.0
 
-    def forward(self, x: torch.Tensor, hard: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, temperature: Temperature | None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
         c = self.c
         B, T, D = x.shape
         q, k, v = self.qkv(self.norm1(x)).view(B, T, 3, c.heads, D // c.heads).unbind(2)
@@ -110,8 +112,7 @@ class Block(nn.Module):
             q, k = rotate(q), rotate(k)
         scores = q @ k.transpose(-1, -2) / math.sqrt(D // c.heads) + self.bias(T, x.device)
         attention = torch.softmax(scores, -1)
-        if hard:
-            attention = F.one_hot(attention.argmax(-1), T).to(attention.dtype)
+        attention = temper(attention, temperature)
         out = (self.drop(attention) @ v).transpose(1, 2).reshape(B, T, D)
         x = x + self.proj(out)
         return x + self.drop(self.ff(self.norm2(x))), attention
@@ -133,14 +134,16 @@ class TransformerEncoder(nn.Module):
         self.norm = nn.LayerNorm(c.model_size)
         self.output = nn.Linear(c.model_size, c.output_size)
 
-    def forward(self, inputs: torch.Tensor, *, hard: bool = False, return_trace: bool = False):
+    def forward(self, inputs: torch.Tensor, *, hard: bool = False,
+                temperature: Temperature | None = None, return_trace: bool | str = False):
         B, T, _ = inputs.shape
+        temperature = 0.0 if hard else temperature
         x = self.embed(inputs)
         if self.config.position == "sincos":
             x = x + sincos(T, self.config.model_size, inputs.device)
         attentions = []
         for block in self.blocks:
-            x, attention = block(x, hard)
+            x, attention = block(x, temperature)
             attentions.append(attention)
         logits = self.output(self.norm(x))
         if not return_trace:
@@ -148,5 +151,6 @@ class TransformerEncoder(nn.Module):
         heads = {}
         for attention in attentions:
             for h in range(attention.shape[1]):
-                heads[f"read{len(heads)}"] = attention[:, h].detach().cpu().numpy()
+                heads[f"read{len(heads)}"] = (attention[:, h] if return_trace == GRAPH else
+                                              attention[:, h].detach().cpu().numpy())
         return logits, AddressingTrace(heads, T)

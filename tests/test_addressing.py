@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from machines import addressing as A
+from machines.sharpening import temper
 
 
 def t(x, dtype=torch.float64):
@@ -65,7 +66,7 @@ def test_read_and_write_eq2_3_4():
 
 def test_a_write_then_a_read_at_the_same_weighting_returns_what_was_written():
     memory = torch.full((2, 8, 5), 1e-6)
-    w = A.harden(torch.softmax(torch.randn(2, 1, 8), -1))
+    w = temper(torch.softmax(torch.randn(2, 1, 8), -1), 0)
     value = torch.randn(2, 1, 5)
     memory = A.write(memory, w, torch.ones(2, 1, 5), value)
     assert torch.allclose(A.read(memory, w), value, atol=1e-5)
@@ -96,8 +97,8 @@ def test_gradcheck_of_the_whole_pipeline():
                                                    (mem, w, e, a)))
 
 
-def test_harden():
-    assert A.harden(t([[[0.1, 0.7, 0.2]]])).tolist() == [[[0.0, 1.0, 0.0]]]
+def test_temper_zero_is_the_argmax():
+    assert temper(t([[[0.1, 0.7, 0.2]]]), 0).tolist() == [[[0.0, 1.0, 0.0]]]
 
 
 @pytest.mark.parametrize("fn", [A.sharpen])

@@ -117,6 +117,30 @@ def test_nan_guard_skips_restores_and_halves_the_rate(tmp_path):
     assert read_metrics(tmp_path)[-1]["skipped"] == 4
 
 
+def test_the_sharpening_prior_is_logged_and_lowers_entropy(tmp_path):
+    """Trained with a strong prior, the heads end sharper than without it (same seed)."""
+    plain = train_run(tiny_spec(steps=60), tmp_path / "plain")
+    sharp = train_run(tiny_spec(steps=60, sharpen=2.0), tmp_path / "sharp")
+    assert plain.status == sharp.status == "finished"
+    rows = {name: read_metrics(tmp_path / name) for name in ("plain", "sharp")}
+    assert "prior" not in rows["plain"][-1] and rows["sharp"][-1]["prior"] > 0
+    last = {k: v[-1]["entropy_read0"] + v[-1]["entropy_write0"] for k, v in rows.items()}
+    assert last["sharp"] < last["plain"]
+
+
+def test_the_training_time_probe_logs_exact_match_at_twice_the_length(tmp_path):
+    train_run(tiny_spec(steps=40, probe_every=20, log_every=7), tmp_path)
+    rows = read_metrics(tmp_path)
+    probed = [r for r in rows if "probe_exact" in r]
+    assert [r["step"] for r in probed] == [20, 40]        # a row at every probe step
+    assert all(r["probe_length"] == 6 and 0 <= r["probe_exact"] <= 1
+               and 0 <= r["probe_accuracy"] <= 1 and r["probe_read_entropy"] >= 0
+               for r in probed)
+    assert [r["step"] for r in rows if "probe_exact" not in r] == [7, 14, 21, 28, 35]
+    train_run(tiny_spec(steps=10, probe_every=0, log_every=5), tmp_path / "off")
+    assert not any("probe_exact" in r for r in read_metrics(tmp_path / "off"))
+
+
 def test_load_run_and_evaluate(tmp_path):
     from analysis.evaluate import evaluate_sequence_model
 
@@ -151,8 +175,21 @@ def test_cli_train_eval_resume(tmp_path):
     obj = json.loads(r.stdout)
     assert obj["task"] == "copy" and [(x["length"], x["addressing"]) for x in obj["results"]] \
         == [(2, "soft"), (5, "soft"), (2, "hard"), (5, "hard")]
-    assert set(obj["results"][0]) == {"length", "addressing", "bits_per_sequence",
-                                      "symbol_accuracy", "exact_match"}
+    assert set(obj["results"][0]) == {"length", "addressing", "temperature",
+                                      "bits_per_sequence", "symbol_accuracy", "exact_match"}
+    r = CliRunner().invoke(cli, ["eval", str(run), "--lengths", "3", "--samples", "4",
+                                 "--temperatures", "1,0.5,0,adaptive", "--json"])
+    rows = json.loads(r.stdout)["results"]
+    assert [(x["addressing"], x["temperature"]) for x in rows] == [
+        ("soft", 1.0), ("tempered", 0.5), ("hard", 0.0), ("tempered", "adaptive")]
+    text = CliRunner().invoke(cli, ["eval", str(run), "--lengths", "3", "--samples", "4",
+                                    "--temperatures", "0.25"])
+    assert text.exit_code == 0 and "0.25" in text.stdout
+    for bad_t in ("-1", "warm", "1,,2"):
+        r = CliRunner().invoke(cli, ["eval", str(run), "--temperatures", bad_t])
+        assert r.exit_code == 2 and "temperature" in r.stderr, r.output
+    both = CliRunner().invoke(cli, ["eval", str(run), "--temperatures", "1", "--hard"])
+    assert both.exit_code == 2
     bad = CliRunner().invoke(cli, ["eval", str(tmp_path)])
     assert bad.exit_code == 2 and "not a tapelab run" in bad.stderr
     assert CliRunner().invoke(cli, ["train", "nosuchtask"]).exit_code == 2
