@@ -30,6 +30,8 @@ MIN_BUDGET = 5.0
 # so all machines are scored on the same inputs.
 EVAL_SEED_OFFSET = 1000
 HEATMAP_SEED = 7      # the one example whose addressing the report draws, the same for all
+# test-time temperatures every machine with addressing is also scored at (machines.sharpening)
+TEMPERATURES = (1.0, 0.5, 0.25, 0.1, 0.0, "adaptive")
 
 
 @dataclass
@@ -46,6 +48,7 @@ class CompareConfig:
     pairs: list[list[str]] | None = None  # only these [task, machine] pairs (the demo's)
     steps: int | None = None        # train sequence machines this many steps (not ``budget``
                                     # seconds): the same result on any machine, any backend
+    temperatures: list = field(default_factory=lambda: list(TEMPERATURES))  # [] for none
 
     def settings(self) -> dict:
         """What compare.json records: everything that changes a result."""
@@ -164,7 +167,9 @@ def _rows(job: Job, results) -> list[dict]:
     return [_row(job, r.length, r.addressing, r.exact_match, r.symbol_accuracy, r.read_entropy,
                  r.write_entropy, **({"steps": r.steps} if r.steps is not None else {}),
                  **({} if np.isnan(r.bits_per_sequence) else
-                    {"bits_per_sequence": r.bits_per_sequence}))
+                    {"bits_per_sequence": r.bits_per_sequence}),
+                 **({} if r.temperature is None else {"temperature": r.temperature}),
+                 **({"sharpness": r.extra["sharpness"]} if "sharpness" in r.extra else {}))
             for r in results]
 
 
@@ -201,6 +206,10 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     _, task, model = load_run(run_dir)
     results = evaluate(model, task, lengths, samples=config.samples,
                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)
+    tempered = evaluate(model, task, lengths, samples=config.samples,
+                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine,
+                        temperatures=config.temperatures) \
+        if entry.heads and config.temperatures else []
     if {"read", "write"} <= set(entry.heads):
         example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))
         batch = task.encode([example], "sequence")
@@ -209,7 +218,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
         np.savez_compressed(run_dir / "heatmap.npz", read=trace.heads["read0"][0],
                             write=trace.heads["write0"][0],
                             input_steps=len(example.input) + 1)
-    return {"results": _rows(job, results),
+    return {"results": _rows(job, results), "temperatures": _rows(job, tempered),
             "training": {"seconds": state.seconds, "sequences": state.sequences,
                          "steps": state.step, "final_loss": state.last_loss,
                          "final_bits": state.last_bits, "skipped": state.skipped},
@@ -233,10 +242,13 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
     (run_dir / "hardened.yaml").write_text(dumps(program, "yaml"), encoding="utf-8")
     results = evaluate(machine, task, lengths, samples=config.samples,
                        seed=EVAL_SEED_OFFSET + job.seed, program=program)
+    tempered = evaluate(machine, task, lengths, samples=config.samples,
+                        seed=EVAL_SEED_OFFSET + job.seed, temperatures=config.temperatures) \
+        if config.temperatures else []
     soft = [r for r in results if r.addressing == "soft"]
     np.savez_compressed(run_dir / "heatmap.npz", head=soft[0].extra["heads"],
                         classical=soft[0].extra["classical"])
-    return {"results": _rows(job, results),
+    return {"results": _rows(job, results), "temperatures": _rows(job, tempered),
             "training": {"seconds": report.seconds, "sequences": icfg.examples * icfg.iterations
                          * icfg.restarts, "restarts": icfg.restarts,
                          "hard_train_exact": report.hard_train_exact,

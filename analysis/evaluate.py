@@ -40,6 +40,12 @@ def examples_at(task: Task, length: int, samples: int, seed: int) -> list[Exampl
     return [task.sample(length, rng) for _ in range(samples)]
 
 
+def _finite_mean(values) -> float | None:
+    """The mean of the finite values (None if there are none: JSON has no NaN)."""
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(values)) if values else None
+
+
 def _means(scores) -> tuple[float, float]:
     return (float(np.mean([s.symbol_accuracy for s in scores])),
             float(np.mean([s.exact for s in scores])))
@@ -117,12 +123,13 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
     addressing; ``temperature``: tempered addressing)."""
     import torch
 
+    from analysis.sharpness import read_sharpness
     from machines.training import mean_entropy, sequence_loss
 
     results = []
     for length in lengths:
         examples = examples_at(task, length, samples, seed)
-        bits, scores, entropies = 0.0, [], {}
+        bits, scores, entropies, measures = 0.0, [], {}, {}
         for start in range(0, samples, batch_size):
             chunk = examples[start:start + batch_size]
             batch = task.encode(chunk, "sequence")
@@ -135,12 +142,16 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             if trace is not None:
                 for name, w in trace.heads.items():
                     entropies.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
+                for name, value in read_sharpness(trace.heads).items():
+                    measures.setdefault(name, []).append(value)
         acc, exact = _means(scores)
         results.append(LengthResult(
             length, "hard" if hard else _addressing(temperature), bits / samples, acc, exact,
             samples, float(np.mean(entropies["read"])) if "read" in entropies else None,
             float(np.mean(entropies["write"])) if "write" in entropies else None,
-            temperature=temperature))
+            temperature=temperature,
+            extra={"sharpness": {k: _finite_mean(v) for k, v in measures.items()}}
+            if measures else {}))
     return results
 
 

@@ -114,8 +114,9 @@ _RESULT_KEYS = {"length": int, "addressing": str, "exact_match": _NUMBER,
 def check_evaluation(data: object, path: Path) -> dict:
     """``data`` if it is an evaluation record as :func:`analysis.compare.run_job` writes it:
     ``task`` (a suite task), ``machine``, ``seed``, ``results`` (rows with the keys of
-    ``_RESULT_KEYS``), optional ``training`` (an object) and ``curve`` (rows with ``sequences``
-    and ``bits``). Else :class:`DamagedCompareDirectory` naming the file and the fault."""
+    ``_RESULT_KEYS``, and optionally ``sharpness``: measure -> number), optional
+    ``temperatures`` (rows as ``results``, with their ``temperature``), ``training`` (an
+    object) and ``curve`` (rows with ``sequences`` and ``bits``). Else :class:`DamagedCompareDirectory` naming the file and the fault."""
     from tasks.suite import NAMES
 
     def bad(what: str) -> DamagedCompareDirectory:
@@ -129,12 +130,19 @@ def check_evaluation(data: object, path: Path) -> dict:
             raise bad(f"no {key!r} of the right type")
     if data["task"] not in NAMES:
         raise bad(f"unknown task {data['task']!r}")
-    for row in data["results"]:
+    if not isinstance(data.get("temperatures", []), list):
+        raise bad("'temperatures' is not a list")
+    for row in data["results"] + data.get("temperatures", []):
         if not isinstance(row, dict):
             raise bad("a result row is not an object")
         for key, kind in _RESULT_KEYS.items():
             if not isinstance(row.get(key), kind) or isinstance(row.get(key), bool):
                 raise bad(f"a result row has no {key!r} of the right type")
+        measures = row.get("sharpness", {})
+        if not isinstance(measures, dict) or not all(
+                v is None or (isinstance(v, _NUMBER) and not isinstance(v, bool))
+                for v in measures.values()):
+            raise bad("a result row's 'sharpness' is not an object of numbers")
     if not isinstance(data.get("training", {}), dict):
         raise bad("'training' is not an object")
     curve = data.get("curve", [])

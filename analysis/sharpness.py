@@ -13,7 +13,10 @@ from machines.entropy import entropy, normalized_entropy
 from machines.trace import AddressingTrace
 
 __all__ = ["entropy", "normalized_entropy", "max_weight", "effective_support",
-           "inverse_participation", "margin", "summarize", "mass_on_path"]
+           "inverse_participation", "margin", "summarize", "mass_on_path", "written_cells",
+           "written_entropy", "read_sharpness"]
+
+WRITTEN_MASS = 0.1   # a cell counts as written once the write weights on it add up to this
 
 def max_weight(w: np.ndarray) -> np.ndarray:
     return np.asarray(w).max(-1)
@@ -67,3 +70,51 @@ def entropy_by_length(rows: list[dict], key: str = "read_entropy") -> dict[int, 
         if r.get(key) is not None:
             out.setdefault(r["length"], []).append(r[key])
     return {n: float(np.mean(v)) for n, v in sorted(out.items())}
+
+
+def written_cells(write: np.ndarray, threshold: float = WRITTEN_MASS) -> np.ndarray:
+    """``[..., T, N]`` write weightings -> boolean ``[..., T, N]``: whether each cell holds
+    something when step t reads, i.e. the write weights on it over the steps *before* t add
+    up to ``threshold`` (a step reads the memory before its own write)."""
+    write = np.asarray(write, dtype=np.float64)
+    before = np.cumsum(write, axis=-2) - write
+    return before >= threshold
+
+
+def written_entropy(read: np.ndarray, written: np.ndarray) -> np.ndarray:
+    """The normalized entropy of each read weighting restricted to the written cells and
+    renormalized there: H(w|W) / log |W| (0 where one cell is written; NaN where none is,
+    or where the head puts no mass on them). Blur over cells still at their initial value,
+    which a read cannot see, does not count; blur between written cells does."""
+    read = np.asarray(read, dtype=np.float64)
+    on = np.where(written, read, 0.0)
+    mass = on.sum(-1, keepdims=True)
+    count = written.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = on / mass
+        h = entropy(np.where(written, p, 0.0))
+        out = np.where(count > 1, h / np.log(np.maximum(count, 2)), 0.0)
+    return np.where((count == 0) | (mass[..., 0] <= 0), np.nan, out)
+
+
+def read_sharpness(heads: dict[str, np.ndarray]) -> dict[str, float]:
+    """Mean sharpness of a trace's read heads (``read*``), by several measures:
+    ``normalized_entropy`` over all cells, ``max_weight``, ``margin``, and, against the
+    written cells (the ``write*`` heads' cumulative weights; every cell where a machine has no
+    write head, as the Transformer's input positions and the Stack-RNN's stack), the
+    ``written_entropy`` and ``mass_on_written`` (the read mass on written cells)."""
+    reads = [np.asarray(w, dtype=np.float64) for k, w in heads.items() if k.startswith("read")]
+    if not reads:
+        return {}
+    writes = [np.asarray(w, dtype=np.float64) for k, w in heads.items()
+              if k.startswith("write")]
+    written = written_cells(sum(writes)) if writes else np.ones_like(reads[0], dtype=bool)
+    out = {name: float(np.mean([fn(w).mean() for w in reads]))
+           for name, fn in (("normalized_entropy", normalized_entropy),
+                            ("max_weight", max_weight), ("margin", margin))}
+    restricted = [written_entropy(w, written) for w in reads]
+    values = np.concatenate([r[~np.isnan(r)].ravel() for r in restricted])
+    out["written_entropy"] = float(values.mean()) if values.size else float("nan")
+    out["mass_on_written"] = float(np.mean([np.where(written, w, 0).sum(-1).mean()
+                                            for w in reads]))
+    return out

@@ -10,6 +10,17 @@ learned nothing" does not pass for "blurry heads generalise badly".
 
     rho = Pearson correlation of the ranks (ties get their average rank)
     interval: the 2.5% and 97.5% quantiles of rho over ``BOOTSTRAP`` resamples of the runs
+
+Which measure of sharpness tells generalising runs from the rest? For each measure of
+:func:`analysis.sharpness.read_sharpness` (oriented so that higher is sharper) the AUC of
+separating the runs that generalise (per-token accuracy at the longest length at least
+``GENERALISES``) from those that do not, and likewise the runs that succeed under argmax
+addressing (hard accuracy at the longest length at least ``GENERALISES``):
+
+    AUC = P(score of a positive run > score of a negative run) + P(tie) / 2
+        = (sum of the positives' ranks - P (P + 1) / 2) / (P N)      (Mann-Whitney)
+
+0.5 is chance; 1 means the measure ranks every positive run above every negative one.
 """
 from __future__ import annotations
 
@@ -19,6 +30,10 @@ import numpy as np
 
 FIT = 0.99            # accuracy at the training length that counts as fitting it
 BOOTSTRAP = 2000      # resamples for the interval
+GENERALISES = 0.9     # accuracy at the longest length that counts as generalising
+# each measure's sign: +1 where a larger value is sharper, -1 where a smaller one is
+SHARPER = {"normalized_entropy": -1, "max_weight": 1, "margin": 1, "written_entropy": -1,
+           "mass_on_written": 1}
 
 
 def ranks(x) -> np.ndarray:
@@ -77,21 +92,28 @@ class Correlation:
 
 def run_points(evaluations: list[dict]) -> list[dict]:
     """Per run with a read head: machine, task, sharpness (read entropy at the training
-    length), accuracy at the training length and at the longest tested length."""
+    length, or at the shortest tested length where the training length was not tested),
+    accuracy there and at the longest tested length."""
     points = []
     for ev in evaluations:
         train = ev.get("train_length")
         soft = [r for r in ev["results"] if r["addressing"] == "soft"
                 and r["read_entropy"] is not None]
-        at_train = [r for r in soft if r["length"] == train]
-        if not at_train:
+        if not soft:
             continue
+        if not any(r["length"] == train for r in soft):    # not tested at the training
+            train = min(r["length"] for r in soft)         # length: the shortest tested
+        at_train = [r for r in soft if r["length"] == train]
         longest = max(r["length"] for r in soft)
         far = [r for r in soft if r["length"] == longest]
+        hard = [r for r in ev["results"] if r["addressing"] == "hard"
+                and r["length"] == longest]
         points.append({"machine": ev["machine"], "task": ev["task"], "seed": ev["seed"],
                        "sharpness": at_train[0]["read_entropy"],
+                       "measures": at_train[0].get("sharpness", {}),
                        "fit": at_train[0]["symbol_accuracy"],
-                       "accuracy": far[0]["symbol_accuracy"]})
+                       "accuracy": far[0]["symbol_accuracy"],
+                       "hard_accuracy": hard[0]["symbol_accuracy"] if hard else None})
     return points
 
 
@@ -111,3 +133,59 @@ def sharpness_correlations(evaluations: list[dict], *, seed: int = 0) -> list[Co
             low, high = bootstrap_interval(x, y, seed=seed)
             out.append(Correlation(group, fitted, len(chosen), spearman(x, y), low, high))
     return out
+
+
+def auc(scores, positive) -> float:
+    """The Mann-Whitney AUC of ``scores`` separating ``positive`` (booleans) from the rest
+    (nan when either class is empty)."""
+    scores, positive = np.asarray(scores, dtype=float), np.asarray(positive, dtype=bool)
+    p, n = int(positive.sum()), int((~positive).sum())
+    if p == 0 or n == 0:
+        return float("nan")
+    return float((ranks(scores)[positive].sum() - p * (p + 1) / 2) / (p * n))
+
+
+@dataclass
+class MeasureAUC:
+    """How well ``measure`` (at the training length) separates the runs for which ``target``
+    holds (``generalises`` or ``hard succeeds``) from the rest, over ``runs`` runs of which
+    ``positives`` are positive; ``fitted``: only runs that fit their training range."""
+
+    measure: str
+    target: str
+    fitted: bool
+    runs: int
+    positives: int
+    auc: float
+
+
+def measure_aucs(evaluations: list[dict]) -> list[MeasureAUC]:
+    """The AUC of every sharpness measure for both targets, over all runs and fitted runs."""
+    points = run_points(evaluations)
+    out = []
+    for target, key in (("generalises", "accuracy"), ("hard succeeds", "hard_accuracy")):
+        for fitted in (False, True):
+            for measure, sign in SHARPER.items():
+                chosen = [p for p in points if p[key] is not None
+                          and p["measures"].get(measure) is not None
+                          and (not fitted or p["fit"] >= FIT)]
+                if len(chosen) < 2:
+                    continue
+                labels = [p[key] >= GENERALISES for p in chosen]
+                value = auc([sign * p["measures"][measure] for p in chosen], labels)
+                out.append(MeasureAUC(measure, target, fitted, len(chosen), sum(labels), value))
+    return out
+
+
+def best_measures(aucs: list[MeasureAUC]) -> dict[str, MeasureAUC]:
+    """Per target, the measure with the highest AUC (fitted runs where there are both
+    classes, else all runs); targets without a defined AUC are left out."""
+    best: dict[str, MeasureAUC] = {}
+    for target in ("generalises", "hard succeeds"):
+        for fitted in (True, False):
+            defined = [a for a in aucs if a.target == target and a.fitted == fitted
+                       and not np.isnan(a.auc)]
+            if defined:
+                best[target] = max(defined, key=lambda a: a.auc)
+                break
+    return best

@@ -38,6 +38,8 @@ class NTMConfig:
     write_heads: int = 1
     clip: float = 20.0              # controller outputs are clipped to [-clip, clip]
     memory_init: float = 1e-6       # the constant the memory starts at
+    gate_bias: float = 0.0          # initial bias of every head's interpolation gate g (eq. 7):
+                                    # negative starts the heads location-based (w_t ~ w_{t-1})
 
 
 
@@ -60,6 +62,9 @@ class NTM(nn.Module):
         self.head_params = nn.Linear(c.controller_size, self.heads * self.address_size
                                      + c.write_heads * 2 * c.memory_width)
         self.output = nn.Linear(c.controller_size + c.read_heads * c.memory_width, c.output_size)
+        with torch.no_grad():
+            gates = torch.arange(self.heads) * self.address_size + c.memory_width + 1
+            self.head_params.bias[gates] = c.gate_bias
         self.compiled_step: Callable | None = None      # set by compile_step()
         self.read0 = nn.Parameter(torch.randn(c.read_heads * c.memory_width) * 0.01)
 

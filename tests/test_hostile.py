@@ -334,7 +334,7 @@ def test_eval_survives_any_mutation_of_a_run(tmp_path_factory, run_dir, data):
 def test_damaged_compare_directories_get_one_line(tmp_path):
     import numpy as np
 
-    from analysis.report import fig_heatmap
+    from analysis.figures import fig_heatmap
 
     out = tmp_path / "cmp"
     r = invoke("compare", "invert", "--machines", "classical", "--samples", "2", "--lengths",

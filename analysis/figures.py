@@ -1,0 +1,262 @@
+"""The report's figures: one function per figure, each drawing from evaluation records (or
+a run directory) into a PNG and returning its path (None when there is nothing to draw).
+
+Every machine has one colour in every figure (its registry entry's); tasks are told apart by
+marker where runs of many tasks share a plot.
+"""
+from __future__ import annotations
+
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from analysis.layout import RUNS
+from machines import registry
+
+MARKERS = "osD^v<>pP*XhH8d"      # one per task, in the order the tasks are given
+
+
+def _colour(machine: str) -> str | None:
+    """The machine's colour in every figure (its registry entry's)."""
+    return registry.get(machine).colour if machine in registry.names() else None
+
+
+def _family(machine: str) -> str | None:
+    return registry.get(machine).family if machine in registry.names() else None
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, ax, path: Path) -> Path:
+    """Grid, legend (when something is labelled), tight layout, PNG, close."""
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+    return path
+
+
+def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for s in rows:
+        if s["task"] != task:
+            continue
+        xs = sorted(s["exact_match"], key=int)
+        style = "-" if s["addressing"] == "soft" or _family(s["machine"]) == "classical" \
+            else "--"
+        ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs], style, marker="o",
+                color=_colour(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
+    ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
+           title=f"{task}: accuracy against length")
+    return _save(fig, ax, path)
+
+
+def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
+    curves = [ev for ev in evaluations if ev["task"] == task and ev.get("curve")]
+    if not curves:
+        return None
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ev in curves:
+        c = ev["curve"]
+        x = [r["sequences"] for r in c]
+        label = f"{ev['machine']} s{ev['seed']}"
+        a.plot(x, [r["bits"] for r in c], color=_colour(ev["machine"]), label=label)
+        for key, ls in (("entropy_read0", "-"), ("entropy_write0", "--")):
+            if any(key in r for r in c):
+                b.plot([r["sequences"] for r in c if key in r], [r[key] for r in c if key in r],
+                       ls, color=_colour(ev["machine"]), label=f"{label} {key[8:]}")
+    a.set(xlabel="sequences seen", ylabel="errors per sequence", title=f"{task}: training")
+    a.set_yscale("symlog")
+    b.set(xlabel="sequences seen", ylabel="normalized entropy", ylim=(-0.02, 1.02),
+          title="read / write entropy during training")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no addressing to show (LSTM, soft TM)", ha="center",
+                    transform=ax.transAxes, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _circular_window(used: np.ndarray, margin: int = 2) -> tuple[int, int]:
+    """(first cell, number of cells) of the shortest circular span holding every used cell,
+    plus a margin: memory is circular, so a head that moves left from cell 0 wraps to N-1."""
+    n = len(used)
+    idx = np.nonzero(used)[0]
+    if idx.size == 0:
+        return 0, n
+    gaps = np.diff(np.concatenate([idx, [idx[0] + n]]))      # distance to the next used cell
+    k = int(np.argmax(gaps))                                  # the largest unused stretch
+    first = int(idx[(k + 1) % idx.size])
+    count = n - int(gaps[k]) + 1
+    first, count = first - margin, min(n, count + 2 * margin)
+    return (first if count < n else 0), count
+
+
+def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
+    data_path = run_dir / "heatmap.npz"
+    if not data_path.is_file():
+        return None
+    try:                   # allow_pickle stays off: a pickled object array is refused, not run
+        with np.load(data_path) as npz:
+            data = {k: np.asarray(npz[k], dtype=float) for k in npz.files}
+        if not ({"head", "classical"} <= set(data) or {"read", "write", "input_steps"}
+                <= set(data)):
+            raise ValueError("it lacks the weightings")
+    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        warnings.warn(f"{data_path}: left out of the report, not a heatmap tapelab wrote "
+                      f"({str(err).splitlines()[0] if str(err) else type(err).__name__})")
+        return None
+    plt = _plt()
+    if "head" in data:
+        heads, classical = data["head"], data["classical"]
+        fig, ax = plt.subplots(figsize=(6, 3.8))
+        im = ax.imshow(heads.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1)
+        ax.plot(range(len(classical)), classical, "r.--", lw=1, ms=4, label="classical head")
+        ax.set(xlabel="step", ylabel="cell", title=f"{ev['task']}: soft TM head (seed "
+               f"{ev['seed']}) and the classical head path")
+        ax.legend(fontsize=8, loc="upper left")
+        fig.colorbar(im, ax=ax, fraction=0.04)
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        both = np.maximum(data["write"].max(0), data["read"].max(0))
+        first, count = _circular_window(both > 0.01)
+        for ax, key in zip(axes, ("write", "read")):
+            w = np.roll(data[key], -first, axis=1)[:, :count]
+            im = ax.imshow(w.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
+                           extent=(-0.5, w.shape[0] - 0.5, first - 0.5, first + count - 0.5))
+            ax.axvline(int(data["input_steps"]) - 0.5, color="w", lw=0.8, ls=":")
+            ax.set(xlabel="step (dotted: delimiter)", ylabel=f"memory cell (mod {len(both)})",
+                   title=f"{ev['task']}: NTM {key} weighting (seed {ev['seed']})")
+            fig.colorbar(im, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
+    """Every run with a read head as a point: read entropy at the training length against
+    per-token accuracy at the longest length (the pair the statistics rank), coloured by
+    machine, marked by task."""
+    from analysis.statistics import FIT, run_points
+
+    points = run_points(evaluations)
+    if not points:
+        return None
+    tasks = list(dict.fromkeys(p["task"] for p in points))
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 4.4))
+    for p in points:
+        ax.scatter(p["sharpness"], p["accuracy"], color=_colour(p["machine"]), s=36,
+                   marker=MARKERS[tasks.index(p["task"]) % len(MARKERS)],
+                   facecolors="none" if p["fit"] < FIT else None)
+    for machine in sorted({p["machine"] for p in points}):
+        ax.scatter([], [], color=_colour(machine), label=machine, marker="s")
+    for i, task in enumerate(tasks):
+        ax.scatter([], [], color="grey", marker=MARKERS[i % len(MARKERS)], label=task)
+    ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
+           ylabel="accuracy at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
+           title=f"Every run (hollow: did not fit training, acc < {FIT})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+    return path
+
+
+def fig_temperatures(machine: str, curves: dict[str, dict[float, float]],
+                     path: Path) -> Path:
+    """One machine's per-token accuracy against length (as a multiple of the training length)
+    at each test-time temperature, averaged over its runs."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    cmap = plt.get_cmap("plasma")
+    labels = list(curves)
+    for i, t in enumerate(labels):
+        xs = sorted(curves[t])
+        ax.plot(xs, [curves[t][x] for x in xs], marker="o", lw=2 if t == "1" else 1.2,
+                ls="--" if t == "adaptive" else "-",
+                color="black" if t == "1" else cmap(i / max(len(labels), 1)),
+                label=f"T = {t}" + (" (as trained)" if t == "1" else ""))
+    ax.set(xlabel="input length / training length", ylabel="per-token accuracy",
+           ylim=(-0.05, 1.05), title=f"{machine}: accuracy at each test-time temperature")
+    return _save(fig, ax, path)
+
+
+def fig_dynamics(evaluations: list[dict], task: str, path: Path) -> Path | None:
+    """Per run of ``task`` with training-time probes: read entropy and exact match at twice
+    the training length on one axis of sequences seen."""
+    from analysis.dynamics import GENERALISES, SHARP, read_entropy
+
+    runs = [ev for ev in evaluations if ev["task"] == task
+            and any("probe_exact" in r for r in ev.get("curve", []))]
+    if not runs:
+        return None
+    plt = _plt()
+    cols = min(3, len(runs))
+    rows = -(-len(runs) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
+    for ax, ev in zip(axes.flat, runs):
+        c = ev["curve"]
+        probes = [r for r in c if "probe_exact" in r]
+        ax.plot([r["sequences"] for r in probes], [r["probe_exact"] for r in probes],
+                color=_colour(ev["machine"]), lw=1.6, label="exact match at 2x")
+        ent = [(r["sequences"], read_entropy(r)) for r in c if read_entropy(r) is not None]
+        if ent:
+            ax.plot(*zip(*ent), color=_colour(ev["machine"]), ls=":", lw=1.2,
+                    label="read entropy")
+        ax.axhline(GENERALISES, color="grey", lw=0.5)
+        ax.axhline(SHARP, color="grey", lw=0.5, ls=":")
+        ax.set(ylim=(-0.03, 1.03), title=f"{ev['machine']} s{ev['seed']}", xlabel="sequences")
+        ax.grid(alpha=0.3)
+        ax.title.set_fontsize(9)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize=7)
+    for ax in list(axes.flat)[len(runs):]:
+        ax.axis("off")
+    fig.suptitle(f"{task}: does the head sharpen before generalisation appears?", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:
+    from analysis.diagrams import draw, same_machine
+    from machines.errors import ProgramError
+    from machines.formats import load
+    from tasks.suite import get_task
+
+    reference = get_task(task).reference
+    pics = [(draw(reference, figures / f"diagram_{task}_reference.png",
+                  title=f"{task}: reference program"), f"{task}: reference program")]
+    for hardened in sorted((out / RUNS).glob(f"{task}-softtm-s*/hardened.yaml")):
+        try:
+            program = load(hardened)
+        except (ProgramError, OSError) as err:
+            warnings.warn(f"{hardened}: left out of the report ({err})")
+            continue
+        verdict = "the same machine as the reference" if same_machine(program, reference) \
+            else "a different machine from the reference"
+        name = hardened.parent.name
+        title = f"{name}: hardened soft TM, {verdict}"
+        pics.append((draw(program, figures / f"diagram_{name}.png", title=title), title))
+    return pics

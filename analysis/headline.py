@@ -1,0 +1,110 @@
+"""The report's opening paragraph, written from report.json's numbers and nothing else.
+
+:func:`headline` reads the built report (a dict, as report.json holds it) and returns three to
+five sentences: which trained machines generalised on which tasks, the sharpness correlation
+with its interval, which sharpness measure separates best, whether test-time sharpening
+rescued any run, and when heads sharpen against when generalisation appears in training.
+A sentence whose numbers the report lacks says so instead of being left out silently.
+"""
+from __future__ import annotations
+
+GENERALISED = 0.9     # exact match at the longest length that counts as generalising
+GAIN = 0.05           # a tempered score this much above T = 1 counts as a gain
+
+
+def _longest(d: dict) -> tuple[int, float | None]:
+    n = max(d, key=lambda k: int(k))
+    return int(n), d[n]
+
+
+def generalisation(report: dict) -> str:
+    """Which trained machines reach GENERALISED exact match at the longest length, by task."""
+    won, lost = [], []
+    for s in report["summary"]:
+        if s["addressing"] != "soft" or s["machine"] == "classical":
+            continue
+        n, exact = _longest(s["exact_match"])
+        (won if exact is not None and exact >= GENERALISED else lost).append(
+            f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
+    if not won and not lost:
+        return "No trained machine was evaluated."
+    if not won:
+        return (f"No trained machine reached exact match {GENERALISED} at the longest tested "
+                f"length ({len(lost)} machine-task pairs tried).")
+    text = (f"Exact match of at least {GENERALISED} at the longest tested length: "
+            + "; ".join(won) + ".")
+    if lost:
+        text += f" {len(lost)} other machine-task pair{'s' if len(lost) != 1 else ''} fell short"
+        text += (": " + "; ".join(lost) + ".") if len(lost) <= 4 else "."
+    return text
+
+
+def correlation(report: dict) -> str:
+    stats = report.get("sharpness_statistics", [])
+    pooled = [c for c in stats if c["group"] == "pooled"]
+    chosen = next((c for c in pooled if c["fitted"]), None) or next(iter(pooled), None)
+    if chosen is None:
+        return ("Too few runs with addressing (fewer than 3) for a correlation between "
+                "sharpness and generalisation.")
+    which = "runs that fit their training range" if chosen["fitted"] else "runs"
+    rho, low, high = chosen["rho"], chosen["low"], chosen["high"]
+    if rho != rho:       # nan: constant sharpness or accuracy
+        return (f"Over {chosen['runs']} {which}, sharpness or accuracy did not vary, so their "
+                "rank correlation is undefined.")
+    verdict = ("sharper heads generalised further" if high < 0 else
+               "sharper heads generalised less far" if low > 0 else
+               "the interval contains 0: no evidence either way")
+    return (f"Over {chosen['runs']} {which}, Spearman's rho between read entropy at the "
+            f"training length and accuracy at the longest length is {rho:.2f} "
+            f"(95% bootstrap interval {low:.2f} to {high:.2f}): {verdict}.")
+
+
+def measures(report: dict) -> str | None:
+    best = report.get("best_measures", {})
+    if not best:
+        return None
+    parts = []
+    for target, phrase in (("generalises", "generalising runs from the rest"),
+                           ("hard succeeds", "runs that succeed under argmax addressing")):
+        if target in best:
+            b = best[target]
+            parts.append(f"{b['measure'].replace('_', ' ')} separates {phrase} best (AUC "
+                         f"{b['auc']:.2f} over {b['runs']} runs, {b['positives']} positive)")
+    return "Of the sharpness measures, " + "; ".join(parts) + "."
+
+
+def tempering(report: dict) -> str:
+    best = report.get("temperatures", {}).get("best", [])
+    if not best:
+        return "No run was scored at test-time temperatures."
+    gains = [b for b in best if b["gain"] >= GAIN]
+    rescued = [b for b in best if b["rescued"]]
+    if not gains:
+        return (f"Test-time sharpening did not raise the score beyond the training length by "
+                f"{GAIN} or more in any of {len(best)} runs: where they fail, it is not blur.")
+    top = max(gains, key=lambda b: b["gain"])
+    return (f"Test-time sharpening raised the score beyond the training length by {GAIN} or "
+            f"more in {len(gains)} of {len(best)} runs (largest: {top['run']} at T = "
+            f"{top['best']}, {top['score_t1']:.2f} to {top['score']:.2f}) and rescued "
+            f"{len(rescued)} (to at least 0.9).")
+
+
+def dynamics(report: dict) -> str | None:
+    by = report.get("dynamics", {}).get("by_machine", {})
+    if not by:
+        return None
+    both = sum(v["both"] for v in by.values())
+    if not both:
+        return ("During training, no run both sharpened its read head and generalised at "
+                "twice the training length, so no lag can be measured.")
+    parts = [f"the {m} in {v['sharpened_first']} of {v['both']} (median lag "
+             f"{v['median_lag']:,.0f} sequences)" for m, v in by.items() if v["both"]]
+    return ("During training, the read head sharpened before generalisation at twice the "
+            "training length appeared for " + "; ".join(parts) + ".")
+
+
+def headline(report: dict) -> list[str]:
+    """The sentences, in order; each from report.json's numbers."""
+    sentences = [generalisation(report), correlation(report), measures(report),
+                 tempering(report), dynamics(report)]
+    return [s for s in sentences if s]
