@@ -1,6 +1,10 @@
 """Sharpness metrics, the isomorphism check, the comparison and its report."""
+import html as html_lib
 import json
 import math
+import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -168,3 +172,66 @@ def test_evaluate_runs_every_kind_of_machine():
     assert all(r.exact_match == 1.0 for r in rows)
     assert rows[0].extra["mass_on_classical_head"] == pytest.approx(1.0)
     assert rows[0].read_entropy == pytest.approx(0.0, abs=1e-6)
+
+
+# --------------------------------------------------------------------------- the report in a browser
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))
+                 if p), None)
+# test-only: after load, write each image's decoded state and the page's width into the DOM
+PROBE = ("<script>window.addEventListener('load',()=>{document.body.setAttribute('data-probe',"
+         "JSON.stringify({images:[...document.images].map(i=>i.complete&&i.naturalWidth>0&&"
+         "i.naturalHeight>0),scroll:document.documentElement.scrollWidth}))})</script>")
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--enable-logging=stderr", "--v=0", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: apt-get install chromium")
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_report_renders_in_a_real_browser(compared, tmp_path, width):
+    import matplotlib.image
+
+    out, _ = compared
+    index = out / "index.html"
+    shot = tmp_path / "shot.png"
+    loaded = chromium(f"--window-size={width},2400", f"--screenshot={shot}", index.as_uri())
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    console = [line for line in loaded.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console                                   # no console errors
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[1] == width and pixels.std() > 0.02        # not blank
+    page = tmp_path / "probe.html"
+    page.write_text(index.read_text().replace("</body>", PROBE + "</body>"))
+    dom = chromium(f"--window-size={width},2400", "--dump-dom", page.as_uri()).stdout
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[-500:]
+    probe = json.loads(html_lib.unescape(found.group(1)))
+    assert probe["images"] and all(probe["images"])               # every image decodes
+    assert len(probe["images"]) == index.read_text().count("<img")
+    assert probe["scroll"] <= width               # wide tables scroll in their own boxes
+
+
+def test_report_has_a_headline_from_its_numbers(compared):
+    out, _ = compared
+    report = json.loads((out / "report.json").read_text())
+    assert 3 <= len(report["headline"]) <= 5
+    html = (out / "index.html").read_text()
+    assert "class=headline" in html and report["headline"][0].split(":")[0] in html
+    first = report["headline"][0]
+    soft = [s for s in report["summary"] if s["addressing"] == "soft"
+            and s["machine"] != "classical"]
+    for s in soft:               # every pair is named with its exact match at the longest length
+        n = max(s["exact_match"], key=int)
+        if s["exact_match"][n] >= 0.9:
+            assert f"the {s['machine']} on {s['task']} ({s['exact_match'][n]:.2f}" in first
+    from analysis.compare import TEMPERATURES
+
+    for run in ("invert-ntm-s0", "invert-softtm-s0"):      # tempered: every machine with heads
+        ev = json.loads((out / "runs" / run / "evaluation.json").read_text())
+        assert [r["temperature"] for r in ev["temperatures"]] == [
+            t for t in TEMPERATURES for _ in (3, 6)]
+    lstm = json.loads((out / "runs" / "invert-lstm-s0" / "evaluation.json").read_text())
+    assert lstm["temperatures"] == []

@@ -45,3 +45,121 @@ def test_correlations_per_machine_pooled_and_over_fitted_runs():
     assert table[("ntm", True)].rho == pytest.approx(-1.0) and table[("ntm", True)].runs == 4
     assert ("stackrnn", True) not in table and table[("stackrnn", False)].runs == 3
     assert table[("pooled", True)].runs == 4 and table[("pooled", False)].runs == 7
+
+
+def test_auc_by_hand():
+    from analysis.statistics import auc
+
+    assert auc([0.9, 0.8, 0.1, 0.2], [True, True, False, False]) == 1.0
+    assert auc([0.1, 0.2, 0.9, 0.8], [True, True, False, False]) == 0.0
+    assert auc([0.5, 0.5, 0.5], [True, False, False]) == 0.5        # ties count half
+    # positives 0.6, 0.3 against negatives 0.4, 0.1: 3 of 4 pairs ranked right
+    assert auc([0.6, 0.3, 0.4, 0.1], [True, True, False, False]) == 0.75
+    assert np.isnan(auc([0.1, 0.2], [True, True]))
+
+
+def test_the_measure_that_separates_best_is_named_per_target():
+    from analysis.statistics import best_measures, measure_aucs
+
+    evaluations = []
+    for seed, (entropy, written, far, hard) in enumerate(
+            [(0.5, 0.01, 1.0, 0.5), (0.4, 0.02, 1.0, 0.4), (0.1, 0.5, 0.5, 1.0),
+             (0.2, 0.6, 0.4, 1.0)]):
+        ev = _evaluation("ntm", seed, entropy, 1.0, far)
+        for r in ev["results"]:
+            r["sharpness"] = {"normalized_entropy": entropy, "written_entropy": written,
+                              "max_weight": 0.5, "margin": 0.1, "mass_on_written": 0.9}
+        ev["results"].append({"length": 40, "addressing": "hard", "read_entropy": 0.0,
+                              "symbol_accuracy": hard, "exact_match": hard})
+        evaluations.append(ev)
+    table = {(a.measure, a.target, a.fitted): a for a in measure_aucs(evaluations)}
+    # written-cell entropy ranks the generalising runs first; all-cell entropy the hard ones
+    assert table[("written_entropy", "generalises", True)].auc == 1.0
+    assert table[("normalized_entropy", "generalises", True)].auc == 0.0
+    assert table[("normalized_entropy", "hard succeeds", True)].auc == 1.0
+    assert table[("max_weight", "generalises", True)].auc == 0.5
+    best = best_measures(measure_aucs(evaluations))
+    assert best["generalises"].measure == "written_entropy"
+    assert best["hard succeeds"].measure == "normalized_entropy"
+
+
+def test_written_cell_entropy_ignores_blur_over_empty_cells():
+    from analysis.sharpness import read_sharpness, written_cells, written_entropy
+
+    write = np.eye(6)[[0, 1, 2, 3, 4, 5]]                 # one cell written per step
+    assert written_cells(write)[3].tolist() == [True, True, True, False, False, False]
+    # the read at step 3 puts 0.9 on cell 1 and 0.1 spread over the unwritten cells 3-5
+    read = np.zeros((6, 6))
+    read[:, 1] = 0.9
+    read[:, 3:] = 0.1 / 3
+    h = written_entropy(read, written_cells(write))
+    assert np.isnan(h[0]) and h[2] == pytest.approx(0.0, abs=1e-9)   # only cell 1 holds mass
+    s = read_sharpness({"read0": read[None, :4], "write0": write[None, :4]})
+    assert s["written_entropy"] < 0.01 < s["normalized_entropy"]
+    assert read_sharpness({"read0": np.full((1, 4, 4), 0.25)})["written_entropy"] == \
+        pytest.approx(1.0)                               # no write head: every cell holds input
+
+
+def _tempered(run, scores_by_t, train=10):
+    rows = [{"length": n, "temperature": t, "symbol_accuracy": v if n > train else 1.0}
+            for t, v in scores_by_t.items() for n in (10, 20, 40)]
+    return {"run": run, "task": "copy", "machine": "ntm", "seed": 0, "train_length": train,
+            "temperatures": rows}
+
+
+def test_the_best_temperature_its_gain_and_rescue():
+    from analysis.tempering import best_temperatures, curves
+
+    blur = _tempered("blur", {1.0: 0.5, 0.5: 0.8, 0.0: 0.95, "adaptive": 0.9})
+    wrong = _tempered("wrong", {1.0: 0.3, 0.5: 0.3, 0.0: 0.2})
+    found = {b.run: b for b in best_temperatures([blur, wrong])}
+    assert found["blur"].best == "0" and found["blur"].gain == pytest.approx(0.45)
+    assert found["blur"].rescued and found["blur"].score_t1 == pytest.approx(0.5)
+    assert found["wrong"].best == "1" and found["wrong"].gain == 0 \
+        and not found["wrong"].rescued                # a tie goes to T = 1
+    c = curves([blur])["ntm"]
+    assert c["0.5"] == {1.0: 1.0, 2.0: 0.8, 4.0: 0.8} and set(c) == {"1", "0.5", "0", "adaptive"}
+
+
+def test_moments_and_lag_from_a_training_curve():
+    from analysis.dynamics import all_moments, median_lags
+
+    curve = [{"sequences": 100, "bits": 5, "entropy_read0": 0.6},
+             {"sequences": 200, "bits": 3, "entropy_read0": 0.08, "probe_exact": 0.1},
+             {"sequences": 300, "bits": 1, "entropy_read0": 0.05, "probe_exact": 0.95}]
+    never = [{"sequences": 100, "bits": 5, "entropy_read0": 0.6, "probe_exact": 0.0}]
+    evs = [{"run": "a", "task": "copy", "machine": "ntm", "seed": 0, "curve": curve},
+           {"run": "b", "task": "copy", "machine": "ntm", "seed": 1, "curve": never},
+           {"run": "c", "task": "copy", "machine": "lstm", "seed": 0,
+            "curve": [{"sequences": 1, "bits": 1, "probe_exact": 1.0}]}]   # no entropy
+    found = all_moments(evs)
+    assert [(m.run, m.sharpened_at, m.generalises_at, m.lag) for m in found] == [
+        ("a", 200, 300, 100), ("b", None, None, None)]
+    assert median_lags(found) == {"ntm": {"runs": 2, "both": 1, "median_lag": 100.0,
+                                          "sharpened_first": 1}}
+
+
+def test_the_headline_takes_every_number_from_the_report():
+    from analysis.headline import headline
+
+    report = {"summary": [
+        {"task": "copy", "machine": "ntm", "addressing": "soft",
+         "exact_match": {"8": 1.0, "48": 0.93}},
+        {"task": "copy", "machine": "lstm", "addressing": "soft",
+         "exact_match": {"8": 1.0, "48": 0.0}},
+        {"task": "copy", "machine": "classical", "addressing": "hard",
+         "exact_match": {"8": 1.0, "48": 1.0}}],
+        "sharpness_statistics": [{"group": "pooled", "fitted": True, "runs": 12, "rho": -0.61,
+                                  "low": -0.85, "high": -0.2}],
+        "best_measures": {"generalises": {"measure": "written_entropy", "auc": 0.83,
+                                          "runs": 12, "positives": 5}},
+        "temperatures": {"best": [{"run": "copy-ntm-s0", "best": "0", "score": 0.97,
+                                   "score_t1": 0.4, "gain": 0.57, "rescued": True}]},
+        "dynamics": {"by_machine": {"ntm": {"runs": 3, "both": 2, "median_lag": 1500.0,
+                                            "sharpened_first": 2}}}}
+    text = " ".join(headline(report))
+    for number in ("0.93 at length 48", "-0.61", "-0.85", "-0.20", "12 runs", "0.83",
+                   "0.40 to 0.97", "rescued 1", "2 of 2", "1,500"):
+        assert number in text, number
+    assert "lstm" in text and "sharper heads generalised further" in text
+    assert "classical" not in text
