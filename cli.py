@@ -714,6 +714,18 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
 
 
+def _temperatures(text: str) -> list:
+    """``1,0.5,0,adaptive`` as temperatures; ``none`` as none."""
+    from machines.sharpening import parse_temperature
+
+    if text.strip().lower() == "none":
+        return []
+    try:
+        return [parse_temperature(t) for t in text.split(",")]
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--temperatures") from None
+
+
 def _model_settings(pairs: tuple[str, ...]) -> dict:
     """``KEY=VALUE`` pairs as a dict; values read as JSON where they parse (64, 0.5, true),
     else as strings (alibi). The run's config check says which keys the machine has."""
@@ -767,7 +779,7 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
     """
     from analysis.evaluate import evaluate
     from analysis.runs import RunDirError, load_run
-    from machines.sharpening import label, parse_temperature
+    from machines.sharpening import label
     from machines.training import CheckpointError
 
     wanted = _lengths(lengths)
@@ -775,10 +787,7 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
     if temperatures is not None:
         if hard:
             raise click.UsageError("--hard and --temperatures: give one (0 is the argmax)")
-        try:
-            temps = [parse_temperature(t) for t in temperatures.split(",")]
-        except ValueError as err:
-            raise click.BadParameter(str(err), param_hint="--temperatures") from None
+        temps = _temperatures(temperatures) or None
     try:
         spec, task, model = load_run(run_dir)
     except (RunDirError, CheckpointError) as err:
@@ -1009,6 +1018,11 @@ def _print_dry_run(config, out: Path, options) -> None:
               "many steps instead of --budget seconds (the same result on any machine).")
 @click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
               "estimate of the cost; run nothing.")
+@click.option("--bits", type=click.Choice(["0", "8"]), default="0", show_default=True,
+              help="copy, repeat_copy: 8-bit vectors as in the NTM paper.")
+@click.option("--temperatures", metavar="T,T,...", default="1,0.5,0.25,0.1,0,adaptive",
+              show_default=True, help="Test-time temperatures every machine with addressing "
+              "is also scored at (see `tapelab eval --help`); 'none' for none.")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -1017,7 +1031,7 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_length, samples,
             restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
-            dry_run, use_compile, out, force, as_json) -> None:
+            dry_run, bits, temperatures, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -1042,7 +1056,8 @@ def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_lengt
                            machines=machines.split(","), seeds=seeds,
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
-                           train_length=train_length)
+                           train_length=train_length, bits=int(bits),
+                           temperatures=_temperatures(temperatures))
     from analysis.sweep import SweepOptions
 
     options = SweepOptions(backend=backend, jobs=jobs, address=address,

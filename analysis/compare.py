@@ -22,7 +22,7 @@ from analysis.sweep import Outcome, SweepOptions, run_sweep
 from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_settings,
                              run_dir as run_path, write_json)
 from machines import registry
-from tasks.suite import NAMES, get_task
+from tasks.suite import BIT_TASKS, NAMES, get_task
 
 MIN_BUDGET = 5.0
 # Evaluation examples are drawn with seed EVAL_SEED_OFFSET + the run's seed: a stream apart
@@ -49,6 +49,7 @@ class CompareConfig:
     steps: int | None = None        # train sequence machines this many steps (not ``budget``
                                     # seconds): the same result on any machine, any backend
     temperatures: list = field(default_factory=lambda: list(TEMPERATURES))  # [] for none
+    bits: int = 0                   # 8: copy and repeat_copy on the NTM paper's 8-bit vectors
 
     def settings(self) -> dict:
         """What compare.json records: everything that changes a result."""
@@ -79,6 +80,8 @@ class CompareConfig:
                              f"give at least {MIN_BUDGET:g} seconds")
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
+        if self.bits not in (0, 8):
+            raise ValueError("--bits takes 0 or 8 (the NTM paper's 8-bit vectors)")
         if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):
             raise ValueError("--seeds, --samples and --steps must be at least 1")
 
@@ -95,11 +98,17 @@ class Job:
         return f"{self.task}-{self.machine}" + ("" if deterministic else f"-s{self.seed}")
 
 
+def task_for(name: str, config: CompareConfig):
+    """The task ``name`` as this compare runs it (8-bit vectors where ``config.bits`` asks
+    and the task has them)."""
+    return get_task(name, bits=config.bits if name in BIT_TASKS else 0)
+
+
 def train_length_for(task: str, config: CompareConfig) -> int:
     """The longest training input of ``task``'s runs."""
     from analysis.runs import default_max_length
 
-    return config.train_length or default_max_length(get_task(task))
+    return config.train_length or default_max_length(task_for(task, config))
 
 
 def lengths_for(task: str, config: CompareConfig) -> list[int]:
@@ -176,7 +185,8 @@ def _rows(job: Job, results) -> list[dict]:
 def _classical(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
     from analysis.evaluate import evaluate
 
-    results = evaluate(get_task(job.task).reference, get_task(job.task), lengths,
+    task = task_for(job.task, config)
+    results = evaluate(task.reference, task, lengths,
                        samples=config.samples, seed=job.seed)
     return {"results": _rows(job, results),
             "steps_by_length": {r.length: r.steps for r in results},
@@ -192,6 +202,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 
     entry = registry.get(job.machine)
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
+                   bits=config.bits if job.task in BIT_TASKS else 0,
                    compile=config.compile and entry.compile is not None,
                    train={**RECIPES["collier-beel"], "steps": config.steps,
                           "time_budget": None if config.steps else config.budget,
@@ -232,7 +243,7 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
     from machines.formats import dumps
     from machines.training import read_metrics
 
-    task = get_task(job.task)
+    task = task_for(job.task, config)
     icfg = InduceConfig.for_task(job.task, restarts=config.restarts, seed=job.seed)
     report = induce(icfg, run_dir / "programs", force=True)   # this run's own, unfinished
     best = report.best_restart()

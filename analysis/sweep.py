@@ -22,8 +22,10 @@ the machine's cores shared between the ``jobs`` processes).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ class SweepOptions:
     gpus_per_job: float = 0.0        # ray: GPUs each job asks for (fractions share one)
     retries: int = 1                 # further tries of a job that raised
     ray_cpus: int | None = None      # ray: CPUs of a local instance (None: all of them)
+    heartbeat: float = 10.0          # local: seconds between training-status lines
 
 
 @dataclass
@@ -87,6 +90,23 @@ class Progress:
             eta = f", ETA {int(seconds) // 60}:{int(seconds) % 60:02d}"
         return (f"jobs: {self.done + self.cached}/{self.total} done ({self.cached} before), "
                 f"{self.running} running, {self.failed} failed{eta}")
+
+
+def training_status(out: Path, names, expected: dict[str, float | None]) -> str | None:
+    """``training: copy-ntm-s0 63 s left, loss 12.3; ...`` from the metrics the running jobs
+    log (None while none has logged yet)."""
+    from machines.training import read_metrics
+
+    parts = []
+    for name in names:
+        rows = read_metrics(run_path(out, name))
+        if not rows:
+            continue
+        last, budget = rows[-1], expected.get(name)
+        where = (f"{max(0.0, budget - last['seconds']):.0f} s left" if budget
+                 else f"step {last['step']}")
+        parts.append(f"{name} {where}, loss {last['loss']:.3g}")
+    return "training: " + "; ".join(parts) if parts else None
 
 
 def finished(out: Path, name: str) -> bool:
@@ -166,6 +186,27 @@ def _attempt(run_job: Callable, job, config, out: Path,
         return False, traceback.format_exc(), time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def _heartbeat(out: Path, name: str, expected: dict, log: Callable[[str], None],
+               every: float):
+    """While the body runs (a job in this process), log its training status every
+    ``every`` seconds from a helper thread."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            status = training_status(out, [name], expected)
+            if status:
+                log(status)
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> None:
     tries = {job.name: 0 for job in todo}
     if options.jobs == 1:
@@ -174,7 +215,8 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
                 progress.running = 1
                 tries[job.name] += 1
                 log(f"{job.name}: running (try {tries[job.name]})")
-                ok, error, seconds = _attempt(run_job, job, config, out, None)
+                with _heartbeat(out, job.name, progress.expected, log, options.heartbeat):
+                    ok, error, seconds = _attempt(run_job, job, config, out, None)
                 progress.running = 0
                 if ok or tries[job.name] > options.retries:
                     _record(out, Outcome(job.name, "done" if ok else "failed", tries[job.name],
@@ -194,7 +236,12 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
             pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
         while pending:
             progress.running = min(len(pending), options.jobs)
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=options.heartbeat, return_when=FIRST_COMPLETED)
+            if not done:
+                status = training_status(out, [j.name for j in pending.values()],
+                                         progress.expected)
+                if status:
+                    log(status)
             for future in done:
                 job = pending.pop(future)
                 ok, error, seconds = future.result()

@@ -238,6 +238,9 @@ class UnknownTask(KeyError):
         return self.args[0]
 
 
+BIT_TASKS = ("copy", "repeat_copy")      # the tasks that take bits=8
+
+
 def get_task(name: str, *, bits: int = 0) -> Task:
     """The task called ``name``; ``bits=8`` gives copy and repeat_copy on 8-bit vectors."""
     if name not in SUITE:
