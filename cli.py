@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -98,7 +99,7 @@ MAX_SAMPLES = 100_000      # examples per length in an evaluation or a sample
 # Exit codes, the same for every command (README: "Exit codes").
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 EXIT_HALTED = EXIT_OK
-EXIT_MEMORY, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 70, 130
+EXIT_MEMORY, EXIT_TAPE_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 7, 70, 130
 MEMORY_HINTS = {"run": "--max-steps", "train": "--batch or the model size",
                 "eval": "--samples or --lengths", "induce": "--restarts, --tape-length or "
                 "--steps", "compare": "--samples, --lengths or --restarts",
@@ -247,12 +248,19 @@ def cli(debug: bool) -> None:
 @click.option("--break", "stop_at_breaks", is_flag=True,
               help="With --trace: stop at Morphett breakpoints (rules marked !). At a terminal "
                    "you may continue; otherwise the run ends there (exit code 5).")
+@click.option("--max-tape", type=StepCount(), default=20_000_000, show_default=True,
+              help="Stop (exit code 7) once the tape holds more runs than this (the plain "
+                   "engine: cells), before memory runs out; a run uses about 80 bytes.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: program, halted, reason, state, steps, head, tape, "
-                   "tape_offset, nonblank (a trace goes to stderr).")
+              help="Print one JSON object: program, halted, reason, state, steps, head, tape "
+                   "(null past 10^6 cells), tape_runs ([symbol, count] pairs, exact), "
+                   "tape_offset, tape_cells, nonblank (a trace goes to stderr). See the "
+                   "README's JSON schema.")
+@click.option("--full-tape", is_flag=True, help="With --json: write \"tape\" as one string "
+              "up to 10^9 cells, not 10^6.")
 def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_steps: int,
         engine: str, block: int | None, back: bool | None, rules: bool, trace: bool,
-        stop_at_breaks: bool, as_json: bool) -> None:
+        stop_at_breaks: bool, max_tape: int, as_json: bool, full_tape: bool) -> None:
     """Run a Turing machine PROGRAM (a file or a bbchallenge string) and report how it ended.
 
     \b
@@ -264,7 +272,12 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     \b
     Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
                 4 proven never to halt (cycle, translated-cycle, runs-off), 5 stopped at a breakpoint,
+                7 the tape outgrew --max-tape,
                 130 stopped by Ctrl-C (it prints the configuration it reached).
+    \b
+    Verdicts come during the run: the deciders run on a doubling schedule, so a machine
+    that repeats itself soon gets its verdict at once, whatever --max-steps is. On a
+    terminal, a run longer than 2 s shows its progress (steps, engine, tape runs, rules).
     \b
     Examples:
       tapelab run machines/examples/binary_increment.yaml --input 1011 --trace
@@ -304,16 +317,52 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
             raise click.UsageError("--block, --back/--no-back and --no-rules need "
                                    "--engine macro")
         with _ctrl_c_stops() as stopped:
-            result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
-                                   block=block, back=back, rules=rules, stop=stopped)
+            watch = _RunWatch(stopped, sys.stderr.isatty())
+            try:
+                result = classical.run(prog, tape_input, max_steps=max_steps, engine=engine,
+                                       block=block, back=back, rules=rules, watch=watch,
+                                       max_tape=max_tape)
+            finally:
+                watch.clear()
     if as_json:
-        click.echo(json.dumps(display.result_json(prog, result)))
+        click.echo(json.dumps(display.result_json(prog, result, full_tape=full_tape)))
     else:
         click.echo(display.result_text(prog, result))
     code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT,
             "cycle": EXIT_NEVER, "translated-cycle": EXIT_NEVER, "runs-off": EXIT_NEVER,
-            "interrupted": EXIT_INTERRUPTED}
+            "interrupted": EXIT_INTERRUPTED, "tape-limit": EXIT_TAPE_LIMIT}
     sys.exit(code.get(result.reason, EXIT_HALTED))
+
+
+class _RunWatch:
+    """What a classical run calls every few milliseconds: on a terminal, after
+    ``PROGRESS_AFTER`` seconds, one progress line on stderr (rewritten in place, at most a
+    few times a second); it stops the run once Ctrl-C was pressed."""
+
+    PROGRESS_AFTER = 2.0
+    EVERY = 0.25
+
+    def __init__(self, stopped, show: bool) -> None:
+        self.stopped, self.show = stopped, show
+        self.started = time.perf_counter()
+        self.shown_at = 0.0
+        self.width = 0
+
+    def __call__(self, progress) -> bool:
+        now = time.perf_counter()
+        if self.show and now - self.started >= self.PROGRESS_AFTER \
+                and now - self.shown_at >= self.EVERY:
+            rules = f", {progress.rules:,} rules applied" if progress.rules else ""
+            unit = "cells" if progress.engine == "plain" else "runs"
+            line = (f"{progress.steps:,} steps ({progress.engine} engine), tape "
+                    f"{progress.runs:,} {unit}{rules}, {now - self.started:.0f} s")
+            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+            self.width, self.shown_at = len(line), now
+        return self.stopped()
+
+    def clear(self) -> None:
+        if self.width:
+            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
 
 
 @contextlib.contextmanager

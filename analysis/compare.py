@@ -198,6 +198,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 
     from analysis.evaluate import evaluate
     from analysis.runs import RunSpec, load_run, train_run
+    from machines.sharpening import accepts_temperature
     from machines.training import CHECKPOINT, RECIPES, NothingToTrain, read_metrics, read_state
 
     entry = registry.get(job.machine)
@@ -220,7 +221,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     tempered = evaluate(model, task, lengths, samples=config.samples,
                         seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine,
                         temperatures=config.temperatures) \
-        if entry.heads and config.temperatures else []
+        if entry.heads and config.temperatures and accepts_temperature(model) else []
     if {"read", "write"} <= set(entry.heads):
         example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))
         batch = task.encode([example], "sequence")

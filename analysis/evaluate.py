@@ -1,14 +1,13 @@
 """Run any machine on a task's examples at given lengths; score it and keep its traces.
 
-:func:`evaluate` is the one entry point: a classical :class:`Program`, a trained NTM/LSTM run
-directory (or model), or a :class:`SoftTM` (with its hardened program). Every machine sees the
+:func:`evaluate` is the one entry point: a classical :class:`Program`, a trained sequence
+model, or a :class:`SoftTM` (with its hardened program). Every machine sees the
 same examples for a given (seed, length), and soft machines are scored with soft and, where
 they have addressing, argmax addressing.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -56,8 +55,9 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
              temperatures: list | None = None, **options) -> list[LengthResult]:
     """Score ``machine`` on ``task`` at each length.
 
-    ``machine`` is a :class:`Program` (classical), a run directory, a trained sequence model
-    whose registry name is ``kind`` (``ntm``, ``lstm``, ...), or a
+    ``machine`` is a :class:`Program` (classical), a trained sequence model whose registry
+    name is ``kind`` (``ntm``, ``lstm``, ...; :func:`analysis.runs.load_run` loads one from
+    its run directory), or a
     :class:`~machines.soft_tm.SoftTM` (pass ``program=`` its hardened program for the hard
     rows). ``hard=None`` gives soft and hard rows where the registry says the machine has a
     hard mode.
@@ -73,11 +73,6 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
                 machine, task, lengths, samples=samples, seed=seed, temperature=t,
                 restart=options.get("restart", 0))]
         return evaluate_soft_tm(machine, task, lengths, samples=samples, seed=seed, **options)
-    if isinstance(machine, (str, Path)):
-        from analysis.runs import load_run
-
-        spec, task, machine = load_run(machine)
-        kind = spec.machine
     if kind is None:
         raise ValueError("give kind=, the registry name of the machine, to evaluate a model")
     if temperatures is not None:
@@ -134,8 +129,8 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             chunk = examples[start:start + batch_size]
             batch = task.encode(chunk, "sequence")
             with torch.no_grad():
-                logits, trace = model(batch.inputs, hard=hard, temperature=temperature,
-                                      return_trace=True)
+                tempered = {} if temperature is None else {"temperature": temperature}
+                logits, trace = model(batch.inputs, hard=hard, return_trace=True, **tempered)
                 _, wrong = sequence_loss(logits, batch)
             bits += float(wrong) * len(chunk)
             scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from machines.program import Transitions
-from machines.runtape import EngineResult, Runs, pop, push, split
+from machines.runtape import EngineResult, RunProgress, Runs, Watch, pop, push, split
 
 
 _RECORD_RUNS = 16    # runs behind the head kept at a record, for translated-cycle proofs
@@ -73,24 +73,29 @@ def _translated(old: _Record, head: int, behind: Runs) -> bool:
     return then is not None and then == _cells(*_top(behind), k)
 
 
-STOP_CHECK = 0xFFFF   # chain steps between two looks at ``stop`` (a few ms of work)
+STOP_CHECK = 0xFFFF   # chain steps between two calls of ``watch`` (a few ms of work)
 
 
 def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
-              track: bool = False, stop: Callable[[], bool] | None = None) -> EngineResult:
+              track: bool = False, watch: Watch | None = None,
+              max_runs: int | None = None, max_moves: int | None = None) -> EngineResult:
     """Run from the start state on integer ``cells`` with the head on ``cells[head0]``
     (cell 0); see :func:`run_runs`."""
-    return run_runs(table, *split(cells, head0), max_steps, track=track, stop=stop)
+    return run_runs(table, *split(cells, head0), max_steps, track=track, watch=watch,
+                    max_runs=max_runs, max_moves=max_moves)
 
 
 def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: int, *,
              track: bool = False, state: int = 0, steps: int = 0, head: int = 0,
-             stop: Callable[[], bool] | None = None) -> EngineResult:
+             watch: Watch | None = None,
+             max_runs: int | None = None, max_moves: int | None = None) -> EngineResult:
     """Run on a run-length tape (``left`` and ``right`` stacks of runs, the head's
     neighbours last; changed in place) with the head on cell ``head`` reading ``cur``.
     ``track`` also looks for translated cycles (slower, so :func:`machines.classical.run`
-    asks for it only once a run reaches its step limit). When ``stop()`` turns true (asked
-    every ``STOP_CHECK`` chain steps) the run ends there with reason ``interrupted``."""
+    runs it apart, on a bounded budget). Every ``STOP_CHECK`` chain steps: ``watch`` sees the
+    progress, and when it returns true the run ends there with reason ``interrupted``; when the tape holds more than
+    ``max_runs`` runs, with reason ``tape-limit``. After ``max_moves`` chain steps the run
+    pauses with reason ``step-limit`` (resume it with the state, steps and head it returns)."""
     nxt, wr, mv, defined, halting = table.next, table.write, table.move, table.defined, \
         table.halting
     reason, since, period = "step-limit", None, None
@@ -100,7 +105,8 @@ def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: i
     hi = lo = back_r = back_l = head
     if halting[state]:
         reason = "halt-state"
-    while reason == "step-limit" and steps < max_steps:
+    moves_left = -1 if max_moves is None else max_moves
+    while reason == "step-limit" and steps < max_steps and chain_steps != moves_left:
         if not defined[state][cur]:
             reason = "no-rule"
             break
@@ -139,9 +145,13 @@ def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: i
                 reason = "halt-state"
                 break
         chain_steps += 1
-        if stop is not None and not chain_steps & STOP_CHECK and stop():
-            reason = "interrupted"
-            break
+        if not chain_steps & STOP_CHECK:
+            if watch is not None and watch(RunProgress("chain", steps, len(left) + len(right))):
+                reason = "interrupted"
+                break
+            if max_runs is not None and len(left) + len(right) > max_runs:
+                reason = "tape-limit"
+                break
         if not track:
             pass
         elif head < back_r:        # the farthest the head has gone back since the last record
@@ -171,4 +181,5 @@ def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: i
         if chain_steps == power:
             saved = (state, head, cur, [r[:] for r in left], [r[:] for r in right])
             saved_steps, power = steps, power * 2
-    return EngineResult(state, steps, head, left, cur, right, reason, since, period)
+    return EngineResult(state, steps, head, left, cur, right, reason, since, period,
+                        chain_steps)

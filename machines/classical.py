@@ -15,15 +15,21 @@ from typing import Callable, Iterator
 
 from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
-from machines.tape import Tape
+from machines.runtape import EngineResult, RunProgress, Watch
+from machines.tape import RunTape, Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
 ENGINES = ("auto", "plain", "chain", "macro")
 NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
 AUTO_MACRO_STEPS = 10**9   # ``auto`` runs the chain engine up to this limit, macro beyond
 MACRO_SEARCH_STEPS = 10**8  # translated cycles after a macro run: searched this far
-STOP_CHUNK = 1 << 22        # plain loop: steps between two looks at ``stop`` (about 0.5 s)
+MACRO_PRESEARCH = 1 << 18   # ... and before it (a cycler's verdict in a fraction of a second)
+SEARCH_START = 1 << 14      # chain runs pause for a translated-cycle search after this many
+SEARCH_SHARE = 64           # chain steps, searching 1/SEARCH_SHARE of them; then it doubles
+DEFAULT_MAX_TAPE = 20_000_000   # runs (the plain engine: cells) a run's tape may hold
+STOP_CHUNK = 1 << 22        # plain loop: steps between two calls of ``watch`` (about 0.5 s)
 HALTED = ("halt-state", "no-rule")
+STOPPED = ("step-limit", "tape-limit", "interrupted")   # the run ended without a verdict
 _PAD = 1024  # blank cells added on each side when the tape array grows
 
 
@@ -35,9 +41,10 @@ class RunResult:
     state: str
     steps: int
     head: int
-    tape: Tape
-    reason: str  # "halt-state" | "no-rule" | "step-limit" | "cycle" | "translated-cycle" |
-                 # "runs-off" | "interrupted" (``stop``) | "breakpoint" (a trace stopped there)
+    tape: RunTape
+    reason: str  # "halt-state" | "no-rule" | "step-limit" | "tape-limit" | "cycle" |
+                 # "translated-cycle" | "runs-off" | "interrupted" (``stop``) |
+                 # "breakpoint" (a trace stopped there)
     since: int | None = None    # cycle: the step of a configuration that recurs ...
     period: int | None = None   # ... every ``period`` steps
 
@@ -105,7 +112,8 @@ def _check_engine(engine: str) -> None:
 
 def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
         engine: str = "auto", block: int | None = None, back: bool | None = None,
-        rules: bool = True, stop: Callable[[], bool] | None = None) -> RunResult:
+        rules: bool = True, watch: Watch | None = None, deciders: bool = True,
+        max_tape: int | None = DEFAULT_MAX_TAPE) -> RunResult:
     """Run ``program`` on ``tape_input`` (``None``: its own default input) for at most
     ``max_steps`` steps and say how it ended.
 
@@ -116,8 +124,14 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     :mod:`machines.rules`), ``auto`` is ``chain`` for limits up to ``AUTO_MACRO_STEPS`` and
     ``macro`` beyond (where only proven rules get through in reasonable time).
 
-    ``stop`` is asked now and then (every few milliseconds of work); once it returns true the
-    run ends where it stands, with reason ``interrupted`` (Ctrl-C in ``tapelab run``).
+    ``watch`` is called now and then (every few milliseconds of work) with a
+    :class:`~machines.runtape.RunProgress`; once it returns true the run ends where it stands,
+    with reason ``interrupted`` (Ctrl-C in ``tapelab run``, which also shows the progress).
+    ``max_tape`` bounds the tape: more runs than that (the plain engine: cells) end the run
+    with reason ``tape-limit``, before memory runs out. ``deciders`` runs the never-halts
+    deciders during the run on a doubling schedule (see :func:`_run_decided`).
+
+    The result's tape is a :class:`RunTape`: runs with exact counts, whatever its length.
     """
     _check_engine(engine)
     if max_steps < 0:
@@ -132,7 +146,8 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         out = _run_decided(
             table, [sidx[c] for c in cells], head0, max_steps,
             macro=engine == "macro" or (engine == "auto" and max_steps > AUTO_MACRO_STEPS),
-            block=block, back=back, rules=rules, stop=stop)
+            block=block, back=back, rules=rules, watch=watch, deciders=deciders,
+            max_tape=max_tape)
         return RunResult(out.reason in HALTED, table.states[out.state],
                          out.steps, out.head,
                          to_tape(symbols, out.left, out.cur, out.right, out.head),
@@ -149,18 +164,21 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
     if table.halting[0]:
         reason = "halt-state"
     while reason == "step-limit":
-        if stop is not None and stop():
+        if watch is not None and watch(RunProgress("plain", steps, len(tape))):
             reason = "interrupted"
             break
         room = min(pos, len(tape) - 1 - pos)   # steps that cannot leave the array
         if room == 0:
             grow = len(tape)
+            if max_tape is not None and 3 * grow > max_tape + 2 * pad:
+                reason = "tape-limit"
+                break
             blank = bytearray(grow) if isinstance(tape, bytearray) else [0] * grow
             tape = blank + tape + blank
             pos += grow
             origin += grow
             continue
-        chunk = min(room, max_steps - steps, STOP_CHUNK if stop is not None else room)
+        chunk = min(room, max_steps - steps, STOP_CHUNK if watch is not None else room)
         if chunk <= 0:
             break
         k = chunk
@@ -185,34 +203,76 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
             reason = "halt-state"
     state = base // nsym
     data = bytes(tape) if isinstance(tape, bytearray) else tape
-    result_tape = Tape.from_cells(table.symbols[0], [symbols[c] for c in data], origin) \
+    flat = Tape.from_cells(table.symbols[0], [symbols[c] for c in data], origin) \
         if nsym > 256 else _tape_from_bytes(data, symbols, origin)
     return RunResult(halted=reason in HALTED, state=table.states[state], steps=steps,
-                     head=pos - origin, tape=result_tape, reason=reason)
+                     head=pos - origin, tape=RunTape.from_text(flat.blank, flat.offset,
+                                                               flat.text), reason=reason)
 
 
 def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
                  macro: bool, block: int | None, back: bool | None, rules: bool,
-                 stop: Callable[[], bool] | None):
-    """The chain engine (or with ``macro``, the macro engine), and when that reaches the step
-    limit, the chain engine again looking for a translated cycle: halting machines pay nothing
-    for the search. After a macro run the search covers the first ``MACRO_SEARCH_STEPS``
-    steps only (a replay of 10^13 steps on the chain engine would take hours)."""
-    from machines.chain import run_chain
+                 watch: Watch | None, deciders: bool = True,
+                 max_tape: int | None = None) -> EngineResult:
+    """The chain engine (or with ``macro``, the macro engine) with the never-halts deciders
+    on a doubling schedule.
 
-    search = max_steps
+    The chain run pauses after ``SEARCH_START`` chain steps, twice that, four times that, ...;
+    at a pause after c chain steps, a tracked run from the start looks for a translated cycle
+    within its first c / ``SEARCH_SHARE`` chain steps (cycles and runs-off are found by the
+    run itself). So a machine whose pre-period and period are small gets its verdict after a
+    number of steps proportional to them, whatever ``max_steps`` is, and a halting machine
+    pays about 2 / ``SEARCH_SHARE`` of its chain steps (times the tracking's extra cost) for
+    the searches. A run that reaches ``max_steps`` is
+    searched once more up to there. A macro run (long runners) gets one search of
+    ``MACRO_PRESEARCH`` steps before it starts, and after it, one of ``MACRO_SEARCH_STEPS``.
+    ``deciders=False`` runs without the in-run searches (the old schedule; benchmarks)."""
+    from machines.chain import run_chain, run_runs
+    from machines.runtape import split
+
+    def search(budget: int, moves: int | None = None) -> EngineResult:
+        return run_chain(table, cells, head0, budget, track=True, watch=watch,
+                         max_runs=max_tape, max_moves=moves)
+
     if macro:
         from machines.macro import run_macro
 
+        if deciders:
+            early = search(min(max_steps, MACRO_PRESEARCH))
+            if early.reason in NEVER_HALTS or early.reason == "interrupted":
+                return early
         result = run_macro(table, cells, head0, max_steps, k=block, back=back, rules=rules,
-                           stop=stop)
-        search = min(max_steps, MACRO_SEARCH_STEPS)
-    else:
-        result = run_chain(table, cells, head0, max_steps, stop=stop)
+                           watch=watch, max_runs=max_tape)
+        if result.reason == "step-limit":
+            tracked = search(min(max_steps, MACRO_SEARCH_STEPS))
+            if tracked.reason == "translated-cycle":
+                return tracked
+        return result
+    left, cur, right = split(cells, head0)
+    state = steps = head = moves = 0
+    checkpoint, searched = SEARCH_START, 0
+    while True:
+        result = run_runs(table, left, cur, right, max_steps, state=state, steps=steps,
+                          head=head, watch=watch, max_runs=max_tape,
+                          max_moves=checkpoint - moves if deciders else None)
+        moves += result.moves
+        if result.reason != "step-limit" or result.steps >= max_steps:
+            break
+        state, steps, head, cur = result.state, result.steps, result.head, result.cur
+        budget = moves // SEARCH_SHARE
+        if budget > searched:
+            tracked = search(max_steps, budget)
+            searched = budget
+            if tracked.reason == "translated-cycle":
+                return tracked
+            if tracked.reason == "interrupted":
+                return result._replace(reason="interrupted")
+        checkpoint *= 2
     if result.reason == "step-limit":
-        tracked = run_chain(table, cells, head0, search, track=True, stop=stop)
-        if tracked.reason == "translated-cycle":
-            return tracked
+        tracked = search(max_steps)
+        if tracked.reason in ("translated-cycle", "interrupted"):
+            return tracked if tracked.reason == "translated-cycle" \
+                else result._replace(reason="interrupted")
     return result
 
 
@@ -286,5 +346,6 @@ def result_of(config: Configuration, reason: str | None = None) -> RunResult:
     reason = reason or config.reason
     if reason is None:
         raise ValueError("this configuration is not the last of its trace")
-    return RunResult(config.reason in ("halt-state", "no-rule"), config.state, config.step,
-                     config.head, config.tape, reason)
+    tape = config.tape
+    return RunResult(config.reason in HALTED, config.state, config.step, config.head,
+                     RunTape.from_text(tape.blank, tape.offset, tape.text), reason)

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from machines.classical import Configuration, RunResult
 from machines.program import Program
-from machines.tape import Tape
+from machines.tape import RunTape, Tape
 
 WINDOW = 30  # cells shown on each side of the head
+JSON_TAPE_CELLS = 1_000_000     # --json writes "tape" as a string up to this many cells ...
+FULL_TAPE_CELLS = 10**9         # ... and with --full-tape up to this many
+JSON_TAPE_RUNS = 1_000_000      # --json writes "tape_runs" up to this many runs
 
 
 def printable(text: str) -> str:
@@ -21,7 +24,7 @@ def _cell(symbol: str) -> str:
     return "·" if symbol.isspace() else printable(symbol)
 
 
-def tape_window(tape: Tape, head: int, radius: int = WINDOW) -> str:
+def tape_window(tape: Tape | RunTape, head: int, radius: int = WINDOW) -> str:
     """The tape around the head, the head's cell in brackets: ``10[1]1``.
 
     Shows the non-blank span plus one blank on each side, clipped to ``radius`` cells around the
@@ -31,7 +34,7 @@ def tape_window(tape: Tape, head: int, radius: int = WINDOW) -> str:
     hi = max(tape.end, head + 1) + 1
     left_clip, right_clip = lo < head - radius, hi > head + radius + 1
     lo, hi = max(lo, head - radius), min(hi, head + radius + 1)
-    cells = [_cell(tape[i]) for i in range(lo, hi)]
+    cells = [_cell(c) for c in tape.window(lo, hi)]
     cells[head - lo] = f"[{cells[head - lo]}]"
     return ("…" if left_clip else "") + "".join(cells) + ("…" if right_clip else "")
 
@@ -45,12 +48,23 @@ def trace_line(config: Configuration, state_width: int = 10) -> str:
     return line
 
 
-def result_json(program: Program, result: RunResult) -> dict:
-    """The JSON object of ``tapelab run --json``."""
+def result_json(program: Program, result: RunResult, *, full_tape: bool = False) -> dict:
+    """The JSON object of ``tapelab run --json``.
+
+    ``tape``: the non-blank span as one string when it spans at most ``JSON_TAPE_CELLS``
+    cells (``FULL_TAPE_CELLS`` with ``full_tape``), else null; ``tape_runs``: the same span as
+    ``[symbol, count]`` pairs (counts exact, any size) when there are at most
+    ``JSON_TAPE_RUNS`` runs, else null; ``tape_offset``: the cell of its first symbol (cell 0
+    is where the head started); ``tape_cells``: the span's length; ``nonblank``: non-blank
+    cells. Every count is an exact integer."""
+    tape = result.tape
+    limit = FULL_TAPE_CELLS if full_tape else JSON_TAPE_CELLS
     out = {"program": program.name, "halted": result.halted, "reason": result.reason,
            "state": result.state, "steps": result.steps, "head": result.head,
-           "tape": result.tape.text, "tape_offset": result.tape.offset,
-           "nonblank": result.tape.nonblank()}
+           "tape": "".join(s * n for s, n in tape.runs) if tape.size <= limit else None,
+           "tape_runs": [[s, n] for s, n in tape.runs] if len(tape.runs) <= JSON_TAPE_RUNS
+           else None,
+           "tape_offset": tape.offset, "tape_cells": tape.size, "nonblank": tape.nonblank()}
     if result.reason in ("cycle", "translated-cycle"):
         out.update(cycle_since=result.since, cycle_period=result.period)
     return out
@@ -65,6 +79,7 @@ REASONS = {
     "translated-cycle": "never halts: the configuration repeats, shifted along the tape",
     "runs-off": "never halts: the head runs off into blank tape forever",
     "interrupted": "stopped by Ctrl-C; the configuration it reached",
+    "tape-limit": "stopped: the tape outgrew --max-tape",
 }
 
 
@@ -80,5 +95,6 @@ def result_text(program: Program, result: RunResult) -> str:
         f"{printable(program.name)}: {REASONS.get(result.reason, result.reason)}{verdict}",
         f"  state {result.state!r} after {result.steps:,} steps, head at cell {result.head}",
         f"  tape  {tape_window(result.tape, result.head)}",
-        f"  {result.tape.nonblank():,} non-blank cells from cell {result.tape.offset}",
+        f"  {result.tape.nonblank():,} non-blank cells from cell {result.tape.offset:,}, "
+        f"{len(result.tape.runs):,} runs",
     ])

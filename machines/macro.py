@@ -31,14 +31,15 @@ from typing import Callable, Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
-from machines.runtape import EngineResult, Runs, pop, push, runs_of, to_cells
+from machines.runtape import (EngineResult, RunProgress, Runs, Watch, pop, push, runs_of,
+                              to_cells)
 from machines.rules import MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, apply, prove, shape
 
 MAX_BLOCK = 12          # the largest block size the search tries
 PILOT_STEPS = 1_000_000  # the chain engine's pilot run: short runs end there
 TRIAL_MOVES = 1_000     # macro moves per trial of a candidate machine
 BLOCK_STEP_CAP = 20_000  # base steps inside one block before the macro step gives up
-STOP_MOVES = 0xFFF       # macro moves between two looks at ``stop``
+STOP_MOVES = 0xFFF       # macro moves between two calls of ``watch``
 
 # A macro transition: (symbol written, direction, next state, base steps, head shift), or None
 # when the base machine stops inside (halts, lacks a rule, loops or passes the cap).
@@ -203,7 +204,7 @@ def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
 
 def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
               max_moves: int | None = None, *, rules: bool = False,
-              stop: Callable[[], bool] | None = None) -> EngineResult:
+              watch: Watch | None = None, max_runs: int | None = None) -> EngineResult:
     """The macro loop: chain steps over ``layer``'s symbols, in macro states and symbols;
     ``reason`` is ``None`` when the run must be finished on the base machine (or
     ``max_moves`` macro moves were made). ``rules`` also proves and applies rules over
@@ -220,6 +221,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
         return cache[(s, c)]
     reason = since = period = None
     saved, saved_steps, power = None, 0, 1
+    proven = 0                          # rules proven and applied
     while max_moves is None or moves < max_moves:
         t = transition(state, cur)
         if t is None:
@@ -246,9 +248,14 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
         steps += cost * n
         state = nxt
         moves += 1
-        if stop is not None and not moves & STOP_MOVES and stop():
-            reason = "interrupted"
-            break
+        if not moves & STOP_MOVES:
+            if watch is not None and watch(
+                    RunProgress("macro", steps, len(left) + len(right), proven)):
+                reason = "interrupted"
+                break
+            if max_runs is not None and len(left) + len(right) > max_runs:
+                reason = "tape-limit"
+                break
         if saved is not None and saved[0] == state and saved[1] == head and saved[2] == cur \
                 and saved[3] == left and saved[4] == right:
             reason, since, period = "cycle", saved_steps, steps - saved_steps
@@ -267,6 +274,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
                 if changed and not rule:
                     failed[key] = failed.get(key, 0) + 1
                 if rule:
+                    proven += 1
                     _, more, moved = apply(rule, left, right, max_steps - steps)
                     steps, head = steps + more, head + moved
                     counts = [c for _, c in left] + [c for _, c in right]
@@ -298,18 +306,19 @@ def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: i
 
 def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
               k: int | None = None, back: bool | None = None, rules: bool = True,
-              stop: Callable[[], bool] | None = None) -> EngineResult:
+              watch: Watch | None = None, max_runs: int | None = None) -> EngineResult:
     """Run like :func:`machines.chain.run_chain` (the same result), on a macro machine.
     ``k`` and ``back`` fix the block size and the back symbol; by default a pilot run of the
     chain engine chooses them (and runs that end within the pilot are its result)."""
     if k is None or back is None:
-        pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS), stop=stop)
+        pilot = run_chain(table, cells, head0, min(max_steps, PILOT_STEPS), watch=watch)
         if pilot.reason != "step-limit" or pilot.steps >= max_steps:
             return pilot
         k0, b0 = choose(table, cells, head0, pilot, max_steps)
         k, back = k or k0, b0 if back is None else back
     layer, (left, cur, right) = _make(table, cells, head0, k, back)
-    macro = run_layer(layer, left, cur, right, max_steps, rules=rules, stop=stop)
+    macro = run_layer(layer, left, cur, right, max_steps, rules=rules, watch=watch,
+                      max_runs=max_runs)
     base_left, base_cur, base_right, position, q = layer.lower(
         macro.state, macro.left, macro.cur, macro.right, macro.head)
     if macro.reason is None:               # finish on the base machine

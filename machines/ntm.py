@@ -62,9 +62,10 @@ class NTM(nn.Module):
         self.head_params = nn.Linear(c.controller_size, self.heads * self.address_size
                                      + c.write_heads * 2 * c.memory_width)
         self.output = nn.Linear(c.controller_size + c.read_heads * c.memory_width, c.output_size)
-        with torch.no_grad():
-            gates = torch.arange(self.heads) * self.address_size + c.memory_width + 1
-            self.head_params.bias[gates] = c.gate_bias
+        if c.gate_bias:
+            with torch.no_grad():
+                gates = torch.arange(self.heads) * self.address_size + c.memory_width + 1
+                self.head_params.bias[gates] = c.gate_bias
         self.compiled_step: Callable | None = None      # set by compile_step()
         self.read0 = nn.Parameter(torch.randn(c.read_heads * c.memory_width) * 0.01)
 

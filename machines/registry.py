@@ -9,7 +9,8 @@ Families say how a machine is trained and run:
 * ``classical``: the task's own reference program, run by the classical interpreter;
 * ``sequence``: a ``torch.nn.Module`` built from (input size, output size, settings), trained
   by the one loop of :mod:`machines.training` on the sequence encoding of a task, and called as
-  ``model(inputs [B, T, C], hard=..., return_trace=...) -> (logits [B, T, K], trace | None)``;
+  ``model(inputs [B, T, C], hard=..., return_trace=...) -> (logits [B, T, K], trace | None)``
+  (and, to be scored at test-time temperatures, ``temperature=``: :mod:`machines.sharpening`);
 * ``induced``: the soft Turing machine, trained by induction and hardened into a program.
 
 Nothing here imports torch: builders import their modules when called.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from machines.tape import Tape
+from machines.tape import RunTape
 
 Runs = list  # list[list[symbol, count]], the head's neighbour last
 
@@ -19,7 +19,8 @@ class EngineResult(NamedTuple):
     cell (relative to its start cell), the tape (``left``, ``cur``, ``right``), why it stopped
     (``halt-state``, ``no-rule``, ``step-limit``, ``cycle``, ``translated-cycle``, ``runs-off``;
     ``None`` for a macro loop that hands the run back to the base machine) and, for a cycle,
-    the step of a configuration that recurs (``since``) every ``period`` steps."""
+    the step of a configuration that recurs (``since``) every ``period`` steps; ``moves``: the
+    engine's own steps (a chain step crosses a whole run)."""
 
     state: int
     steps: int
@@ -30,6 +31,23 @@ class EngineResult(NamedTuple):
     reason: str | None
     since: int | None = None
     period: int | None = None
+    moves: int = 0               # chain (or macro) steps the engine made
+
+
+class RunProgress(NamedTuple):
+    """Where a long run stands, as engines report it to a :data:`Watch` every few
+    milliseconds of work: the engine, steps so far, the tape's size in runs (the plain
+    engine: cells) and the rules proven and applied so far (the macro engine)."""
+
+    engine: str
+    steps: int
+    runs: int
+    rules: int = 0
+
+
+# Called with a RunProgress every few milliseconds of work; returning true stops the run there
+# (reason ``interrupted``): Ctrl-C, and the progress line of ``tapelab run``.
+Watch = Callable[[RunProgress], bool]
 
 
 def push(stack: Runs, symbol: int, n: Any) -> None:
@@ -71,12 +89,13 @@ def split(cells: list[int], head0: int) -> tuple[Runs, int, Runs]:
             runs_of(cells[head0 + 1:][::-1]))
 
 
-def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: int) -> Tape:
-    """The :class:`Tape` of a run-length tape (built run by run: a run of 10^8 equal cells
-    costs one string repetition)."""
-    text = "".join([symbols[s] * n for s, n in left] + [symbols[cur]]
-                   + [symbols[s] * n for s, n in reversed(right)])
-    return Tape.from_cells(symbols[0], text, sum(n for _, n in left) - head)
+def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: int) -> RunTape:
+    """The :class:`RunTape` of a run-length tape: runs stay runs, counts stay exact integers
+    (a tape of 10^21 cells costs as much as its number of runs)."""
+    behind = sum(n for _, n in left)
+    runs = [(symbols[s], n) for s, n in left] + [(symbols[cur], 1)] \
+        + [(symbols[s], n) for s, n in reversed(right)]
+    return RunTape.from_runs(symbols[0], head - behind, runs)
 
 
 def to_cells(left: Runs, cur: int, right: Runs, head: int) -> tuple[list[int], int]:

@@ -109,3 +109,14 @@ def prior_weight(weight: float, schedule: str, progress: float) -> float:
     if schedule == "ramp":
         return weight * progress
     return weight
+
+
+def accepts_temperature(model) -> bool:
+    """Whether ``model``'s forward takes ``temperature=`` (every machine tapelab ships; a
+    machine registered from elsewhere may not, and is then not tempered)."""
+    import inspect
+
+    try:
+        return "temperature" in inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):
+        return False

@@ -23,6 +23,7 @@ def test_run_json_is_exactly_one_object():
     obj = json.loads(r.stdout)
     assert obj == {"program": BB4, "halted": True, "reason": "halt-state", "state": "Z",
                    "steps": 107, "head": -9, "tape": "10111111111111", "tape_offset": -10,
+                   "tape_runs": [["1", 1], ["0", 1], ["1", 12]], "tape_cells": 14,
                    "nonblank": 13}
 
 
