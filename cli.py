@@ -665,6 +665,9 @@ class _Progress:
 @click.option("--max-length", type=LENGTH,
               help="Longest training input [default: 20 for copy, 10 otherwise].")
 @click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
+@click.option("--lr-schedule", type=click.Choice(["constant", "cosine"]), default="constant",
+              show_default=True, help="cosine: decay the learning rate to 5% of it by the end "
+              "of --steps or --time-budget.")
 @click.option("--sharpen", type=Number(0, 100), default=0.0, show_default=True,
               help="Sharpening prior: add W x the mean normalized entropy of every head's "
                    "weighting to the loss (0: off).")
@@ -688,8 +691,8 @@ class _Progress:
 @click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
               "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
-          min_length, max_length, curriculum, sharpen, sharpen_schedule, settings, use_compile,
-          threads, device, out, resume, force) -> None:
+          min_length, max_length, curriculum, lr_schedule, sharpen, sharpen_schedule, settings,
+          use_compile, threads, device, out, resume, force) -> None:
     """Train a sequence machine (NTM, LSTM, Stack-RNN, Tape-RNN, Transformer) on TASK;
     Ctrl-C saves, --resume continues.
 
@@ -721,7 +724,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         from machines.training import RECIPES
 
         cfg = dict(RECIPES[recipe], seed=seed, device=_device(device), threads=threads,
-                   sharpen=sharpen, sharpen_schedule=sharpen_schedule)
+                   sharpen=sharpen, sharpen_schedule=sharpen_schedule, lr_schedule=lr_schedule)
         cfg.update({k: v for k, v in dict(batch_size=batch, optimizer=optimizer, lr=lr).items()
                     if v is not None})
         cfg["steps"] = steps if steps else (None if time_budget else 2000)
@@ -761,6 +764,25 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     click.echo(f"{run_dir}: {state.step} steps, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+
+
+def _machine_settings(pairs: tuple[str, ...]) -> dict:
+    """``MACHINE.KEY=VALUE`` pairs as {machine: {"model": {...}, "train": {...}}}: keys of
+    the training configuration go to ``train``, the others to the machine's model."""
+    from dataclasses import fields
+
+    from machines.training import TrainConfig
+
+    train_keys = {f.name for f in fields(TrainConfig)}
+    out: dict = {}
+    for pair in pairs:
+        machine, dot, rest = pair.partition(".")
+        if not dot or not machine:
+            raise click.BadParameter(f"{pair!r}: write MACHINE.KEY=VALUE", param_hint="--set")
+        for key, value in _model_settings((rest,)).items():
+            kind = "train" if key in train_keys else "model"
+            out.setdefault(machine, {}).setdefault(kind, {})[key] = value
+    return out
 
 
 def _temperatures(text: str) -> list:
@@ -1072,6 +1094,10 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--temperatures", metavar="T,T,...", default="1,0.5,0.25,0.1,0,adaptive",
               show_default=True, help="Test-time temperatures every machine with addressing "
               "is also scored at (see `tapelab eval --help`); 'none' for none.")
+@click.option("--set", "settings", metavar="MACHINE.KEY=VALUE", multiple=True,
+              help="A setting of one machine, repeatable: a model setting (--set "
+                   "ntm.gate_bias=-3, --set transformer.position=alibi) or a training one "
+                   "(--set ntm.lr=0.003, --set ntm.lr_schedule=cosine, --set ntm.sharpen=0.1).")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -1080,7 +1106,7 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_length, samples,
             restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
-            dry_run, bits, temperatures, use_compile, out, force, as_json) -> None:
+            dry_run, bits, temperatures, settings, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -1106,7 +1132,8 @@ def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_lengt
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),
-                           temperatures=_temperatures(temperatures))
+                           temperatures=_temperatures(temperatures),
+                           machine_settings=_machine_settings(settings))
     from analysis.sweep import SweepOptions
 
     options = SweepOptions(backend=backend, jobs=jobs, address=address,

@@ -50,6 +50,8 @@ class CompareConfig:
                                     # seconds): the same result on any machine, any backend
     temperatures: list = field(default_factory=lambda: list(TEMPERATURES))  # [] for none
     bits: int = 0                   # 8: copy and repeat_copy on the NTM paper's 8-bit vectors
+    # per machine: {"model": {NTMConfig field: value}, "train": {TrainConfig field: value}}
+    machine_settings: dict = field(default_factory=dict)
 
     def settings(self) -> dict:
         """What compare.json records: everything that changes a result."""
@@ -80,6 +82,16 @@ class CompareConfig:
                              f"give at least {MIN_BUDGET:g} seconds")
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
+        for machine, kinds in self.machine_settings.items():
+            if machine not in self.machines or registry.get(machine).family != "sequence":
+                raise ValueError(f"settings for {machine!r}: it is not one of the sequence "
+                                 "machines compared here")
+            if set(kinds) - {"model", "train"}:
+                raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
+            from analysis.runs import RunSpec, check_spec
+
+            check_spec(RunSpec(task=self.tasks[0], machine=machine,
+                               model=kinds.get("model", {}), train=kinds.get("train", {})))
         if self.bits not in (0, 8):
             raise ValueError("--bits takes 0 or 8 (the NTM paper's 8-bit vectors)")
         if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):
@@ -205,9 +217,11 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
                    bits=config.bits if job.task in BIT_TASKS else 0,
                    compile=config.compile and entry.compile is not None,
+                   model=config.machine_settings.get(job.machine, {}).get("model", {}),
                    train={**RECIPES["collier-beel"], "steps": config.steps,
                           "time_budget": None if config.steps else config.budget,
-                          "seed": job.seed, "log_every": 20})
+                          "seed": job.seed, "log_every": 20,
+                          **config.machine_settings.get(job.machine, {}).get("train", {})})
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     try:
         state = train_run(spec, run_dir, resume=resume)

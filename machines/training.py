@@ -27,6 +27,8 @@ from machines.sharpening import prior_weight, sharpening_loss
 from machines.trace import GRAPH
 
 CHECKPOINT = "checkpoint.pt"
+LR_FLOOR = 0.05        # a cosine schedule ends at this share of the learning rate
+LR_SCHEDULES = ("constant", "cosine")
 METRICS = "metrics.jsonl"
 
 RECIPES = {
@@ -58,8 +60,19 @@ class TrainConfig:
     sharpen: float = 0.0                     # W: the sharpening prior's weight (0: none)
     sharpen_schedule: str = "constant"       # constant | late (second half) | ramp (0 to W)
     probe_every: int = 100                   # steps between probes at 2x length (0: none)
+    lr_schedule: str = "constant"            # constant | cosine (to LR_FLOOR x lr at the end)
     threads: int | None = None
     device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        from machines.sharpening import SCHEDULES
+
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule {self.lr_schedule!r}: choose one of "
+                             f"{', '.join(LR_SCHEDULES)}")
+        if self.sharpen_schedule not in SCHEDULES:
+            raise ValueError(f"sharpen_schedule {self.sharpen_schedule!r}: choose one of "
+                             f"{', '.join(SCHEDULES)}")
 
     @classmethod
     def recipe(cls, name: str, **overrides: Any) -> "TrainConfig":
@@ -257,6 +270,9 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 break
             if config.time_budget is not None and state.seconds >= config.time_budget:
                 break
+            if config.lr_schedule == "cosine":
+                for group in optimizer.param_groups:
+                    group["lr"] = scheduled_lr(state.lr, _progress(config, state))
             batch = batch_fn(state.step).to(device)
             probe_now = probe is not None and config.probe_every > 0 \
                 and (state.step + 1) % config.probe_every == 0
@@ -346,6 +362,15 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
         state.bad_in_a_row = 0
         save_checkpoint(ckpt, model, optimizer, state)
     return state
+
+
+def scheduled_lr(lr: float, progress: float) -> float:
+    """Cosine decay from ``lr`` at progress 0 to ``LR_FLOOR * lr`` at 1 (Loshchilov & Hutter
+    2017, without restarts): lr * (f + (1 - f) (1 + cos(pi p)) / 2)."""
+    import math
+
+    p = min(max(progress, 0.0), 1.0)
+    return lr * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
 def _progress(config: TrainConfig, state: TrainState) -> float:

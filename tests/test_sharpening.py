@@ -104,3 +104,41 @@ def test_a_graph_trace_carries_gradients_and_a_plain_one_is_numpy():
     _, plain = model(x, return_trace=True)
     assert graph.heads["read0"].requires_grad
     assert not isinstance(plain.heads["read0"], torch.Tensor)
+
+
+def test_the_cosine_schedule_and_per_machine_compare_settings():
+    from click.testing import CliRunner
+
+    from cli import _machine_settings, cli
+    from machines.training import LR_FLOOR, TrainConfig, scheduled_lr
+
+    assert scheduled_lr(0.01, 0) == pytest.approx(0.01)
+    assert scheduled_lr(0.01, 0.5) == pytest.approx(0.01 * (LR_FLOOR + (1 - LR_FLOOR) / 2))
+    assert scheduled_lr(0.01, 1) == pytest.approx(0.01 * LR_FLOOR)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        TrainConfig(lr_schedule="sawtooth")
+    assert _machine_settings(("ntm.gate_bias=-3", "ntm.lr=0.003", "transformer.position=alibi")) \
+        == {"ntm": {"model": {"gate_bias": -3}, "train": {"lr": 0.003}},
+            "transformer": {"model": {"position": "alibi"}}}
+    for bad in ("ntm.nosuch=1", "lstm.gate_bias=-3", "softtm.lr=1", "gate_bias=1"):
+        r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "ntm,lstm",
+                                     "--set", bad, "--dry-run"])
+        assert r.exit_code == 2 and "Error" in r.stderr, (bad, r.output)
+
+
+def test_compare_trains_each_machine_with_its_own_settings(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "ntm,lstm", "--steps", "3",
+                                 "--lengths", "3", "--samples", "2", "--temperatures", "none",
+                                 "--set", "ntm.gate_bias=-3", "--set", "ntm.lr=0.003",
+                                 "--out", str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
+    ntm = json.loads((tmp_path / "c/runs/invert-ntm-s0/config.json").read_text())
+    lstm = json.loads((tmp_path / "c/runs/invert-lstm-s0/config.json").read_text())
+    assert ntm["model"] == {"gate_bias": -3} and ntm["train"]["lr"] == 0.003
+    assert lstm["model"] == {} and lstm["train"]["lr"] == 0.001
