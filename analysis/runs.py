@@ -120,6 +120,8 @@ def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None
         return None if isinstance(value, str) else "not a string"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "not a number"
+    if field_.metadata.get("signed"):
+        return None if math.isfinite(value) else "not a finite number"
     if not math.isfinite(value) or value < 0:
         return "not a finite number >= 0"
     if isinstance(default, int) and not isinstance(value, int):

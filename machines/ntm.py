@@ -14,7 +14,7 @@ weighting instead (:func:`machines.sharpening.temper`: T = 1 unchanged, T = 0 th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
@@ -38,8 +38,9 @@ class NTMConfig:
     write_heads: int = 1
     clip: float = 20.0              # controller outputs are clipped to [-clip, clip]
     memory_init: float = 1e-6       # the constant the memory starts at
-    gate_bias: float = 0.0          # initial bias of every head's interpolation gate g (eq. 7):
-                                    # negative starts the heads location-based (w_t ~ w_{t-1})
+    # initial bias of every head's interpolation gate g (eq. 7): negative starts the heads
+    # location-based (w_t ~ w_{t-1}); "signed": a setting that may be negative
+    gate_bias: float = field(default=0.0, metadata={"signed": True})
 
 
 
