@@ -19,23 +19,34 @@ def _longest(d: dict) -> tuple[int, float | None]:
 
 def generalisation(report: dict) -> str:
     """Which trained machines reach GENERALISED exact match at the longest length, by task."""
-    won, lost = [], []
+    won, lost, unfit = [], [], []
     for s in report["summary"]:
         if s["addressing"] != "soft" or s["machine"] == "classical":
             continue
         n, exact = _longest(s["exact_match"])
-        (won if exact is not None and exact >= GENERALISED else lost).append(
-            f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
-    if not won and not lost:
+        first = min(s["exact_match"], key=lambda k: int(k))
+        fit = s["exact_match"][first]
+        if exact is not None and exact >= GENERALISED:
+            won.append(f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
+        elif fit is not None and fit < GENERALISED:
+            unfit.append(f"the {s['machine']} on {s['task']} ({fit:.2f} at length {first})")
+        else:
+            lost.append(f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
+    if not won and not lost and not unfit:
         return "No trained machine was evaluated."
-    if not won:
-        return (f"No trained machine reached exact match {GENERALISED} at the longest tested "
-                f"length ({len(lost)} machine-task pairs tried).")
-    text = (f"Exact match of at least {GENERALISED} at the longest tested length: "
-            + "; ".join(won) + ".")
+    if won:
+        text = (f"Exact match of at least {GENERALISED} at the longest tested length: "
+                + "; ".join(won) + ".")
+    else:
+        text = (f"No trained machine reached exact match {GENERALISED} at the longest tested "
+                f"length ({len(lost) + len(unfit)} machine-task pairs tried).")
     if lost:
-        text += f" {len(lost)} other machine-task pair{'s' if len(lost) != 1 else ''} fell short"
-        text += (": " + "; ".join(lost) + ".") if len(lost) <= 4 else "."
+        text += (f" Fitting their training lengths but falling short beyond them: "
+                 + ("; ".join(lost) if len(lost) <= 4 else f"{len(lost)} pairs") + ".")
+    if unfit:
+        text += (f" Not even fitting their training lengths within the training budget, so "
+                 "the budget was too short for them: "
+                 + ("; ".join(unfit) if len(unfit) <= 4 else f"{len(unfit)} pairs") + ".")
     return text
 
 

@@ -6,7 +6,9 @@ Halting machines (BB(5), BB(2,4), two 3-state 3-symbol machines) run to their ha
 default engine with the deciders on their doubling schedule (the default) and off (the search
 only after a step limit, as before), side by side in one process, best of ``--repeat``
 alternating timings. Then cyclers and translated cyclers at the default ``--max-steps``
-(10^8) and at 10^12: seconds to their verdict.
+(10^8) and at 10^12: seconds to their verdict. Last, the default engine (``auto``) against the
+plain loop on inputs that do not compress (random bits) and that do (all ones), to a binary
+increment machine: ``auto`` falls back to the plain loop where run-length steps would lose.
 """
 from __future__ import annotations
 
@@ -71,6 +73,23 @@ def main() -> None:
             t, r = timed(lambda: run(program, max_steps=limit))
             print(f"{name:<24} {limit:>10.0e} {r.reason:>17} {str(r.since):>6} "
                   f"{str(r.period):>7} {t:>8.3f}", flush=True)
+    incompressible(1)
+
+
+def incompressible(repeat: int) -> None:
+    import random
+
+    program = load(str(ROOT / "machines/examples/binary_increment.yaml"))
+    rng = random.Random(1)
+    print()
+    print(f"{'binary increment input':<28} {'engine':<6} {'steps':>12} {'seconds':>8}")
+    for name, text in (("10^7 random bits", "".join(rng.choice("01") for _ in range(10**7))),
+                       ("10^7 ones", "1" * 10**7)):
+        for engine in ("plain", "auto"):
+            t = min(timed(lambda: run(program, text, engine=engine, max_steps=10**9))[0]
+                    for _ in range(repeat))
+            r = run(program, text, engine=engine, max_steps=10**9)
+            print(f"{name:<28} {engine:<6} {r.steps:>12,} {t:>8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -87,25 +87,29 @@ def run_chain(table: Transitions, cells: list[int], head0: int, max_steps: int, 
 
 def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: int, *,
              track: bool = False, state: int = 0, steps: int = 0, head: int = 0,
-             watch: Watch | None = None,
-             max_runs: int | None = None, max_moves: int | None = None) -> EngineResult:
+             watch: Watch | None = None, max_runs: int | None = None,
+             max_moves: int | None = None, moves: int = 0) -> EngineResult:
     """Run on a run-length tape (``left`` and ``right`` stacks of runs, the head's
     neighbours last; changed in place) with the head on cell ``head`` reading ``cur``.
     ``track`` also looks for translated cycles (slower, so :func:`machines.classical.run`
     runs it apart, on a bounded budget). Every ``STOP_CHECK`` chain steps: ``watch`` sees the
     progress, and when it returns true the run ends there with reason ``interrupted``; when the tape holds more than
     ``max_runs`` runs, with reason ``tape-limit``. After ``max_moves`` chain steps the run
-    pauses with reason ``step-limit`` (resume it with the state, steps and head it returns)."""
+    pauses with reason ``step-limit`` (resume it with the state, steps and head it returns,
+    and ``moves``, the chain steps made so far, so that the cycle check's schedule goes on
+    where it was instead of copying the tape again from the first chain step)."""
     nxt, wr, mv, defined, halting = table.next, table.write, table.move, table.defined, \
         table.halting
     reason, since, period = "step-limit", None, None
-    saved, saved_steps, power, chain_steps = None, 0, 1, 0
+    saved, saved_steps, power, chain_steps = None, 0, 1, moves
+    while power <= moves:          # Brent's schedule: compare with chain steps 1, 2, 4, ...
+        power *= 2
     # translated cycles: the last record-breaking visit to fresh blank tape, per (state, side)
     records: dict[tuple[int, int], _Record] = {}
     hi = lo = back_r = back_l = head
     if halting[state]:
         reason = "halt-state"
-    moves_left = -1 if max_moves is None else max_moves
+    moves_left = -1 if max_moves is None else moves + max_moves
     while reason == "step-limit" and steps < max_steps and chain_steps != moves_left:
         if not defined[state][cur]:
             reason = "no-rule"
@@ -182,4 +186,4 @@ def run_runs(table: Transitions, left: Runs, cur: int, right: Runs, max_steps: i
             saved = (state, head, cur, [r[:] for r in left], [r[:] for r in right])
             saved_steps, power = steps, power * 2
     return EngineResult(state, steps, head, left, cur, right, reason, since, period,
-                        chain_steps)
+                        chain_steps - moves)

@@ -11,7 +11,7 @@ convention by turning an undefined ``---`` into an explicit ``1RZ`` rule when it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
@@ -27,6 +27,8 @@ MACRO_PRESEARCH = 1 << 18   # ... and before it (a cycler's verdict in a fractio
 SEARCH_START = 1 << 14      # chain runs pause for a translated-cycle search after this many
 SEARCH_SHARE = 64           # chain steps, searching 1/SEARCH_SHARE of them; then it doubles
 DEFAULT_MAX_TAPE = 20_000_000   # runs (the plain engine: cells) a run's tape may hold
+FALLBACK_RUNS = 100_000     # auto: a tape of this many runs ...
+FALLBACK_CELLS = 2          # ... averaging fewer cells (or chain steps) each: the plain loop
 STOP_CHUNK = 1 << 22        # plain loop: steps between two calls of ``watch`` (about 0.5 s)
 HALTED = ("halt-state", "no-rule")
 STOPPED = ("step-limit", "tape-limit", "interrupted")   # the run ended without a verdict
@@ -147,21 +149,46 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
             table, [sidx[c] for c in cells], head0, max_steps,
             macro=engine == "macro" or (engine == "auto" and max_steps > AUTO_MACRO_STEPS),
             block=block, back=back, rules=rules, watch=watch, deciders=deciders,
-            max_tape=max_tape)
+            max_tape=max_tape, fallback=engine == "auto")
+        if isinstance(out, PlainResult):        # auto fell back to the plain loop
+            return RunResult(out.reason in HALTED, table.states[out.state], out.steps,
+                             out.head, out.tape, out.reason)
         return RunResult(out.reason in HALTED, table.states[out.state],
                          out.steps, out.head,
                          to_tape(symbols, out.left, out.cur, out.right, out.head),
                          out.reason, out.since, out.period)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))
+    out = _run_plain(table, trans, [sidx[c] for c in cells], head0, max_steps, watch=watch,
+                     max_tape=max_tape)
+    return RunResult(out.reason in HALTED, table.states[out.state], out.steps, out.head,
+                     out.tape, out.reason)
+
+
+class PlainResult(NamedTuple):
+    """Where the plain loop ended: state (an index), steps, the head's cell, the tape, why."""
+
+    state: int
+    steps: int
+    head: int
+    tape: RunTape
+    reason: str
+
+
+def _run_plain(table: Transitions, trans: list, cells: list[int], head0: int, max_steps: int,
+               *, state: int = 0, steps: int = 0, head: int = 0, watch: Watch | None = None,
+               max_tape: int | None = None) -> PlainResult:
+    """The plain loop from ``state`` after ``steps`` steps, on integer ``cells`` with the head
+    on ``cells[head0]``, which is cell ``head`` (cells are counted from the head's start)."""
+    symbols, nsym = table.symbols, len(table.symbols)
     pad = _PAD + len(cells)
     tape: bytearray | list[int]
     tape = bytearray(pad) if nsym <= 256 else [0] * pad
-    tape.extend(sidx[c] for c in cells)
+    tape.extend(cells)
     tape.extend(bytes(pad) if nsym <= 256 else [0] * pad)
-    origin = pad + head0          # array index of cell 0
-    pos = origin
-    base, steps, reason, state = 0, 0, "step-limit", 0
-    if table.halting[0]:
+    origin = pad + head0 - head   # array index of cell 0
+    pos = pad + head0
+    base, reason = state * nsym, "step-limit"
+    if table.halting[state]:
         reason = "halt-state"
     while reason == "step-limit":
         if watch is not None and watch(RunProgress("plain", steps, len(tape))):
@@ -201,19 +228,18 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
             base = (-nb - 2) * nsym
             steps += 1
             reason = "halt-state"
-    state = base // nsym
     data = bytes(tape) if isinstance(tape, bytearray) else tape
-    flat = Tape.from_cells(table.symbols[0], [symbols[c] for c in data], origin) \
+    flat = Tape.from_cells(symbols[0], [symbols[c] for c in data], origin) \
         if nsym > 256 else _tape_from_bytes(data, symbols, origin)
-    return RunResult(halted=reason in HALTED, state=table.states[state], steps=steps,
-                     head=pos - origin, tape=RunTape.from_text(flat.blank, flat.offset,
-                                                               flat.text), reason=reason)
+    return PlainResult(base // nsym, steps, pos - origin,
+                       RunTape.from_text(flat.blank, flat.offset, flat.text), reason)
 
 
 def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: int, *,
                  macro: bool, block: int | None, back: bool | None, rules: bool,
                  watch: Watch | None, deciders: bool = True,
-                 max_tape: int | None = None) -> EngineResult:
+                 max_tape: int | None = None,
+                 fallback: bool = False) -> "EngineResult | PlainResult":
     """The chain engine (or with ``macro``, the macro engine) with the never-halts deciders
     on a doubling schedule.
 
@@ -226,13 +252,24 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
     the searches. A run that reaches ``max_steps`` is
     searched once more up to there. A macro run (long runners) gets one search of
     ``MACRO_PRESEARCH`` steps before it starts, and after it, one of ``MACRO_SEARCH_STEPS``.
-    ``deciders=False`` runs without the in-run searches (the old schedule; benchmarks)."""
-    from machines.chain import run_chain, run_runs
-    from machines.runtape import split
+    ``deciders=False`` runs without the in-run searches (the old schedule; benchmarks).
+
+    ``fallback`` (the ``auto`` engine): a tape that does not compress makes run-length steps
+    slower than the plain loop, so the run moves to the plain loop, keeping every step it
+    made, when the input holds more than ``FALLBACK_RUNS`` runs averaging under
+    ``FALLBACK_CELLS`` cells, or at a pause where the tape holds that many runs and chain
+    steps have averaged under ``FALLBACK_CELLS`` steps (the plain loop has no deciders)."""
+    from machines.chain import run_runs
+    from machines.runtape import split, to_cells
+
+    start: list = []            # the input as runs, split once (a search copies the runs)
 
     def search(budget: int, moves: int | None = None) -> EngineResult:
-        return run_chain(table, cells, head0, budget, track=True, watch=watch,
-                         max_runs=max_tape, max_moves=moves)
+        if not start:
+            start.extend(split(cells, head0))
+        left0, cur0, right0 = start
+        return run_runs(table, [r[:] for r in left0], cur0, [r[:] for r in right0], budget,
+                        track=True, watch=watch, max_runs=max_tape, max_moves=moves)
 
     if macro:
         from machines.macro import run_macro
@@ -248,17 +285,27 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
             if tracked.reason == "translated-cycle":
                 return tracked
         return result
+    if fallback and len(cells) > FALLBACK_RUNS \
+            and _runs(cells) * FALLBACK_CELLS > max(len(cells), FALLBACK_CELLS * FALLBACK_RUNS):
+        return _run_plain(table, _flat_table(table), cells, head0, max_steps, watch=watch,
+                          max_tape=max_tape)
     left, cur, right = split(cells, head0)
     state = steps = head = moves = 0
     checkpoint, searched = SEARCH_START, 0
     while True:
         result = run_runs(table, left, cur, right, max_steps, state=state, steps=steps,
                           head=head, watch=watch, max_runs=max_tape,
-                          max_moves=checkpoint - moves if deciders else None)
+                          max_moves=checkpoint - moves if deciders else None, moves=moves)
         moves += result.moves
         if result.reason != "step-limit" or result.steps >= max_steps:
             break
         state, steps, head, cur = result.state, result.steps, result.head, result.cur
+        if fallback and len(left) + len(right) > FALLBACK_RUNS \
+                and steps < FALLBACK_CELLS * moves:
+            flat, at = to_cells(left, cur, right, head)
+            return _run_plain(table, _flat_table(table), flat, at + head, max_steps,
+                              state=state, steps=steps, head=head, watch=watch,
+                              max_tape=max_tape)
         budget = moves // SEARCH_SHARE
         if budget > searched:
             tracked = search(max_steps, budget)
@@ -274,6 +321,14 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
             return tracked if tracked.reason == "translated-cycle" \
                 else result._replace(reason="interrupted")
     return result
+
+
+def _runs(cells: list[int]) -> int:
+    """How many runs of equal symbols ``cells`` holds."""
+    import numpy as np
+
+    a = np.asarray(cells)
+    return int(np.count_nonzero(a[1:] != a[:-1])) + (1 if len(a) else 0)
 
 
 def _flat_table(table: Transitions) -> list[tuple[int, int, int]]:
