@@ -39,6 +39,7 @@ class CompareConfig:
     tasks: list[str]
     machines: list[str] = field(default_factory=lambda: list(registry.names()))
     seeds: int = 1
+    first_seed: int = 0             # seeds first_seed .. first_seed + seeds - 1
     budget: float = 60.0            # seconds of training per soft run
     lengths: list[int] | None = None    # default: L, 2L, 4L, 6L (L: the training length)
     samples: int = 50               # evaluation examples per length
@@ -151,7 +152,8 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
                 skipped.append({"task": task, "machine": machine, "reason": reason})
                 continue
             deterministic = registry.get(machine).family == "classical"
-            seeds = [0] if deterministic else range(config.seeds)
+            seeds = [0] if deterministic else range(config.first_seed,
+                                                    config.first_seed + config.seeds)
             jobs += [Job(task, machine, s) for s in seeds]
     return jobs, skipped
 
@@ -217,10 +219,11 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
                    bits=config.bits if job.task in BIT_TASKS else 0,
                    compile=config.compile and entry.compile is not None,
-                   model=config.machine_settings.get(job.machine, {}).get("model", {}),
+                   model={**entry.defaults.get("model", {}),
+                          **config.machine_settings.get(job.machine, {}).get("model", {})},
                    train={**RECIPES["collier-beel"], "steps": config.steps,
                           "time_budget": None if config.steps else config.budget,
-                          "seed": job.seed, "log_every": 20,
+                          "seed": job.seed, "log_every": 20, **entry.defaults.get("train", {}),
                           **config.machine_settings.get(job.machine, {}).get("train", {})})
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     try:
@@ -253,7 +256,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 
 def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
     from analysis.diagrams import same_machine
-    from analysis.evaluate import evaluate
+    from analysis.evaluate import evaluate, evaluate_restarts
     from analysis.induce import InduceConfig, induce
     from machines.formats import dumps
     from machines.training import read_metrics
@@ -280,6 +283,8 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
                          "hard_train_exact": report.hard_train_exact,
                          "hard_exact_len100": report.hard_exact_len100},
             "induce": report.to_json(),
+            "restarts": evaluate_restarts(report.model, task, lengths, samples=config.samples,
+                                          seed=EVAL_SEED_OFFSET + job.seed),
             "mass_on_classical_head": {r.length: r.extra["mass_on_classical_head"]
                                        for r in soft},
             "isomorphic_to_reference": same_machine(program, task.reference),

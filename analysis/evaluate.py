@@ -166,6 +166,49 @@ def length_probe(task: Task, length: int, samples: int = PROBE_SAMPLES,
     return probe
 
 
+def _soft_tm_scores(task: Task, examples, batch, final, restart: int) -> list:
+    """Each example's score by one restart's final configuration (its argmax tape or state)."""
+    cells = final.tape[restart].argmax(-1)
+    scores = []
+    for b, e in enumerate(examples):
+        if task.output.kind == "state":
+            state = batch.states[int(final.state[restart, b].argmax())]
+            got = task.output.verdicts.get(state, "")
+        else:
+            text = "".join(batch.alphabet[i] for i in cells[b].tolist())
+            got = text.strip(batch.alphabet[0])
+            if task.output.kind == "after":
+                got = got.rpartition(task.output.marker)[2]
+        scores.append(task.score(got, e))
+    return scores
+
+
+def evaluate_restarts(machine, task: Task, lengths, *, samples: int = 100,
+                      seed: int = 0) -> list[dict]:
+    """Every restart of a soft TM scored as a run of its own (one forward pass per length
+    serves them all): rows of restart, length, per-token accuracy, exact match and the
+    head's normalized entropy. Restarts start from different tables, so they are
+    independent trained machines: the sharpness statistics count each as a run."""
+    import torch
+
+    from analysis.sharpness import normalized_entropy
+
+    rows = []
+    for n in lengths:
+        examples = examples_at(task, n, samples, seed)
+        batch = task.encode(examples, "tape")
+        with torch.no_grad():
+            final, path = machine(batch.tape, int(batch.steps.max()), batch.origin,
+                                  keep_path=True)
+        heads = torch.stack([c.head for c in path], 2).numpy()              # [R, B, T+1, L]
+        for r in range(machine.restarts):
+            acc, exact = _means(_soft_tm_scores(task, examples, batch, final, r))
+            rows.append({"restart": r, "length": n, "symbol_accuracy": acc,
+                         "exact_match": exact,
+                         "read_entropy": float(normalized_entropy(heads[r]).mean())})
+    return rows
+
+
 def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
                      program: Program | None = None, restart: int = 0,
                      temperature=None) -> list[LengthResult]:
@@ -191,18 +234,7 @@ def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: 
             final, path = machine(batch.tape, steps, batch.origin, keep_path=True,
                                   temperature=temperature)
         heads = torch.stack([c.head[restart] for c in path], 1).numpy()      # [B, T+1, L]
-        cells = final.tape[restart].argmax(-1)
-        scores = []
-        for b, e in enumerate(examples):
-            if task.output.kind == "state":
-                state = batch.states[int(final.state[restart, b].argmax())]
-                got = task.output.verdicts.get(state, "")
-            else:
-                text = "".join(batch.alphabet[i] for i in cells[b].tolist())
-                got = text.strip(batch.alphabet[0])
-                if task.output.kind == "after":
-                    got = got.rpartition(task.output.marker)[2]
-            scores.append(task.score(got, e))
+        scores = _soft_tm_scores(task, examples, batch, final, restart)
         positions = [c.head + batch.origin for c in classical_trace(task.reference,
                                                                      examples[0].input)]
         acc, exact = _means(scores)

@@ -132,6 +132,15 @@ def check_evaluation(data: object, path: Path) -> dict:
         raise bad(f"unknown task {data['task']!r}")
     if not isinstance(data.get("temperatures", []), list):
         raise bad("'temperatures' is not a list")
+    restarts = data.get("restarts", [])
+    if not isinstance(restarts, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("restart"), int)
+            and isinstance(r.get("length"), int) and all(
+                isinstance(r.get(k), _NUMBER) and not isinstance(r.get(k), bool)
+                for k in ("symbol_accuracy", "exact_match", "read_entropy"))
+            for r in restarts):
+        raise bad("'restarts' is not a list of rows with restart, length, accuracy, "
+                  "exact match and read entropy")
     for row in data["results"] + data.get("temperatures", []):
         if not isinstance(row, dict):
             raise bad("a result row is not an object")

@@ -213,7 +213,7 @@ def _summary_tables(report: dict) -> list[Block]:
 STATISTICS_INTRO = ("Sharpness against generalisation: Spearman's rho between each run's read "
                     "entropy at the training length (0 = a one-hot head) and its per-token "
                     "accuracy at the longest tested length. Negative: sharper heads generalise "
-                    "further.")
+                    "further. Each restart of a soft TM counts as a run of its own.")
 MEASURES_INTRO = ("Which measure of sharpness (at the training length) tells the runs that "
                   f"generalise (accuracy at the longest length >= {GENERALISES}) from the rest, "
                   "and the runs that succeed under argmax addressing from the rest? AUC 0.5 is "

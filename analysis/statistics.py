@@ -93,9 +93,12 @@ class Correlation:
 def run_points(evaluations: list[dict]) -> list[dict]:
     """Per run with a read head: machine, task, sharpness (read entropy at the training
     length, or at the shortest tested length where the training length was not tested),
-    accuracy there and at the longest tested length."""
+    accuracy there and at the longest tested length. A soft TM's restarts count as runs."""
     points = []
     for ev in evaluations:
+        if ev.get("restarts"):             # a soft TM: every restart is a run of its own
+            points += _restart_points(ev)
+            continue
         train = ev.get("train_length")
         soft = [r for r in ev["results"] if r["addressing"] == "soft"
                 and r["read_entropy"] is not None]
@@ -114,6 +117,23 @@ def run_points(evaluations: list[dict]) -> list[dict]:
                        "fit": at_train[0]["symbol_accuracy"],
                        "accuracy": far[0]["symbol_accuracy"],
                        "hard_accuracy": hard[0]["symbol_accuracy"] if hard else None})
+    return points
+
+
+def _restart_points(ev: dict) -> list[dict]:
+    """A soft TM's restarts as points (seed ``S.R``: seed S, restart R), scored at the
+    shortest and longest tested lengths."""
+    rows = ev["restarts"]
+    lengths = sorted({r["length"] for r in rows})
+    points = []
+    for restart in sorted({r["restart"] for r in rows}):
+        mine = {r["length"]: r for r in rows if r["restart"] == restart}
+        near, far = mine[lengths[0]], mine[lengths[-1]]
+        points.append({"machine": ev["machine"], "task": ev["task"],
+                       "seed": f"{ev['seed']}.{restart}", "sharpness": near["read_entropy"],
+                       "measures": {"normalized_entropy": near["read_entropy"]},
+                       "fit": near["symbol_accuracy"], "accuracy": far["symbol_accuracy"],
+                       "hard_accuracy": None})
     return points
 
 

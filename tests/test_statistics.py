@@ -163,3 +163,18 @@ def test_the_headline_takes_every_number_from_the_report():
         assert number in text, number
     assert "lstm" in text and "sharper heads generalised further" in text
     assert "classical" not in text
+
+
+def test_a_soft_tms_restarts_are_runs_of_their_own():
+    rows = [{"restart": r, "length": n, "symbol_accuracy": acc, "exact_match": acc,
+             "read_entropy": h}
+            for r, (h, near, far) in enumerate([(0.05, 1.0, 1.0), (0.6, 1.0, 0.6),
+                                                 (0.9, 0.5, 0.5)])
+            for n, acc in ((10, near), (40, far))]
+    ev = _evaluation("softtm", 0, 0.05, 1.0, 1.0)
+    ev["restarts"] = rows
+    points = run_points([ev])
+    assert [(p["seed"], p["sharpness"], p["fit"], p["accuracy"]) for p in points] == [
+        ("0.0", 0.05, 1.0, 1.0), ("0.1", 0.6, 1.0, 0.6), ("0.2", 0.9, 0.5, 0.5)]
+    table = {(c.group, c.fitted): c for c in sharpness_correlations([ev])}
+    assert table[("softtm", False)].runs == 3 and table[("softtm", False)].rho == -1.0
