@@ -19,11 +19,11 @@ from machines import registry
 FORMATS = ("auto", "yaml", "morphett", "bb")
 
 
-MAX_STEP_DIGITS = 1000     # --max-steps up to 10**1000: far beyond any run, quick to compute
+MAX_STEP_DIGITS = 10_000   # --max-steps up to 10**10000: beyond the longest known halting runs
 
 
 class StepCount(click.ParamType):
-    """A step count: 100000000, 1e8, 10**8 or 10^8 (exact integers only, at most 10**1000)."""
+    """A step count: 100000000, 1e8, 10**8 or 10^8 (exact integers only, at most 10**10000)."""
 
     name = "N"
 

@@ -7,7 +7,11 @@ of BB(5), and long busy-beaver runs to their halt: BB(5), BB(2,4) and two
 3-state 3-symbol machines, on every engine (``macro`` with its block size searched for, as
 ``--engine macro`` does, and with the size and back symbol that search picks, fixed). Each
 engine's figure is the best of ``--repeat`` timings; the plain loop only runs machines of at
-most 10^8 steps. Last, the BB(3,3) champion on the macro engine alone (its proven rules).
+most 10^8 steps. Then the BB(3,3) champion on the macro engine alone (its proven rules).
+
+``--ligocki``: the long runners of issue 18's table, each to its halt on the default engine
+(``--max-steps 10**5000``) in a process of its own with a time limit (``--timeout``, 60 s),
+beside Ligocki's Quick_Sim times as measured on this machine when the issue was filed.
 """
 from __future__ import annotations
 
@@ -37,6 +41,42 @@ LONG = {
 }
 
 
+# machine: (steps to halt as published, in Ligocki's repository and on the bbchallenge wiki,
+#           Quick_Sim's seconds on this machine as the issue reports them)
+LIGOCKI = {
+    "1RB2LA1RA1RA_1LB1LA3RB1RZ": ("3,932,964", "0.79"),
+    "1LB1LA_1RC1RB_0RF1RD_1LA0RE_0LA1RC_1LE1LZ": ("13,122,572,797", "0.82"),
+    "0RB2LA1RA_1LA2RB1RC_1RZ1LB1LC": ("1.19 x 10^17", "0.37-0.67"),
+    "1RB1RA_1LC1LB_0RF1LD_1RA0LE_1RZ1LF_0LA0LC": ("8.7 x 10^15", "0.32"),
+    "1RB0RC_0LA0RD_1RD1RZ_1LE0LD_1RF1LB_1RA1RE": ("5.4 x 10^42", "1.37"),
+    "1RB2LA1RA2LB2LA_0LA2RB3RB4RA1RZ": ("about 10^704", "1.04"),
+    "1RB0LC1RZ_2LC1RD0LB_2LA1LC1LA_1RB2LD2RA": ("about 10^1426", "1.61"),
+    "1RB0LE_1LC0RA_1LD0RC_1LE0LF_1LA1LC_1LE1RZ": ("about 10^2879", "2.87"),
+}
+
+
+def ligocki(timeout: float) -> None:
+    import subprocess
+
+    code = ("import sys, time; sys.path.insert(0, %r); sys.set_int_max_str_digits(0)\n"
+            "from machines.classical import run\nfrom machines.formats import load\n"
+            "t = time.perf_counter(); r = run(load(sys.argv[1]), max_steps=10**5000)\n"
+            "print(time.perf_counter() - t, r.reason, len(str(r.steps)), str(r.steps)[:6],"
+            " r.tape.nonblank())" % str(Path(__file__).resolve().parents[1]))
+    print()
+    print(f"{'machine':<44} {'steps (published)':>18} {'Quick_Sim s':>11} {'tapelab':>40}")
+    for machine, (steps, quick) in LIGOCKI.items():
+        try:
+            out = subprocess.run([sys.executable, "-c", code, machine], capture_output=True,
+                                 text=True, timeout=timeout).stdout.split()
+            secs, reason, digits, lead, nonblank = out
+            got = (f"{float(secs):.2f} s, {reason}, {lead[0]}.{lead[1:4]}e{int(digits) - 1} "
+                   f"steps")
+        except subprocess.TimeoutExpired:
+            got = f"no answer in {timeout:g} s"
+        print(f"{machine:<44} {steps:>18} {quick:>11} {got:>40}", flush=True)
+
+
 def best_of(repeat: int, fn) -> float:
     times = []
     for _ in range(repeat):
@@ -53,7 +93,12 @@ def main() -> None:
     ap.add_argument("--bb5-steps", type=int, default=10_000_000)
     ap.add_argument("--skip-long", action="store_true",
                     help="skip the 4.9e9-step machine and BB(3,3)")
+    ap.add_argument("--ligocki", action="store_true", help="only the long runners' table")
+    ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
+    if args.ligocki:
+        ligocki(args.timeout)
+        return
     print(f"{'machine':<28} {'engine':<6} {'steps':>23} {'nonzero':>11} {'seconds':>9} "
           f"{'steps/s':>24} {'speed-up':>9}")
 

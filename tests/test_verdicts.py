@@ -117,3 +117,12 @@ def test_the_progress_line_names_steps_engine_tape_and_rules(capsys):
     assert "123,456,789 steps (macro engine), tape 42 runs, 7 rules applied" in err
     quiet = _RunWatch(lambda: True, show=False)            # not a terminal: no line
     assert quiet(RunProgress("plain", 1, 1)) is True and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("machine, steps", [
+    ("1RB2LA1RA1RA_1LB1LA3RB1RZ", 3_932_964),                       # BB(2,4) champion
+    ("1LB1LA_1RC1RB_0RF1RD_1LA0RE_0LA1RC_1LE1LZ", 13_122_572_797),   # a 6x2 long runner
+])
+def test_published_long_runners_halt_with_their_exact_step_counts(machine, steps):
+    r = run(load(machine), max_steps=10**5000)
+    assert r.halted and r.steps == steps
