@@ -899,9 +899,14 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--examples", type=click.IntRange(1, 1000), help="Training examples.")
 @click.option("--restarts", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Independent random restarts, trained as one tensor program.")
-@click.option("--method", type=click.Choice(["fmgd", "gumbel"]),
+@click.option("--method", metavar="M[,M...]",
               help="fmgd: forward marginals (softmax tables); gumbel: Gumbel-softmax tables "
-                   "with an annealed temperature [default: the best measured for the task].")
+                   "with an annealed temperature; smt: every program consistent with the "
+                   "examples, from the Z3 solver; enumerate: a tree search over tables. "
+                   "Several, comma-separated, print one comparison table [default: the best "
+                   "gradient method measured for the task].")
+@click.option("--budget", type=Number(0.1, 10**6), default=60.0, show_default=True,
+              help="smt, enumerate: seconds of search.")
 @click.option("--iterations", type=click.IntRange(1, 10**7), help="Optimiser steps.")
 @click.option("--lr", type=Number(0, 10, min_open=True), help="Adam learning rate [default 0.1].")
 @click.option("--entropy-bonus", type=Number(0, 100), help="Reward table entropy (TerpreT's "
@@ -928,9 +933,9 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--force", is_flag=True, help="Replace the programs of an earlier induce in "
               "--out (only a folder that induce made: it holds induce.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def induce(task_name, states, tape_length, steps, examples, restarts, method, iterations, lr,
-           entropy_bonus, grad_noise, state_economy, examples_from, inputs, edge, seed, out,
-           force, as_json) -> None:
+def induce(task_name, states, tape_length, steps, examples, restarts, method, budget,
+           iterations, lr, entropy_bonus, grad_noise, state_economy, examples_from, inputs, edge,
+           seed, out, force, as_json) -> None:
     """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
 
     \b
@@ -944,32 +949,55 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
       tapelab induce invert --restarts 20
       tapelab run induced/invert/invert-1.yaml --input 0110
     """
-    from analysis.induce import InduceConfig, induce as run_induce
+    from analysis.induce import METHODS, InduceConfig, induce as run_induce
 
     _task(task_name)
-    config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
-                                   steps=steps, examples=examples, restarts=restarts,
-                                   method=method, iterations=iterations, lr=lr,
-                                   entropy_bonus=entropy_bonus, grad_noise=grad_noise,
-                                   state_economy=state_economy, examples_from=examples_from,
-                                   inputs=tuple(inputs.split(",")) if inputs else None,
-                                   edge=edge, seed=seed)
+    methods = method.split(",") if method else [None]
+    for m in methods:
+        if m is not None and m not in METHODS:
+            raise click.BadParameter(f"{m!r}: choose from {', '.join(METHODS)}",
+                                     param_hint="--method")
     out = out or Path("induced") / task_name
     from machines.files import OutputError
 
-    try:
-        report = run_induce(config, out, force=force, progress=None if as_json else _Progress(
-            config.iterations, None))
-    except OutputError as err:
-        raise _output_failed(err) from None
-    except ValueError as err:
-        raise click.UsageError(str(err)) from None
+    reports = []
+    for m in methods:
+        config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
+                                       steps=steps, examples=examples, restarts=restarts,
+                                       method=m, iterations=iterations, lr=lr,
+                                       entropy_bonus=entropy_bonus, grad_noise=grad_noise,
+                                       state_economy=state_economy,
+                                       examples_from=examples_from,
+                                       inputs=tuple(inputs.split(",")) if inputs else None,
+                                       edge=edge, seed=seed, budget=budget)
+        where = out / config.method if len(methods) > 1 else out
+        try:
+            report = run_induce(config, where, force=force, progress=None if as_json or
+                                config.method in ("smt", "enumerate") else _Progress(
+                                    config.iterations, None))
+        except OutputError as err:
+            raise _output_failed(err) from None
+        except ValueError as err:
+            raise click.UsageError(str(err)) from None
+        reports.append((config, report, where))
     if as_json:
-        click.echo(json.dumps(report.to_json()))
+        objs = [r.to_json() for _, r, _ in reports]
+        click.echo(json.dumps(objs[0] if len(objs) == 1 else objs))
         return
     click.echo("")
-    r = report
-    click.echo(f"{r.task}: {r.restarts} restarts of {r.method} in {r.seconds:.1f} s "
+    if len(reports) > 1:
+        from analysis.induce import comparison_rows
+
+        head, rows = comparison_rows([r for _, r, _ in reports])
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+        for row in [head] + rows:
+            click.echo("  ".join(c.rjust(w) if i else c.ljust(w)
+                                 for i, (c, w) in enumerate(zip(row, widths))))
+        click.echo(f"programs in {out}/METHOD/")
+        return
+    config, r, where = reports[0]
+    click.echo(f"{r.task}: {r.restarts} {'programs found by' if r.search else 'restarts of'} "
+               f"{r.method} in {r.seconds:.1f} s "
                f"({config.states} states, tape {config.tape_length}, {config.steps} steps, "
                f"{config.examples} examples)")
     click.echo(f"  soft exact on training      {r.soft_train_exact:>4}")
@@ -979,12 +1007,17 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, it
 
     def fmt(x):
         return "-" if x is None else f"{x:.4f}"
-    click.echo(f"  median head entropy: successes {fmt(r.head_entropy_success)}, failures "
-               f"{fmt(r.head_entropy_failure)}")
-    click.echo(f"  median table entropy: successes {fmt(r.table_entropy_success)}, failures "
-               f"{fmt(r.table_entropy_failure)}")
+    if r.search:
+        click.echo(f"  distinct up to state renaming: {r.search['distinct']} "
+                   f"({r.search['general']} general){'' if r.search['complete'] else ' so far'}"
+                   f"; first after {fmt(r.first_seconds)} s")
+    else:
+        click.echo(f"  median head entropy: successes {fmt(r.head_entropy_success)}, failures "
+                   f"{fmt(r.head_entropy_failure)}")
+        click.echo(f"  median table entropy: successes {fmt(r.table_entropy_success)}, "
+                   f"failures {fmt(r.table_entropy_failure)}")
     if r.programs:
-        click.echo(f"  {len(r.programs)} distinct successful programs in {out}/")
+        click.echo(f"  {len(r.programs)} distinct successful programs in {where}/")
 
 
 def _print_report(report: dict, out: Path) -> None:

@@ -28,7 +28,8 @@ from machines.program import Program
 from tasks.base import Task
 from tasks.suite import get_task
 
-METHODS = ("fmgd", "gumbel")
+METHODS = ("fmgd", "gumbel", "smt", "enumerate")
+SYMBOLIC = ("smt", "enumerate")     # analysis/synthesis.py: no training, a search
 EXAMPLE_CHOICES = ("teach", "random")
 # TerpreT's Turing machine benchmarks: tape length 5, 5 examples, 6 or 9 steps.
 TERPRET = {
@@ -70,6 +71,8 @@ class InduceConfig:
     inputs: tuple[str, ...] = ()    # fixed training inputs (then ``examples`` is their count)
     seed: int = 0
     held_out: int = 20              # held-out inputs at each of HELD_OUT_LENGTHS
+    budget: float = 60.0            # smt, enumerate: seconds of search
+    max_solutions: int = 1000       # smt, enumerate: stop after this many programs
 
     @classmethod
     def for_task(cls, task: str, **overrides) -> "InduceConfig":
@@ -134,6 +137,11 @@ class InduceReport:
     details: list[RestartResult] = field(default_factory=list)
     model: object = field(default=None, repr=False)        # the trained SoftTM (all restarts)
     examples: list = field(default_factory=list, repr=False)   # the training examples
+    # smt, enumerate: time to the first program, tables tried (or solver calls), whether the
+    # search ended (then ``restarts`` is every program consistent with the examples), and
+    # the distinct programs up to state renaming, all and general (exact at length 100)
+    first_seconds: float | None = None
+    search: dict = field(default_factory=dict)
 
     def best_restart(self) -> int:
         """A restart whose hardened program is exact on training and generalises furthest,
@@ -146,7 +154,8 @@ class InduceReport:
     def to_json(self) -> dict:
         keys = ("task", "method", "restarts", "soft_train_exact", "hard_train_exact",
                 "hard_exact_len20", "hard_exact_len100", "seconds", "head_entropy_success",
-                "head_entropy_failure", "table_entropy_success", "table_entropy_failure")
+                "head_entropy_failure", "table_entropy_success", "table_entropy_failure",
+                "first_seconds", "search")
         return {**{k: getattr(self, k) for k in keys}, "programs": self.programs}
 
 
@@ -330,7 +339,9 @@ def _trained(task: Task, batch, config: InduceConfig, restarts: int, run_dir: Pa
 def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool = False,
            progress: Callable | None = None) -> InduceReport:
     """Train ``config.restarts`` soft TMs, harden and verify each; write every distinct
-    successful program to ``out`` as YAML, beside ``induce.json`` (its record).
+    successful program to ``out`` as YAML, beside ``induce.json`` (its record). For the
+    symbolic methods (``smt``, ``enumerate``) the programs are those the search finds, each
+    checked the same way (``restarts`` in the report: how many were found).
 
     Everything is checked before ``out`` is touched. A non-empty ``out`` is replaced only
     with ``force`` and only if it holds an earlier induce's record
@@ -338,8 +349,7 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
     """
     import torch
 
-    from machines.files import prepare_dir, write_atomic
-    from machines.formats import dumps
+    from machines.files import prepare_dir
 
     task = check_config(config)
     started = time.perf_counter()
@@ -350,6 +360,8 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
         prepare_dir(Path(out), force=force, what="induce (induce.json)", kind_of=induce_kind)
         _write_record(Path(out), {"task": task.name, "status": "running",
                                   "config": asdict(config)})
+    if config.method in SYMBOLIC:
+        return _searched(task, batch, examples, config, out, rng, started)
     model = _trained(task, batch, config, config.restarts,
                      Path(out) / "training" if out else None, progress)
     with torch.no_grad():
@@ -359,43 +371,118 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
         _, path = model(batch.tape, config.steps, 0, keep_path=True)
         table_h = _table_entropy(model)
     head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
+    programs = [model.harden(r, visits=visits, name=f"{task.name}-induced")
+                for r in range(config.restarts)]
+    details = _checked_programs(task, programs, examples, config, rng,
+                                soft_exact=[bool(wrong[r] == 0) for r in range(config.restarts)],
+                                heads=[_entropy(head_path[r]) for r in range(config.restarts)],
+                                tables=[float(table_h[r]) for r in range(config.restarts)])
+    return _report(task, config, details, examples, out, started, model)
+
+
+def _checked_programs(task: Task, programs: list, examples: list, config: InduceConfig,
+                      rng: np.random.Generator, *, soft_exact: list[bool],
+                      heads: list[float], tables: list[float]) -> list[RestartResult]:
+    """Every program checked classically, as every method's are: on the training inputs and
+    on ``config.held_out`` fresh inputs of each of ``HELD_OUT_LENGTHS``."""
+    from machines.formats import dumps
+
     held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in HELD_OUT_LENGTHS}
     limit = {n: HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps
                                            for e in held[n]) + HELD_OUT_STEP_MARGIN
              for n in held}
-    details, seen, written = [], {}, []
-    for r in range(config.restarts):
-        program = model.harden(r, visits=visits, name=f"{task.name}-induced")
+    details = []
+    for r, program in enumerate(programs):
         hard_train = all(_solves(task, program, e, TRAIN_STEP_FACTOR * config.steps)
                          for e in examples)
         ok = {n: hard_train and all(_solves(task, program, e, limit[n]) for e in held[n])
               for n in held}
         text = dumps(program, "yaml") if hard_train else ""
         short, long_ = HELD_OUT_LENGTHS
-        details.append(RestartResult(r, bool(wrong[r] == 0), hard_train, ok[short], ok[long_],
-                                     _entropy(head_path[r]), float(table_h[r]), text, program))
-        if hard_train and out is not None:
-            key = text.split("\n", 1)[1]
+        details.append(RestartResult(r, soft_exact[r], hard_train, ok[short], ok[long_],
+                                     heads[r], tables[r], text, program))
+    return details
+
+
+def _report(task: Task, config: InduceConfig, details: list[RestartResult], examples: list,
+            out, started: float, model=None, **extra) -> InduceReport:
+    """The report of checked programs; each distinct successful one written to ``out``."""
+    from machines.files import write_atomic
+
+    seen, written = set(), []
+    for d in details:
+        if d.hard_train_exact and out is not None:
+            key = d.program.split("\n", 1)[1]
             if key not in seen:
                 path_ = Path(out) / f"{task.name}-{len(seen) + 1}.yaml"
-                write_atomic(path_, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-                seen[key] = path_
+                write_atomic(path_, lambda tmp, text=d.program: tmp.write_text(
+                    text, encoding="utf-8"))
+                seen.add(key)
                 written.append(str(path_))
+
     def median(key: str, success: bool) -> float | None:
         xs = [getattr(d, key) for d in details if d.hard_train_exact == success]
         return float(np.median(xs)) if xs else None
     report = InduceReport(
-        task.name, config.method, config.restarts,
+        task.name, config.method, len(details),
         sum(d.soft_train_exact for d in details), sum(d.hard_train_exact for d in details),
         sum(d.hard_exact_len20 for d in details), sum(d.hard_exact_len100 for d in details),
         round(time.perf_counter() - started, 2),
         median("head_entropy", True), median("head_entropy", False),
         median("table_entropy", True), median("table_entropy", False),
-        asdict(config), written, details, model, examples)
+        asdict(config), written, details, model, examples, **extra)
     if out is not None:
         _write_record(Path(out), {"task": task.name, "status": "finished",
                                   "config": asdict(config), "summary": report.to_json()})
     return report
+
+
+def _searched(task: Task, batch, examples: list, config: InduceConfig, out,
+              rng: np.random.Generator, started: float) -> InduceReport:
+    """``config.method`` smt or enumerate (:mod:`analysis.synthesis`): every program found
+    checked like the soft TM's hardened ones."""
+    from analysis import synthesis
+
+    names, halting = _state_names(task, config)
+    problem = synthesis.problem_of(batch, names, halting, config.steps, config.edge)
+    search = synthesis.smt if config.method == "smt" else synthesis.enumerate_tables
+    found = search(problem, budget=config.budget, max_solutions=config.max_solutions)
+    programs = [synthesis.hardened(problem, sol, batch, f"{task.name}-induced")
+                for sol in found.solutions]
+    n = len(programs)
+    details = _checked_programs(task, programs, examples, config, rng, soft_exact=[True] * n,
+                                heads=[0.0] * n, tables=[0.0] * n)
+    shapes = {}
+    for sol, d in zip(found.solutions, details):
+        shapes.setdefault(synthesis.canonical(sol, problem.working), d.hard_exact_len100)
+    info = {"tried": found.tried, "complete": found.complete, "distinct": len(shapes),
+            "general": sum(shapes.values())}
+    return _report(task, config, details, examples, out, started,
+                   first_seconds=found.first_seconds, search=info)
+
+
+COMPARISON_HEAD = ["method", "programs found", "exact at 20", "exact at 100",
+                   "first (s)", "total (s)", "consistent programs (general)"]
+
+
+def comparison_rows(reports: list[InduceReport]) -> tuple[list[str], list[list[str]]]:
+    """One row per method: programs exact on the training inputs (of restarts tried, for the
+    gradient methods), the share of them exact at lengths 20 and 100, seconds to the first
+    (the gradient methods train every restart at once: their total) and in all, and for the
+    searches the distinct programs consistent with the examples up to state renaming, with
+    how many are general ("at least" where the search did not end)."""
+    rows = []
+    for r in reports:
+        found = r.hard_train_exact
+        share = (lambda k: f"{k / found:.0%}" if found else "-")
+        first = r.first_seconds if r.search else (r.seconds if found else None)
+        count = "" if not r.search else \
+            f"{'' if r.search['complete'] else '>= '}{r.search['distinct']} " \
+            f"({r.search['general']})"
+        rows.append([r.method, f"{found}" + ("" if r.search else f" of {r.restarts}"),
+                     share(r.hard_exact_len20), share(r.hard_exact_len100),
+                     "-" if first is None else f"{first:.2f}", f"{r.seconds:.2f}", count])
+    return COMPARISON_HEAD, rows
 
 
 def _write_record(out: Path, record: dict) -> None:
