@@ -100,7 +100,7 @@ MAX_SAMPLES = 100_000      # examples per length in an evaluation or a sample
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 EXIT_HALTED = EXIT_OK
 EXIT_MEMORY, EXIT_TAPE_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 7, 70, 130
-DEMO_BUDGET, DEMO_LENGTH, DEMO_SAMPLES = 120.0, 20, 50     # see benchmarks/ntm_demo_copy.py
+DEMO_BUDGET, DEMO_LENGTH, DEMO_SAMPLES = 180.0, 20, 50  # benchmarks/ntm_copy_convergence.py
 MEMORY_HINTS = {"run": "--max-steps", "train": "--batch or the model size",
                 "eval": "--samples or --lengths", "induce": "--restarts, --tape-length or "
                 "--steps", "compare": "--samples, --lengths or --restarts",

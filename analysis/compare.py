@@ -32,6 +32,13 @@ EVAL_SEED_OFFSET = 1000
 HEATMAP_SEED = 7      # the one example whose addressing the report draws, the same for all
 # test-time temperatures every machine with addressing is also scored at (machines.sharpening)
 TEMPERATURES = (1.0, 0.5, 0.25, 0.1, 0.0, "adaptive")
+SYNTHESIS_BUDGET = 10.0   # seconds of each symbolic search beside a soft TM run
+
+
+def _has_z3() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("z3") is not None
 
 
 @dataclass
@@ -257,7 +264,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
     from analysis.diagrams import same_machine
     from analysis.evaluate import evaluate, evaluate_restarts
-    from analysis.induce import InduceConfig, induce
+    from analysis.induce import SYMBOLIC, InduceConfig, comparison_rows, induce
     from machines.formats import dumps
     from machines.training import read_metrics
 
@@ -274,6 +281,8 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
     tempered = evaluate(machine, task, lengths, samples=config.samples,
                         seed=EVAL_SEED_OFFSET + job.seed, temperatures=config.temperatures) \
         if config.temperatures else []
+    searches = [report] + [induce(replace(icfg, method=m, budget=SYNTHESIS_BUDGET))
+                           for m in SYMBOLIC if m != "smt" or _has_z3()]
     soft = [r for r in results if r.addressing == "soft"]
     np.savez_compressed(run_dir / "heatmap.npz", head=soft[0].extra["heads"],
                         classical=soft[0].extra["classical"])
@@ -283,6 +292,7 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
                          "hard_train_exact": report.hard_train_exact,
                          "hard_exact_len100": report.hard_exact_len100},
             "induce": report.to_json(),
+            "synthesis": dict(zip(("head", "rows"), comparison_rows(searches))),
             "restarts": evaluate_restarts(report.model, task, lengths, samples=config.samples,
                                           seed=EVAL_SEED_OFFSET + job.seed),
             "mass_on_classical_head": {r.length: r.extra["mass_on_classical_head"]

@@ -152,6 +152,13 @@ def check_evaluation(data: object, path: Path) -> dict:
                 v is None or (isinstance(v, _NUMBER) and not isinstance(v, bool))
                 for v in measures.values()):
             raise bad("a result row's 'sharpness' is not an object of numbers")
+    synthesis = data.get("synthesis", {"head": [], "rows": []})
+    if not (isinstance(synthesis, dict) and isinstance(synthesis.get("head"), list)
+            and isinstance(synthesis.get("rows"), list)
+            and all(isinstance(c, str) for c in synthesis["head"])
+            and all(isinstance(row, list) and len(row) == len(synthesis["head"])
+                    and all(isinstance(c, str) for c in row) for row in synthesis["rows"])):
+        raise bad("'synthesis' is not a table of strings (head and rows)")
     if not isinstance(data.get("training", {}), dict):
         raise bad("'training' is not an object")
     curve = data.get("curve", [])

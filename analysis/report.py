@@ -104,7 +104,8 @@ def build_report(out: str | Path) -> dict:
                                   "exact_match", "symbol_accuracy", "read_entropy",
                                   "write_entropy")} for ev in evaluations for r in ev["results"]]
     extra = {ev["run"]: {k: ev[k] for k in ("mass_on_classical_head", "isomorphic_to_reference",
-                                            "induce") if k in ev} for ev in evaluations}
+                                            "induce", "synthesis") if k in ev}
+             for ev in evaluations}
     report = {"tasks": tasks, "machines": machines, "results": results, "summary": rows,
               "training": {ev["run"]: ev.get("training", {}) for ev in evaluations},
               "soft_tm": {k: v for k, v in extra.items() if v}, "skipped": skipped,
@@ -220,6 +221,13 @@ MEASURES_INTRO = ("Which measure of sharpness (at the training length) tells the
                   "chance, 1 a perfect ranking. Normalized entropy counts every cell; written "
                   "entropy only the cells that hold something when the head reads, and mass on "
                   "written the share of the read on them.")
+SYNTHESIS_INTRO = ("The soft TM's programs beside those of two searches on the same training "
+                   "tapes (TerpreT's comparison): Z3 (smt) and a tree search over tables "
+                   "(enumerate), a few seconds each. Every program is checked classically on "
+                   "held-out inputs of length 20 and 100. The last column counts the distinct "
+                   "programs consistent with the examples, up to state renaming, and how many "
+                   "of them are general: when it is more than one, the examples leave room for "
+                   "wrong programs, whatever the learner.")
 PROTOCOL_INTRO = ("Delétang et al.'s score: per-output-token accuracy averaged over the test "
                   "lengths beyond the training range, max and median over seeds, soft addressing "
                   "as trained.")
@@ -264,6 +272,12 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
                 " the reference machine up to renaming; head mass on the classical head's cell "
                 "by length: " + ", ".join(f"{n}: {v:.3f}" for n, v in
                                           info["mass_on_classical_head"].items())))
+    searched = {run: info["synthesis"] for run, info in report["soft_tm"].items()
+                if "synthesis" in info}
+    if searched:
+        b += [Heading("Symbolic against differentiable induction"), Paragraph(SYNTHESIS_INTRO)]
+        for run, table in searched.items():
+            b += [Heading(run, 3), Table(table["head"], table["rows"])]
     rows = report.get("protocol", {}).get("rows", [])
     if rows:
         b += [Heading("Delétang et al.'s protocol"),

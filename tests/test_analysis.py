@@ -235,3 +235,7 @@ def test_report_has_a_headline_from_its_numbers(compared):
             t for t in TEMPERATURES for _ in (3, 6)]
     lstm = json.loads((out / "runs" / "invert-lstm-s0" / "evaluation.json").read_text())
     assert lstm["temperatures"] == []
+    soft = json.loads((out / "runs" / "invert-softtm-s0" / "evaluation.json").read_text())
+    assert [row[0] for row in soft["synthesis"]["rows"]] == ["fmgd", "smt", "enumerate"]
+    assert "Symbolic against differentiable induction" in html and \
+        "consistent programs (general)" in html
