@@ -42,10 +42,10 @@ def generalisation(report: dict) -> str:
         text = (f"No trained machine reached exact match {GENERALISED} at the longest tested "
                 f"length ({len(lost) + len(unfit)} machine-task pairs tried).")
     if lost:
-        text += (f" Fitting their training lengths but falling short beyond them: "
+        text += (" Fitting their training lengths but falling short beyond them: "
                  + ("; ".join(lost) if len(lost) <= 4 else f"{len(lost)} pairs") + ".")
     if unfit:
-        text += (f" Not even fitting their training lengths within the training budget, so "
+        text += (" Not even fitting their training lengths within the training budget, so "
                  "the budget was too short for them: "
                  + ("; ".join(unfit) if len(unfit) <= 4 else f"{len(unfit)} pairs") + ".")
     return text

@@ -20,7 +20,6 @@ Verdicts for machines that never halt, found within the step limit:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from machines.program import Transitions
 from machines.runtape import EngineResult, RunProgress, Runs, Watch, pop, push, split

@@ -11,7 +11,7 @@ convention by turning an undefined ``---`` into an explicit ``1RZ`` rule when it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
@@ -140,7 +140,7 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         raise ValueError("max_steps must be >= 0")
     cells, head0 = initial_tape(program, tape_input)
     table = program.transitions(cells)
-    symbols, nsym = table.symbols, len(table.symbols)
+    symbols = table.symbols
     sidx = {s: i for i, s in enumerate(symbols)}
     if engine in ("auto", "chain", "macro"):
         from machines.runtape import to_tape

@@ -27,7 +27,7 @@ base steps). With ``rules``, the loop also proves and applies rules over symboli
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
