@@ -5,6 +5,8 @@ with its LICENSE. A missing corpus is an error, not a skip: a clean clone runs e
 """
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,3 +32,16 @@ def corpus_params(kind: str):
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
+
+
+def cli_process(*args, preexec_fn=None, **kw) -> subprocess.Popen:
+    """``tapelab ARGS`` in a process of its own, its output captured. Ctrl-C (SIGINT) reaches
+    it as at a terminal even where the test runner was started in the background, which
+    leaves SIGINT ignored (and a Python started that way never raises KeyboardInterrupt)."""
+    def child() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if preexec_fn is not None:
+            preexec_fn()
+    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=child, **kw)

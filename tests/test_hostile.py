@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli import cli
-from conftest import ROOT
+from conftest import ROOT, cli_process
 
 OK, INVALID, USAGE, STEP_LIMIT, NEVER, INTERRUPTED, INTERNAL = 0, 1, 2, 3, 4, 130, 70
 EXAMPLE = str(ROOT / "machines/examples/binary_increment.yaml")
@@ -363,9 +361,7 @@ def test_damaged_compare_directories_get_one_line(tmp_path):
 
 
 # --------------------------------------------------------------------------- signals, memory
-def _cli(*args, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+_cli = cli_process
 
 
 @pytest.mark.parametrize("engine", ["plain", "chain"])

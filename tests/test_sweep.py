@@ -18,7 +18,7 @@ from analysis.compare import CompareConfig, compare
 from analysis.report import build_report
 from analysis.sweep import SweepOptions
 from cli import cli
-from conftest import ROOT
+from conftest import cli_process
 
 ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra (pip install -e '.[dev]')")
 
@@ -75,9 +75,7 @@ def test_a_failing_job_is_retried_recorded_and_does_not_stop_the_others(tmp_path
     assert not (out / "runs" / "parity-lstm-s1" / "failed.json").exists()
 
 
-def _cli(*args, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+_cli = cli_process
 
 
 GRID_ARGS = ["invert", "parity", "--machines", "classical,lstm", "--seeds", "2", "--steps", "6",
