@@ -986,13 +986,10 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, bu
         return
     click.echo("")
     if len(reports) > 1:
-        from analysis.induce import comparison_rows
+        from analysis.induce import comparison_lines
 
-        head, rows = comparison_rows([r for _, r, _ in reports])
-        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-        for row in [head] + rows:
-            click.echo("  ".join(c.rjust(w) if i else c.ljust(w)
-                                 for i, (c, w) in enumerate(zip(row, widths))))
+        for line in comparison_lines([r for _, r, _ in reports]):
+            click.echo(line)
         click.echo(f"programs in {out}/METHOD/")
         return
     config, r, where = reports[0]

@@ -23,7 +23,8 @@ def _colour(machine: str) -> str | None:
     return registry.get(machine).colour if machine in registry.names() else None
 
 
-def _family(machine: str) -> str | None:
+def family(machine: str) -> str | None:
+    """The machine's registry family (None for a name the registry does not know)."""
     return registry.get(machine).family if machine in registry.names() else None
 
 
@@ -53,7 +54,7 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
         if s["task"] != task:
             continue
         xs = sorted(s["exact_match"], key=int)
-        style = "-" if s["addressing"] == "soft" or _family(s["machine"]) == "classical" \
+        style = "-" if s["addressing"] == "soft" or family(s["machine"]) == "classical" \
             else "--"
         ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs], style, marker="o",
                 color=_colour(s["machine"]), label=f"{s['machine']} ({s['addressing']})")

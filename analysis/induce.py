@@ -485,6 +485,14 @@ def comparison_rows(reports: list[InduceReport]) -> tuple[list[str], list[list[s
     return COMPARISON_HEAD, rows
 
 
+def comparison_lines(reports: list[InduceReport]) -> list[str]:
+    """:func:`comparison_rows` as aligned text lines (the CLI and the benchmark print them)."""
+    head, rows = comparison_rows(reports)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    return ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            for row in [head] + rows]
+
+
 def _write_record(out: Path, record: dict) -> None:
     from machines.files import write_atomic
 

@@ -32,10 +32,6 @@ SECTIONS = ("What this comparison found", "Summary", "Sharpness statistics",
             "State diagrams")
 
 
-def _family(machine: str) -> str | None:
-    return registry.get(machine).family if machine in registry.names() else None
-
-
 def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -71,7 +67,7 @@ def summary(evaluations: list[dict]) -> list[dict]:
             "read_entropy": _mean([r["read_entropy"] for r in rows]),
             "write_entropy": _mean([r["write_entropy"] for r in rows]),
             "steps": {n: _mean([r.get("steps") for r in by[n]]) for n in lengths}
-            if _family(machine) == "classical" else None,
+            if F.family(machine) == "classical" else None,
             "training_seconds": _mean([r["_training"].get("seconds") for r in rows]),
             "sequences": _mean([r["_training"].get("sequences") for r in rows]),
         })

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.induce import InduceConfig, comparison_rows, induce  # noqa: E402
+from analysis.induce import InduceConfig, comparison_lines, induce  # noqa: E402
 
 
 def main() -> None:
@@ -49,11 +49,7 @@ def main() -> None:
             print(f"\n{task}, examples: {choice} ({c['states']} states, tape "
                   f"{c['tape_length']}, {c['steps']} steps, {c['examples']} examples, "
                   f"{c['edge']} edge)")
-            head, rows = comparison_rows(reports)
-            widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-            for row in [head] + rows:
-                print("  ".join(x.rjust(w) if i else x.ljust(w)
-                                for i, (x, w) in enumerate(zip(row, widths))), flush=True)
+            print("\n".join(comparison_lines(reports)), flush=True)
 
 
 if __name__ == "__main__":
