@@ -895,6 +895,9 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--states", type=click.IntRange(2, 64), help="States, halting ones included.")
 @click.option("--tape-length", type=click.IntRange(2, MAX_LENGTH), help="Cells of the soft "
               "tape.")
+@click.option("--origin", type=click.IntRange(0, MAX_LENGTH), help="Cell of the soft tape where "
+              "each input starts, and the head with it: room on the left for a machine that "
+              "writes there [default: 0; 2 for binary_increment, whose carry can add a digit].")
 @click.option("--steps", type=click.IntRange(1, 10_000), help="Soft steps unrolled per example.")
 @click.option("--examples", type=click.IntRange(1, 1000), help="Training examples.")
 @click.option("--restarts", type=click.IntRange(1, 100_000), default=100, show_default=True,
@@ -933,7 +936,7 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
 @click.option("--force", is_flag=True, help="Replace the programs of an earlier induce in "
               "--out (only a folder that induce made: it holds induce.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def induce(task_name, states, tape_length, steps, examples, restarts, method, budget,
+def induce(task_name, states, tape_length, origin, steps, examples, restarts, method, budget,
            iterations, lr, entropy_bonus, grad_noise, state_economy, examples_from, inputs, edge,
            seed, out, force, as_json) -> None:
     """Learn a Turing machine for TASK with the soft TM, harden it, and check it classically.
@@ -963,7 +966,7 @@ def induce(task_name, states, tape_length, steps, examples, restarts, method, bu
     reports = []
     for m in methods:
         config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
-                                       steps=steps, examples=examples, restarts=restarts,
+                                       origin=origin, steps=steps, examples=examples, restarts=restarts,
                                        method=m, iterations=iterations, lr=lr,
                                        entropy_bonus=entropy_bonus, grad_noise=grad_noise,
                                        state_economy=state_economy,

@@ -37,6 +37,12 @@ TERPRET = {
     "prepend_zero": dict(states=4, tape_length=5, examples=5, steps=6),
     "binary_decrement": dict(states=4, tape_length=5, examples=5, steps=9),
 }
+# Sizes for two tasks of ours with a small machine. binary_increment's carry can lengthen the
+# number by one cell to the left (111 -> 1000), and its reference machine ends one cell
+# further left, so its input starts on cell 2 of the soft tape.
+OURS = {
+    "binary_increment": dict(states=3, tape_length=7, origin=2, examples=5, steps=10),
+}
 GENERIC = dict(states=4, tape_length=6, examples=5, steps=10)
 # The best method and settings measured per task (benchmarks/softtm_induction.py).
 BEST = {
@@ -58,6 +64,7 @@ class InduceConfig:
     tape_length: int
     steps: int
     examples: int
+    origin: int = 0                 # the soft tape's cell where the input starts (the head too)
     restarts: int = 100
     method: str = "gumbel"
     iterations: int = 2000
@@ -78,7 +85,7 @@ class InduceConfig:
     def for_task(cls, task: str, **overrides) -> "InduceConfig":
         """The defaults for ``task``: TerpreT's sizes where it has them, the best measured
         method; ``overrides`` (None values ignored) win."""
-        base = {**GENERIC, **TERPRET.get(task, {}), **BEST.get(task, DEFAULT_METHOD)}
+        base = {**GENERIC, **TERPRET.get(task, {}), **OURS.get(task, {}), **BEST.get(task, DEFAULT_METHOD)}
         method = overrides.get("method")
         if method and method != base["method"]:          # the other method's own defaults
             base.update(dict(DEFAULT_METHOD, method=method) if method == "gumbel"
@@ -161,7 +168,7 @@ class InduceReport:
 
 def training_examples(task: Task, config: InduceConfig, rng: np.random.Generator):
     """K distinct examples (where the lengths allow), longest first: lengths cycle down from
-    L-1 (a blank cell stays free) to the task's minimum; or ``config.inputs`` where given.
+    L-1-origin (a blank cell stays free) to the task's minimum; or ``config.inputs`` where given.
 
     ``config.examples_from == "random"`` draws each at random. ``"teach"`` (machine teaching:
     the teacher knows the rule) draws 100 candidates of the length and keeps the one that adds
@@ -194,7 +201,7 @@ def training_examples(task: Task, config: InduceConfig, rng: np.random.Generator
 
 
 def _lengths(task: Task, config: InduceConfig) -> list[int]:
-    top = max(task.min_length, config.tape_length - 1)
+    top = max(task.min_length, config.tape_length - 1 - config.origin)
     return [top - i % (top - task.min_length + 1) for i in range(config.examples)]
 
 
@@ -297,11 +304,14 @@ def _tape_batch(task: Task, examples: list, config: InduceConfig):
     """The examples on the soft tape, every one unrolled for ``config.steps`` steps."""
     import torch
 
-    batch = task.encode(examples, "tape", tape_length=config.tape_length, origin=0)
+    if not 0 <= config.origin < config.tape_length:
+        raise ValueError(f"--origin {config.origin} is not a cell of a tape of "
+                         f"{config.tape_length} cells (0 to {config.tape_length - 1})")
+    batch = task.encode(examples, "tape", tape_length=config.tape_length, origin=config.origin)
     if not bool(batch.inside.all()):
         raise ValueError(f"the reference program of {task.name} leaves a tape of "
-                         f"{config.tape_length} cells on these examples: give a larger "
-                         "--tape-length")
+                         f"{config.tape_length} cells with the input from cell {config.origin} "
+                         "on these examples: give a larger --tape-length or --origin")
     if int(batch.steps.max()) > config.steps:
         raise ValueError(f"the reference program needs {int(batch.steps.max())} steps on these "
                          f"examples: give --steps of at least that")
@@ -365,10 +375,10 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
     model = _trained(task, batch, config, config.restarts,
                      Path(out) / "training" if out else None, progress)
     with torch.no_grad():
-        final, _ = model(batch.tape, config.steps, 0)
+        final, _ = model(batch.tape, config.steps, batch.origin)
         _, wrong = model.outcome_loss(final, batch)
-        visits = model.visits(batch.tape, config.steps, 0)
-        _, path = model(batch.tape, config.steps, 0, keep_path=True)
+        visits = model.visits(batch.tape, config.steps, batch.origin)
+        _, path = model(batch.tape, config.steps, batch.origin, keep_path=True)
         table_h = _table_entropy(model)
     head_path = torch.stack([c.head for c in path], dim=2).cpu().numpy()   # [R, B, T+1, L]
     programs = [model.harden(r, visits=visits, name=f"{task.name}-induced")
@@ -579,9 +589,9 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
                      None, progress, device)
     batch = batch.to("cpu")
     with torch.no_grad():
-        final, _ = model(batch.tape, config.steps, 0)
+        final, _ = model(batch.tape, config.steps, batch.origin)
         _, wrong = model.outcome_loss(final, batch)
-        visits = model.visits(batch.tape, config.steps, 0)
+        visits = model.visits(batch.tape, config.steps, batch.origin)
     rng = np.random.default_rng([config.seed, 1])
     held = [task.sample(n, rng) for n in held_lengths for _ in range(held_out)]
     limit = HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps

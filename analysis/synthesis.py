@@ -2,7 +2,7 @@
 
 Both solve the problem the soft TM trains on (:class:`Problem`): a transition table over Q
 states (the working ones first, then the halting ones) and the task's symbols that takes every
-training tape of L cells, head on cell 0 in state 0, to its target tape within T steps, in a
+training tape of L cells, head on cell ``origin`` (where the input starts) in state 0, to its target tape within T steps, in a
 halting state (for verdict tasks, the verdict's), on the same tape edge: ``circular`` (the head
 wraps), ``clamp`` (it stops at the ends) or ``open`` (a run that steps off is lost). One step of
 a working state q reading s writes W[q, s], moves by M[q, s] in {-1, 0, +1} and goes to
@@ -45,6 +45,7 @@ class Problem:
     verdicts: tuple[int | None, ...]          # the halting state each run must end in (None: any)
     steps: int
     edge: str
+    origin: int = 0                           # the cell each run starts on
 
     @property
     def working(self) -> int:
@@ -63,7 +64,7 @@ def problem_of(batch, states: tuple[str, ...], halting: tuple[bool, ...], steps:
     return Problem(tuple(states), tuple(halting), tuple(batch.alphabet),
                    tuple(tuple(int(x) for x in row) for row in batch.tape.argmax(-1)),
                    tuple(tuple(int(x) for x in row) for row in batch.target_tape),
-                   verdicts, steps, edge)
+                   verdicts, steps, edge, batch.origin)
 
 
 Entry = tuple[int, int, int]      # (write, move index, next state)
@@ -107,7 +108,7 @@ def simulate(problem: Problem, entries: dict, b: int):
     ("lost", None) for a run off an open edge, else ("done", ok) with ok whether it ends
     right, and the entries it used (a set)."""
     tape = list(problem.tapes[b])
-    state, head, used = 0, 0, set()
+    state, head, used = 0, problem.origin, set()
     for _ in range(problem.steps):
         if problem.halting[state]:
             break
@@ -154,7 +155,7 @@ def smt(problem: Problem, *, budget: float = 60.0, max_solutions: int = 1000) ->
             solver.add(0 <= N(q, s), N(q, s) < Q, 0 <= Wr(q, s), Wr(q, s) < S,
                        0 <= M(q, s), M(q, s) < 3)
     for b, (tape0, target) in enumerate(zip(problem.tapes, problem.targets)):
-        state, head = z3.IntVal(0), z3.IntVal(0)
+        state, head = z3.IntVal(0), z3.IntVal(problem.origin)
         tape = [z3.IntVal(x) for x in tape0]
         for _ in range(problem.steps):
             halted = state >= W
@@ -283,7 +284,7 @@ def hardened(problem: Problem, solution: Solution, batch, name: str):
     """``solution`` as a :class:`Program`, hardened as the soft TM's tables are (entries the
     training runs do not visit are left out)."""
     model = table_model(problem, solution)
-    visits = model.visits(batch.tape, problem.steps, 0)
+    visits = model.visits(batch.tape, problem.steps, problem.origin)
     return model.harden(0, visits=visits, name=name)
 
 

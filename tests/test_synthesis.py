@@ -76,3 +76,46 @@ def test_induce_compares_every_method_in_one_table(tmp_path):
     assert {p.name for p in (tmp_path / "i").iterdir()} == {"fmgd", "smt", "enumerate"}
     bad = CliRunner().invoke(cli, ["induce", "invert", "--method", "smt,oracle"])
     assert bad.exit_code == 2 and "oracle" in bad.stderr
+
+
+def increment_problem(**overrides):
+    cfg = InduceConfig.for_task("binary_increment", **overrides)
+    task = check_config(cfg)
+    examples = training_examples(task, cfg, np.random.default_rng(cfg.seed))
+    batch = _tape_batch(task, examples, cfg)
+    names, halting = _state_names(task, cfg)
+    return Y.problem_of(batch, names, halting, cfg.steps, cfg.edge), batch
+
+
+def test_binary_increment_starts_its_input_right_of_the_tape_edge_and_the_reference_solves_it():
+    problem, batch = increment_problem(examples_from="random", examples=6)
+    assert problem.origin == 2 and batch.origin == 2
+    sym = {s: i for i, s in enumerate(problem.symbols)}
+    blank, zero, one = sym[" "], sym["0"], sym["1"]
+    halt = problem.halting.index(True)
+    R, L = 2, 0                                       # move indices (MOVES)
+    reference = {(0, zero): (zero, R, 0), (0, one): (one, R, 0), (0, blank): (blank, L, 1),
+                 (1, one): (zero, L, 1), (1, zero): (one, L, halt), (1, blank): (one, L, halt)}
+    assert all(Y.simulate(problem, reference, b)[:2] == ("done", True)
+               for b in range(len(problem.tapes)))
+    model = Y.table_model(problem, Y.Solution(reference))
+    with torch.no_grad():
+        final, _ = model(batch.tape, problem.steps, batch.origin)
+        _, wrong = model.outcome_loss(final, batch)
+    assert float(wrong[0]) == 0
+    shifted = Y.Problem(**{**problem.__dict__, "origin": 0})      # the same tapes, head at 0
+    assert not all(Y.simulate(shifted, reference, b)[:2] == ("done", True)
+                   for b in range(len(problem.tapes)))
+
+
+def test_the_enumerator_finds_a_general_binary_increment_from_cell_two():
+    report = induce(InduceConfig.for_task("binary_increment", method="enumerate", budget=60,
+                                          max_solutions=1))
+    assert report.hard_train_exact == 1 and report.hard_exact_len100 == 1
+
+
+def test_an_origin_off_the_tape_or_too_near_its_edge_is_one_line():
+    for origin, words in (("9", "is not a cell"), ("0", "--origin")):
+        r = CliRunner().invoke(cli, ["induce", "binary_increment", "--origin", origin,
+                                     "--method", "enumerate", "--budget", "1"])
+        assert r.exit_code == 2 and words in r.stderr and "Traceback" not in r.output
