@@ -20,7 +20,7 @@ from machines.tape import RunTape, Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
 ENGINES = ("auto", "plain", "chain", "macro")
-NEVER_HALTS = ("cycle", "translated-cycle", "runs-off")
+NEVER_HALTS = ("cycle", "translated-cycle", "runs-off", "infinite-rule")
 AUTO_MACRO_STEPS = 10**9   # ``auto`` runs the chain engine up to this limit, macro beyond
 MACRO_SEARCH_STEPS = 10**8  # translated cycles after a macro run: searched this far
 MACRO_PRESEARCH = 1 << 18   # ... and before it (a cycler's verdict in a fraction of a second)

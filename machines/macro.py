@@ -33,13 +33,15 @@ from machines.chain import run_chain, run_runs
 from machines.program import Transitions
 from machines.runtape import (EngineResult, RunProgress, Runs, Watch, pop, push, runs_of,
                               to_cells)
-from machines.rules import MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, apply, prove, shape
+from machines.rules import (FOREVER, MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, Rule, apply,
+                            prove, shape)
 
 MAX_BLOCK = 12          # the largest block size the search tries
 PILOT_STEPS = 1_000_000  # the chain engine's pilot run: short runs end there
 TRIAL_MOVES = 1_000     # macro moves per trial of a candidate machine
 BLOCK_STEP_CAP = 20_000  # base steps inside one block before the macro step gives up
 STOP_MOVES = 0xFFF       # macro moves between two calls of ``watch``
+MAX_SEEN = 100_000       # shapes remembered for proofs (then forgotten, as in Ligocki's)
 
 # A macro transition: (symbol written, direction, next state, base steps, head shift), or None
 # when the base machine stops inside (halts, lacks a rule, loops or passes the cap).
@@ -212,8 +214,10 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
     state, cur = layer.start(left, cur, right)
     steps = head = moves = 0
     cache: dict[tuple[int, int], Move | None] = {}
-    seen: dict[tuple, tuple[int, list[int]]] = {}
+    # shape -> (the move it was last seen at, moves since the sighting before)
+    seen: dict[tuple, tuple[int, int | None]] = {}
     failed: dict[tuple, int] = {}       # failed proofs per shape: give up on it after a few
+    proven: dict[tuple, list[Rule]] = {}
 
     def transition(s: int, c: int) -> Move | None:
         if (s, c) not in cache:
@@ -221,7 +225,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
         return cache[(s, c)]
     reason = since = period = None
     saved, saved_steps, power = None, 0, 1
-    proven = 0                          # rules proven and applied
+    applied = 0                         # rule applications
     while max_moves is None or moves < max_moves:
         t = transition(state, cur)
         if t is None:
@@ -250,7 +254,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
         moves += 1
         if not moves & STOP_MOVES:
             if watch is not None and watch(
-                    RunProgress("macro", steps, len(left) + len(right), proven)):
+                    RunProgress("macro", steps, len(left) + len(right), applied)):
                 reason = "interrupted"
                 break
             if max_runs is not None and len(left) + len(right) > max_runs:
@@ -265,20 +269,34 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
             saved_steps, power = steps, power * 2
         if rules and len(left) + len(right) <= MAX_RUNS:
             key = shape(state, cur, left, right)
-            counts = [c for _, c in left] + [c for _, c in right]
-            if key in seen and failed.get(key, 0) < MAX_FAILURES:
-                then, old = seen[key]
-                changed = {i for i, (a, b) in enumerate(zip(old, counts)) if a != b}
-                rule = changed and moves - then <= MAX_PROOF_MOVES and prove(
-                    transition, state, cur, left, right, changed, moves - then + 1)
-                if changed and not rule:
+            hit = None
+            for rule in proven.get(key, ()):
+                done = apply(rule, left, right, max_steps - steps)
+                if done.forever or done.passes:
+                    hit = done
+                    break
+            then, gap = seen.get(key, (None, None))
+            # a proof is tried when the shape comes back after the same number of moves twice
+            # running (Ligocki's trigger): a loop, not a coincidence
+            if hit is None and then is not None and moves - then == gap \
+                    and gap <= MAX_PROOF_MOVES and failed.get(key, 0) < MAX_FAILURES:
+                rule = prove(transition, state, cur, left, right, gap + 1)
+                if rule is None:
                     failed[key] = failed.get(key, 0) + 1
-                if rule:
-                    proven += 1
-                    _, more, moved = apply(rule, left, right, max_steps - steps)
-                    steps, head = steps + more, head + moved
-                    counts = [c for _, c in left] + [c for _, c in right]
-            seen[key] = (moves, counts)
+                else:
+                    proven.setdefault(key, []).append(rule)
+                    done = apply(rule, left, right, max_steps - steps)
+                    if done.forever or done.passes:
+                        hit = done
+            if hit is not None:
+                if hit.forever:
+                    reason = FOREVER
+                    break
+                applied += 1
+                steps, head = steps + hit.steps, head + hit.head
+            if len(seen) > MAX_SEEN:
+                seen.clear()
+            seen[key] = (moves, None if then is None else moves - then)
     return EngineResult(state, steps, head, left, cur, right, reason, since, period)
 
 
