@@ -213,6 +213,7 @@ def cli(debug: bool) -> None:
     tapelab did not make), 6 out of memory, 70 internal error (please report it), 130
     interrupted; `run` also 3 step limit, 4 never halts, 5 breakpoint.
     """
+    sys.set_int_max_str_digits(0)       # --json prints exact counts of any size
 
 
 @cli.command()
@@ -232,7 +233,8 @@ def cli(debug: bool) -> None:
               "run-length tape that crosses a run in one step and proves some machines never "
               "halt (cycle, translated-cycle, runs-off); macro: chain steps over blocks of k "
               "cells, the symbol behind the head kept in the state, and proven rules over "
-              "symbolic run lengths (for long counters); auto: chain up to 10^9 steps, macro "
+              "symbolic run lengths (for long counters; infinite-rule: a rule that applies "
+              "forever); auto: chain up to 10^9 steps, macro "
               "beyond. All give the same result.")
 @click.option("--block", type=click.IntRange(1, 64), metavar="K",
               help="Macro engine: cells per block (default: the k that compresses a pilot "
@@ -272,7 +274,8 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
 
     \b
     Exit codes: 0 halted, 1 invalid program, 2 usage error, 3 step limit reached,
-                4 proven never to halt (cycle, translated-cycle, runs-off), 5 stopped at a breakpoint,
+                4 proven never to halt (cycle, translated-cycle, runs-off, infinite-rule),
+                5 stopped at a breakpoint,
                 7 the tape outgrew --max-tape,
                 130 stopped by Ctrl-C (it prints the configuration it reached).
     \b
@@ -331,6 +334,7 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
         click.echo(display.result_text(prog, result))
     code = {"step-limit": EXIT_STEP_LIMIT, "breakpoint": EXIT_BREAKPOINT,
             "cycle": EXIT_NEVER, "translated-cycle": EXIT_NEVER, "runs-off": EXIT_NEVER,
+            "infinite-rule": EXIT_NEVER,
             "interrupted": EXIT_INTERRUPTED, "tape-limit": EXIT_TAPE_LIMIT}
     sys.exit(code.get(result.reason, EXIT_HALTED))
 
@@ -355,7 +359,9 @@ class _RunWatch:
                 and now - self.shown_at >= self.EVERY:
             rules = f", {progress.rules:,} rules applied" if progress.rules else ""
             unit = "cells" if progress.engine == "plain" else "runs"
-            line = (f"{progress.steps:,} steps ({progress.engine} engine), tape "
+            from machines.display import count_text
+
+            line = (f"{count_text(progress.steps)} steps ({progress.engine} engine), tape "
                     f"{progress.runs:,} {unit}{rules}, {now - self.started:.0f} s")
             click.echo("\r" + line.ljust(self.width), nl=False, err=True)
             self.width, self.shown_at = len(line), now

@@ -45,7 +45,7 @@ class RunResult:
     head: int
     tape: RunTape
     reason: str  # "halt-state" | "no-rule" | "step-limit" | "tape-limit" | "cycle" |
-                 # "translated-cycle" | "runs-off" | "interrupted" (``stop``) |
+                 # "translated-cycle" | "runs-off" | "infinite-rule" | "interrupted" |
                  # "breakpoint" (a trace stopped there)
     since: int | None = None    # cycle: the step of a configuration that recurs ...
     period: int | None = None   # ... every ``period`` steps

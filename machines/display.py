@@ -20,6 +20,26 @@ def printable(text: str) -> str:
                    (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") for c in text)
 
 
+EXACT_DIGITS = 30   # counts up to this many digits are printed in full; beyond, abbreviated
+
+
+def count_text(n: int) -> str:
+    """``1,234,567`` for counts up to ``EXACT_DIGITS`` digits, ``~2.584 x 10^2879`` beyond
+    (the exact count is in ``--json``): no string of thousands of digits on a terminal."""
+    import math
+
+    if abs(n) < 10 ** EXACT_DIGITS:
+        return f"{n:,}"
+    e = int(math.log10(abs(n)))
+    while abs(n) >= 10 ** (e + 1):
+        e += 1
+    while abs(n) < 10 ** e:
+        e -= 1
+    lead = abs(n) // 10 ** (e - 3)
+    sign = "-" if n < 0 else ""
+    return f"~{sign}{lead // 1000}.{lead % 1000:03d} x 10^{e}"
+
+
 def _cell(symbol: str) -> str:
     return "·" if symbol.isspace() else printable(symbol)
 
@@ -53,7 +73,8 @@ def result_json(program: Program, result: RunResult, *, full_tape: bool = False)
 
     ``tape``: the non-blank span as one string when it spans at most ``JSON_TAPE_CELLS``
     cells (``FULL_TAPE_CELLS`` with ``full_tape``), else null; ``tape_runs``: the same span as
-    ``[symbol, count]`` pairs (counts exact, any size) when there are at most
+    ``[block, count]`` pairs (``count`` copies of ``block``, one symbol or a macro machine's
+    block of several: counts exact, any size) when there are at most
     ``JSON_TAPE_RUNS`` runs, else null; ``tape_offset``: the cell of its first symbol (cell 0
     is where the head started); ``tape_cells``: the span's length; ``nonblank``: non-blank
     cells. Every count is an exact integer."""
@@ -61,7 +82,7 @@ def result_json(program: Program, result: RunResult, *, full_tape: bool = False)
     limit = FULL_TAPE_CELLS if full_tape else JSON_TAPE_CELLS
     out = {"program": program.name, "halted": result.halted, "reason": result.reason,
            "state": result.state, "steps": result.steps, "head": result.head,
-           "tape": "".join(s * n for s, n in tape.runs) if tape.size <= limit else None,
+           "tape": tape.text if tape.size <= limit else None,
            "tape_runs": [[s, n] for s, n in tape.runs] if len(tape.runs) <= JSON_TAPE_RUNS
            else None,
            "tape_offset": tape.offset, "tape_cells": tape.size, "nonblank": tape.nonblank()}
@@ -78,6 +99,7 @@ REASONS = {
     "cycle": "never halts: the whole configuration repeats",
     "translated-cycle": "never halts: the configuration repeats, shifted along the tape",
     "runs-off": "never halts: the head runs off into blank tape forever",
+    "infinite-rule": "never halts: a proven rule applies again after every pass, forever",
     "interrupted": "stopped by Ctrl-C; the configuration it reached",
     "tape-limit": "stopped: the tape outgrew --max-tape",
 }
@@ -89,12 +111,13 @@ def result_text(program: Program, result: RunResult) -> str:
     if result.halted and program.accept:
         verdict = " — ACCEPTED" if result.state in program.accept else " — REJECTED"
     if result.reason in ("cycle", "translated-cycle"):
-        verdict = (f" (the configuration of step {result.since:,} recurs every "
-                   f"{result.period:,} steps)")
+        verdict = (f" (the configuration of step {count_text(result.since)} recurs every "
+                   f"{count_text(result.period)} steps)")
     return "\n".join([
         f"{printable(program.name)}: {REASONS.get(result.reason, result.reason)}{verdict}",
-        f"  state {result.state!r} after {result.steps:,} steps, head at cell {result.head}",
+        f"  state {result.state!r} after {count_text(result.steps)} steps, head at cell "
+        f"{count_text(result.head)}",
         f"  tape  {tape_window(result.tape, result.head)}",
-        f"  {result.tape.nonblank():,} non-blank cells from cell {result.tape.offset:,}, "
-        f"{len(result.tape.runs):,} runs",
+        f"  {count_text(result.tape.nonblank())} non-blank cells from cell "
+        f"{count_text(result.tape.offset)}, {len(result.tape.runs):,} runs",
     ])

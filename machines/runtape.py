@@ -91,10 +91,16 @@ def split(cells: list[int], head0: int) -> tuple[Runs, int, Runs]:
 
 def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: int) -> RunTape:
     """The :class:`RunTape` of a run-length tape: runs stay runs, counts stay exact integers
-    (a tape of 10^21 cells costs as much as its number of runs)."""
-    behind = sum(n for _, n in left)
-    runs = [(symbols[s], n) for s, n in left] + [(symbols[cur], 1)] \
-        + [(symbols[s], n) for s, n in reversed(right)]
+    (a tape of 10^21 cells costs as much as its number of runs). A run's symbol may be a
+    tuple of symbols, a macro machine's block (cells in the stack's order: a right-side block
+    reads backwards), which becomes a block run."""
+    def block(s, mirror: bool) -> str:
+        if isinstance(s, int):
+            return symbols[s]
+        return "".join(symbols[c] for c in (reversed(s) if mirror else s))
+    behind = sum(n * (1 if isinstance(s, int) else len(s)) for s, n in left)
+    runs = [(block(s, False), n) for s, n in left] + [(symbols[cur], 1)] \
+        + [(block(s, True), n) for s, n in reversed(right)]
     return RunTape.from_runs(symbols[0], head - behind, runs)
 
 

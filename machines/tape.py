@@ -58,11 +58,14 @@ class TapeTooLarge(ValueError):
 @dataclass(frozen=True)
 class RunTape:
     """A run's final tape as runs: ``runs[0]`` starts at cell ``offset`` (cell 0: the head's
-    start cell), each a (symbol, count) pair with counts exact Python integers of any size.
-    Blank outside the runs; no blank run at either end, no two neighbours alike (so equal
-    tapes are equal records). It answers what :class:`Tape` answers (``offset``, ``end``,
-    ``nonblank``, ``tape[cell]``, ``window``), and ``text`` for tapes up to ``TEXT_LIMIT``
-    cells (:class:`TapeTooLarge` beyond)."""
+    start cell), each a (block, count) pair: ``count`` copies of ``block``, a string of one
+    symbol or more (a macro machine's block: ``("10", 95524075)`` is 191,048,150 cells of
+    1010...), counts exact Python integers of any size. Blank outside the runs; no blank run at
+    either end, no two neighbours alike, a block of one symbol repeated is a one-symbol run and
+    a block that occurs once is its cells (so tapes written the same way are equal records).
+    It answers what :class:`Tape` answers (``offset``, ``end``, ``nonblank``, ``tape[cell]``,
+    ``window``), and ``text`` for tapes up to ``TEXT_LIMIT`` cells (:class:`TapeTooLarge`
+    beyond)."""
 
     blank: str
     offset: int
@@ -70,20 +73,48 @@ class RunTape:
 
     @classmethod
     def from_runs(cls, blank: str, offset: int, runs) -> "RunTape":
-        """Canonical form of ``runs`` from cell ``offset``: empty runs dropped, equal
-        neighbours merged, blank ends trimmed."""
+        """Canonical form of ``runs`` from cell ``offset``: empty runs dropped, blocks of one
+        symbol made one-symbol runs and blocks that occur once split into their cells, equal
+        neighbours merged, blank ends trimmed (a block run at an end turned so that it
+        starts, or ends, with a non-blank cell)."""
         merged: list[list] = []
-        for symbol, n in runs:
-            if n <= 0:
-                continue
-            if merged and merged[-1][0] == symbol:
+
+        def add(block: str, n: int) -> None:
+            if n <= 0 or not block:
+                return
+            root = _root(block)
+            block, n = root, n * (len(block) // len(root))
+            if len(block) > 1 and n == 1:
+                for c in block:
+                    add(c, 1)
+                return
+            if merged and merged[-1][0] == block:
                 merged[-1][1] += n
             else:
-                merged.append([symbol, n])
-        while merged and merged[0][0] == blank:
-            offset += merged.pop(0)[1]
-        while merged and merged[-1][0] == blank:
-            merged.pop()
+                merged.append([block, n])
+        for block, n in runs:
+            add(block, n)
+        while merged and blank in merged[0][0][0]:
+            block, n = merged.pop(0)
+            if len(block) == 1:
+                offset += n
+                continue
+            lead = len(block) - len(block.lstrip(blank))
+            offset += lead
+            rest = merged
+            merged = []
+            add(block[lead:] + block[:lead], n - 1)
+            add(block[lead:], 1)
+            for b, k in rest:
+                add(b, k)
+        while merged and blank in merged[-1][0][-1]:
+            block, n = merged.pop()
+            if len(block) == 1:
+                continue
+            trail = len(block) - len(block.rstrip(blank))
+            add(block[:len(block) - trail], 1)
+            add(block[len(block) - trail:] + block[:len(block) - trail], n - 1)
+        merged = _absorb(merged)
         return cls(blank, offset if merged else 0, tuple((s, n) for s, n in merged))
 
     @classmethod
@@ -97,48 +128,119 @@ class RunTape:
     @property
     def size(self) -> int:
         """Cells from the first to the last non-blank cell."""
-        return sum(n for _, n in self.runs)
+        return sum(len(b) * n for b, n in self.runs)
 
     @property
     def end(self) -> int:
         return self.offset + self.size
 
     def nonblank(self) -> int:
-        return sum(n for s, n in self.runs if s != self.blank)
+        return sum(n * (len(b) - b.count(self.blank)) for b, n in self.runs)
 
     @property
     def text(self) -> str:
         if self.size > TEXT_LIMIT:
             raise TapeTooLarge(f"the tape spans {self.size:,} cells, more than the "
                                f"{TEXT_LIMIT:,} written out as text; use its runs")
-        return "".join(s * n for s, n in self.runs)
+        return "".join(b * n for b, n in self.runs)
 
     def __str__(self) -> str:
         return self.text
 
     def _starts(self) -> list[int]:
         starts, at = [], self.offset
-        for _, n in self.runs:
+        for b, n in self.runs:
             starts.append(at)
-            at += n
+            at += len(b) * n
         return starts
 
-    def __getitem__(self, cell: int) -> str:
+    def _at(self, starts: list[int], cell: int) -> str:
         import bisect
 
         if not self.runs or cell < self.offset or cell >= self.end:
             return self.blank
-        return self.runs[bisect.bisect_right(self._starts(), cell) - 1][0]
+        i = bisect.bisect_right(starts, cell) - 1
+        block = self.runs[i][0]
+        return block[(cell - starts[i]) % len(block)]
+
+    def __getitem__(self, cell: int) -> str:
+        return self._at(self._starts(), cell)
 
     def window(self, lo: int, hi: int) -> str:
         """Cells ``lo`` .. ``hi - 1`` as a string (a few cells: it looks each one up)."""
-        import bisect
-
         starts = self._starts()
-        out = []
-        for cell in range(lo, hi):
-            if not self.runs or cell < self.offset or cell >= self.end:
-                out.append(self.blank)
-            else:
-                out.append(self.runs[bisect.bisect_right(starts, cell) - 1][0])
-        return "".join(out)
+        return "".join(self._at(starts, cell) for cell in range(lo, hi))
+
+
+def _root(block: str) -> str:
+    """The shortest string whose repetition is ``block`` ("1010" -> "10")."""
+    n = len(block)
+    for p in range(1, n):
+        if n % p == 0 and block[:p] * (n // p) == block:
+            return block[:p]
+    return block
+
+
+def _absorb(runs: list[list]) -> list[list]:
+    """``runs`` with the cells beside a block run that repeat its block taken into it (a run
+    finished cell by cell beside a run of blocks: ``1 0 1 0 (10)^n`` is ``(10)^(n+2)``)."""
+    if all(len(b) == 1 for b, _ in runs):
+        return runs
+    out: list[list] = []
+    for block, n in runs:
+        if len(block) > 1:
+            while _takes(out, block):
+                n += 1
+        if out and out[-1][0] == block:
+            out[-1][1] += n
+        else:
+            out.append([block, n])
+        if len(block) == 1:
+            _close(out)
+    return out
+
+
+def _cells(runs: list[list], width: int, from_end: bool) -> str:
+    """Up to ``width`` cells of the one-symbol runs at the end (or start) of ``runs``."""
+    cells = ""
+    for b, n in (reversed(runs) if from_end else runs):
+        if len(b) > 1 or len(cells) >= width:
+            break
+        take = min(n, width - len(cells))
+        cells = b * take + cells if from_end else cells + b * take
+    return cells
+
+
+def _drop(runs: list[list], k: int, from_end: bool) -> None:
+    """Remove ``k`` cells of one-symbol runs from the end (or start) of ``runs``."""
+    i = len(runs) - 1 if from_end else 0
+    while k:
+        take = min(k, runs[i][1])
+        runs[i][1] -= take
+        k -= take
+        if runs[i][1] == 0:
+            del runs[i]
+            i = len(runs) - 1 if from_end else i
+    return None
+
+
+def _takes(out: list[list], block: str) -> bool:
+    """Take the cells spelling ``block`` off the end of ``out``, if they do."""
+    if _cells(out, len(block), True) != block:
+        return False
+    _drop(out, len(block), True)
+    return True
+
+
+def _close(out: list[list]) -> None:
+    """Fold the one-symbol runs after the last block run into it while they spell its block."""
+    j = len(out)
+    while j and len(out[j - 1][0]) == 1:
+        j -= 1
+    if j == 0:
+        return
+    block, tail = out[j - 1][0], out[j:]
+    while _cells(tail, len(block), False) == block:
+        _drop(tail, len(block), False)
+        out[j - 1][1] += 1
+    out[j:] = tail
