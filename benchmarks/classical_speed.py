@@ -11,7 +11,11 @@ most 10^8 steps. Then the BB(3,3) champion on the macro engine alone (its proven
 
 ``--ligocki``: the long runners of issue 18's table, each to its halt on the default engine
 (``--max-steps 10**5000``) in a process of its own with a time limit (``--timeout``, 60 s),
-beside Ligocki's Quick_Sim times as measured on this machine when the issue was filed.
+best of ``--repeat``, beside Ligocki's Quick_Sim times as measured when the issue was filed and,
+with ``--quick-sim DIR`` (the Code folder of a sligocki/busy-beaver checkout, which this
+repository does not include), Quick_Sim.py run side by side, its counts checked against ours::
+
+    python benchmarks/classical_speed.py --ligocki --quick-sim ../busy-beaver/Code
 """
 from __future__ import annotations
 
@@ -41,8 +45,9 @@ LONG = {
 }
 
 
-# machine: (steps to halt as published, in Ligocki's repository and on the bbchallenge wiki,
-#           Quick_Sim's seconds on this machine as the issue reports them)
+# machine: steps to halt as published (Ligocki's repository, Machines/bb/*.txt and
+# Machines/Tools/Marxen1-6x2, and the bbchallenge wiki), Quick_Sim's seconds on this machine
+# when issue 18 was filed
 LIGOCKI = {
     "1RB2LA1RA1RA_1LB1LA3RB1RZ": ("3,932,964", "0.79"),
     "1LB1LA_1RC1RB_0RF1RD_1LA0RE_0LA1RC_1LE1LZ": ("13,122,572,797", "0.82"),
@@ -55,26 +60,72 @@ LIGOCKI = {
 }
 
 
-def ligocki(timeout: float) -> None:
+def _log10(digits: str, lead: str) -> str:
+    """log10 of a count from its digit count and leading digits, to 5 decimals."""
+    import math
+
+    return f"{int(digits) - 1 + math.log10(int(lead) / 10 ** (len(lead) - 1)):.5f}"
+
+
+def ligocki(timeout: float, quick_sim: str | None, repeat: int) -> None:
+    """Each long runner to its halt, as a whole process (``python -c``, imports included),
+    best of ``repeat``; with ``quick_sim`` (the Code folder of a sligocki/busy-beaver
+    checkout), Quick_Sim.py on the same machine in the same run, alternating with tapelab's
+    runs so that both see the same background load. Counts compared as log10 to 5 decimals
+    (Quick_Sim prints no more for numbers this large)."""
+    import re
     import subprocess
 
-    code = ("import sys, time; sys.path.insert(0, %r); sys.set_int_max_str_digits(0)\n"
+    code = ("import sys; sys.path.insert(0, %r); sys.set_int_max_str_digits(0)\n"
             "from machines.classical import run\nfrom machines.formats import load\n"
-            "t = time.perf_counter(); r = run(load(sys.argv[1]), max_steps=10**5000)\n"
-            "print(time.perf_counter() - t, r.reason, len(str(r.steps)), str(r.steps)[:6],"
-            " r.tape.nonblank())" % str(Path(__file__).resolve().parents[1]))
-    print()
-    print(f"{'machine':<44} {'steps (published)':>18} {'Quick_Sim s':>11} {'tapelab':>40}")
-    for machine, (steps, quick) in LIGOCKI.items():
-        try:
-            out = subprocess.run([sys.executable, "-c", code, machine], capture_output=True,
-                                 text=True, timeout=timeout).stdout.split()
-            secs, reason, digits, lead, nonblank = out
-            got = (f"{float(secs):.2f} s, {reason}, {lead[0]}.{lead[1:4]}e{int(digits) - 1} "
-                   f"steps")
-        except subprocess.TimeoutExpired:
-            got = f"no answer in {timeout:g} s"
-        print(f"{machine:<44} {steps:>18} {quick:>11} {got:>40}", flush=True)
+            "r = run(load(sys.argv[1]), max_steps=10**5000)\n"
+            "print(r.reason, len(str(r.steps)), str(r.steps)[:12], len(str(r.tape.nonblank())),"
+            " str(r.tape.nonblank())[:12])" % str(Path(__file__).resolve().parents[1]))
+
+    def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, str]:
+        t = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        return time.perf_counter() - t, out.stdout
+
+    print(f"{'machine':<44} {'steps (published)':>17} {'filed':>9} {'Quick_Sim':>9} "
+          f"{'tapelab':>8}  {'log10 steps':>11} {'log10 ones':>10}  agree")
+    for machine, (steps, filed) in LIGOCKI.items():
+        ours = theirs = None
+        quick_text = ""
+        for _ in range(repeat):
+            try:
+                secs, out = timed([sys.executable, "-c", code, machine])
+                ours = secs if ours is None else min(ours, secs)
+                reason, digits, lead, ndigits, nlead = out.split()
+            except subprocess.TimeoutExpired:
+                reason = "timeout"
+            if quick_sim:
+                try:
+                    secs, quick_text = timed([sys.executable, "Quick_Sim.py", machine],
+                                             cwd=quick_sim)
+                    theirs = secs if theirs is None else min(theirs, secs)
+                except subprocess.TimeoutExpired:
+                    pass
+        if reason != "halt-state":
+            print(f"{machine:<44} {steps:>17} {filed:>9} {'':>9} {'no answer':>8}")
+            continue
+        log_steps, log_ones = _log10(digits, lead), _log10(ndigits, nlead)
+        agree = ""
+        if quick_text:
+            def theirs_log(label: str) -> str | None:
+                """The last line ``label: N`` (or ``~10^X``) Quick_Sim printed, as log10."""
+                lines = [x for x in quick_text.splitlines() if x.startswith(label + ":")]
+                if not lines:
+                    return None
+                value = lines[-1].split(":", 1)[1].split("=")[-1].strip().replace("_", "")
+                if value.startswith("~10^"):
+                    return f"{float(value[4:]):.5f}"
+                return _log10(str(len(value)), value[:12])
+            agree = "yes" if (theirs_log("Steps"), theirs_log("Nonzeros")) == \
+                (log_steps, log_ones) else "NO"
+        quick = f"{theirs:.2f} s" if theirs is not None else ""
+        print(f"{machine:<44} {steps:>17} {filed:>9} {quick:>9} {ours:>6.2f} s  "
+              f"{log_steps:>11} {log_ones:>10}  {agree}", flush=True)
 
 
 def best_of(repeat: int, fn) -> float:
@@ -95,9 +146,11 @@ def main() -> None:
                     help="skip the 4.9e9-step machine and BB(3,3)")
     ap.add_argument("--ligocki", action="store_true", help="only the long runners' table")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--quick-sim", metavar="DIR", help="--ligocki: also run Quick_Sim.py from "
+                    "DIR (the Code folder of a sligocki/busy-beaver checkout) side by side")
     args = ap.parse_args()
     if args.ligocki:
-        ligocki(args.timeout)
+        ligocki(args.timeout, args.quick_sim, args.repeat)
         return
     print(f"{'machine':<28} {'engine':<6} {'steps':>23} {'nonzero':>11} {'seconds':>9} "
           f"{'steps/s':>24} {'speed-up':>9}")
@@ -155,10 +208,10 @@ def main() -> None:
 def macro_choice(program) -> tuple[int, bool]:
     """The block size and back symbol the macro engine's search picks for ``program``."""
     from machines.chain import run_chain
-    from machines.macro import PILOT_STEPS, choose
+    from machines.macro import PILOT_MOVES, choose
 
     table = program.transitions([])
-    return choose(table, [], 0, run_chain(table, [], 0, PILOT_STEPS), 10**11)
+    return choose(table, [], 0, run_chain(table, [], 0, 10**11, max_moves=PILOT_MOVES), 10**11)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,21 @@ class RunTape:
     def __str__(self) -> str:
         return self.text
 
+    def __eq__(self, other: object) -> bool:
+        """Equal tapes are equal, however their runs are cut: ``(001)^2`` is ``0 0 1 0 0 1``.
+        Runs of blocks are compared a period at a time, so a tape of 10^1000 cells compares in
+        time proportional to its runs."""
+        if not isinstance(other, RunTape):
+            return NotImplemented
+        if (self.blank, self.offset, self.size) != (other.blank, other.offset, other.size):
+            return False
+        if self.runs == other.runs:
+            return True
+        return _same_cells(self.runs, other.runs)
+
+    def __hash__(self) -> int:
+        return hash((self.blank, self.offset, self.size, self.nonblank()))
+
     def _starts(self) -> list[int]:
         starts, at = [], self.offset
         for b, n in self.runs:
@@ -187,6 +202,7 @@ def _absorb(runs: list[list]) -> list[list]:
     if all(len(b) == 1 for b, _ in runs):
         return runs
     out: list[list] = []
+    anchor = -1                  # index in ``out`` of the last block run, while cells may fold
     for block, n in runs:
         if len(block) > 1:
             while _takes(out, block):
@@ -195,8 +211,13 @@ def _absorb(runs: list[list]) -> list[list]:
             out[-1][1] += n
         else:
             out.append([block, n])
-        if len(block) == 1:
-            _close(out)
+        if len(block) > 1:
+            anchor = len(out) - 1
+        elif anchor >= 0:
+            if len(out) - anchor - 1 > len(out[anchor][0]):
+                anchor = -1      # more cells than a block after it, and they did not fold
+            else:
+                _close(out, anchor)
     return out
 
 
@@ -232,15 +253,38 @@ def _takes(out: list[list], block: str) -> bool:
     return True
 
 
-def _close(out: list[list]) -> None:
-    """Fold the one-symbol runs after the last block run into it while they spell its block."""
-    j = len(out)
-    while j and len(out[j - 1][0]) == 1:
-        j -= 1
-    if j == 0:
-        return
-    block, tail = out[j - 1][0], out[j:]
+def _close(out: list[list], j: int) -> None:
+    """Fold the one-symbol runs after the block run ``out[j]`` into it while they spell its
+    block."""
+    block, tail = out[j][0], out[j + 1:]
     while _cells(tail, len(block), False) == block:
         _drop(tail, len(block), False)
-        out[j - 1][1] += 1
-    out[j:] = tail
+        out[j][1] += 1
+    out[j + 1:] = tail
+
+
+def _same_cells(a: tuple, b: tuple) -> bool:
+    """Whether two run lists of the same length in cells spell the same cells. Where both
+    stand in runs of blocks of one length that agree from here (a rotation of one another),
+    the shorter remainder is skipped at once; otherwise cells are compared one by one, at most
+    the two block lengths' worth before one run ends (two primitive blocks of different
+    lengths cannot agree for longer)."""
+    i = j = 0
+    p = q = 0                                # cells used of a[i], b[j]
+    while i < len(a) and j < len(b):
+        (x, n), (y, m) = a[i], b[j]
+        left_a, left_b = len(x) * n - p, len(y) * m - q
+        if len(x) == len(y) and (x[p % len(x):] + x[:p % len(x)]) == \
+                (y[q % len(y):] + y[:q % len(y)]):
+            k = min(left_a, left_b)
+        else:
+            k = min(left_a, left_b, len(x) + len(y))
+            for t in range(k):
+                if x[(p + t) % len(x)] != y[(q + t) % len(y)]:
+                    return False
+        p, q = p + k, q + k
+        if p == len(x) * n:
+            i, p = i + 1, 0
+        if q == len(y) * m:
+            j, q = j + 1, 0
+    return i == len(a) and j == len(b)
