@@ -26,6 +26,7 @@ MACRO_SEARCH_STEPS = 10**8  # translated cycles after a macro run: searched this
 MACRO_PRESEARCH = 1 << 16   # ... and before it (a cycler's verdict in a fraction of a second)
 SEARCH_START = 1 << 14      # chain runs pause for a translated-cycle search after this many
 SEARCH_SHARE = 64           # chain steps, searching 1/SEARCH_SHARE of them; then it doubles
+RULE_SHARE = 32             # ... and proving rules for 1/RULE_SHARE of that, in macro moves
 DEFAULT_MAX_TAPE = 20_000_000   # runs (the plain engine: cells) a run's tape may hold
 FALLBACK_RUNS = 100_000     # auto: a tape of this many runs ...
 FALLBACK_CELLS = 2          # ... averaging fewer cells (or chain steps) each: the plain loop
@@ -246,11 +247,13 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
     The chain run pauses after ``SEARCH_START`` chain steps, twice that, four times that, ...;
     at a pause after c chain steps, a tracked run from the start looks for a translated cycle
     within its first c / ``SEARCH_SHARE`` chain steps (cycles and runs-off are found by the
-    run itself). So a machine whose pre-period and period are small gets its verdict after a
-    number of steps proportional to them, whatever ``max_steps`` is, and a halting machine
-    pays about 2 / ``SEARCH_SHARE`` of its chain steps (times the tracking's extra cost) for
-    the searches. A run that reaches ``max_steps`` is
-    searched once more up to there. A macro run (long runners) gets one search of
+    run itself), and the one-cell macro machine with proven rules runs from the start for
+    c / (``SEARCH_SHARE`` x ``RULE_SHARE``) macro moves, looking for a rule that applies
+    forever (``infinite-rule``: a bouncer whose sweeps grow by a constant). So a machine
+    whose pre-period and period are small gets its verdict after a number of steps
+    proportional to them, whatever ``max_steps`` is, and a halting machine pays about
+    2 / ``SEARCH_SHARE`` of its chain steps (times the tracking's extra cost) for the
+    searches. A run that reaches ``max_steps`` is searched once more up to there. A macro run (long runners) gets one search of
     ``MACRO_PRESEARCH`` steps before it starts, and after it, one of ``MACRO_SEARCH_STEPS``.
     ``deciders=False`` runs without the in-run searches (the old schedule; benchmarks).
 
@@ -260,6 +263,7 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
     ``FALLBACK_CELLS`` cells, or at a pause where the tape holds that many runs and chain
     steps have averaged under ``FALLBACK_CELLS`` steps (the plain loop has no deciders)."""
     from machines.chain import run_runs
+    from machines.macro import rule_verdict
     from machines.runtape import split, to_cells
 
     start: list = []            # the input as runs, split once (a search copies the runs)
@@ -314,12 +318,21 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
                 return tracked
             if tracked.reason == "interrupted":
                 return result._replace(reason="interrupted")
+            proven = rule_verdict(table, cells, head0, max_steps, budget // RULE_SHARE,
+                                  watch=watch)
+            if proven is not None:
+                return proven
         checkpoint *= 2
     if result.reason == "step-limit":
         tracked = search(max_steps)
         if tracked.reason in ("translated-cycle", "interrupted"):
             return tracked if tracked.reason == "translated-cycle" \
                 else result._replace(reason="interrupted")
+        if deciders:
+            proven = rule_verdict(table, cells, head0, max_steps,
+                                  moves // SEARCH_SHARE // RULE_SHARE, watch=watch)
+            if proven is not None:
+                return proven
     return result
 
 

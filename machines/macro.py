@@ -377,11 +377,7 @@ def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, 
     # runs of blocks (the base machine cannot reach them in as many steps as the window has
     # cells). Should it go further, a wider window, then the whole tape, is lowered.
     if macro.reason is not None:           # a verdict: the configuration as is
-        base_left, base_cur, base_right, position, q = layer.lower(
-            macro.state, macro.left, macro.cur, macro.right, macro.head, LOCAL_CELLS[0])
-        out = run_runs(table, base_left, base_cur, base_right, macro.steps, state=q,
-                       steps=macro.steps, head=position)
-        return out._replace(reason=macro.reason, since=macro.since, period=macro.period)
+        return _verdict(table, layer, macro)
     for window in LOCAL_CELLS + (None,):
         base_left, base_cur, base_right, position, q = layer.lower(
             macro.state, macro.left, macro.cur, macro.right, macro.head, window)
@@ -391,3 +387,24 @@ def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, 
         if out.reason != "step-limit" or out.steps >= max_steps:
             break
     return out
+
+
+def _verdict(table: Transitions, layer: Layer, macro: EngineResult) -> EngineResult:
+    """A macro run's verdict with its configuration on the base machine (far runs of blocks
+    kept as block runs)."""
+    base_left, base_cur, base_right, position, q = layer.lower(
+        macro.state, macro.left, macro.cur, macro.right, macro.head, LOCAL_CELLS[0])
+    out = run_runs(table, base_left, base_cur, base_right, macro.steps, state=q,
+                   steps=macro.steps, head=position)
+    return out._replace(reason=macro.reason, since=macro.since, period=macro.period)
+
+
+def rule_verdict(table: Transitions, cells: list[int], head0: int, max_steps: int,
+                 moves: int, *, watch: Watch | None = None) -> EngineResult | None:
+    """The ``infinite-rule`` verdict, where proven rules on the one-cell block machine find a
+    rule that applies forever within ``moves`` macro moves from the start (a never-halts
+    decider beside the translated-cycle search: bouncers, whose sweeps grow by a constant);
+    None where they do not."""
+    layer, (left, cur, right) = _make(table, cells, head0, 1, False)
+    macro = run_layer(layer, left, cur, right, max_steps, moves, rules=True, watch=watch)
+    return _verdict(table, layer, macro) if macro.reason == FOREVER else None

@@ -88,7 +88,8 @@ CASES = [
     (["run", BB2, "--max-steps", "10**999999999"], USAGE),
     (["run", BB2, "--max-steps", "1e999999999"], USAGE),
     (["run", BB2, "--max-steps", "nan"], USAGE),
-    (["run", BB2, "--max-steps", "9" * 5000], USAGE),
+    (["run", BB2, "--max-steps", "9" * 5000], OK),         # exact, however long
+    (["run", BB2, "--max-steps", "9" * 10_002], USAGE),
     (["run", BB2, "--trace", "--engine", "macro"], USAGE),
     (["run", BB2, "--trace", "--no-rules"], USAGE),
     (["run", BB2, "--block", "3"], USAGE),
