@@ -10,12 +10,12 @@ convention by turning an undefined ``---`` into an explicit ``1RZ`` rule when it
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from machines.errors import InputError
 from machines.program import MOVES, Program, Rule, Transitions
-from machines.runtape import EngineResult, RunProgress, Watch
+from machines.runtape import EngineResult, RuleCount, RunProgress, Watch
 from machines.tape import RunTape, Tape
 
 DEFAULT_MAX_STEPS = 10_000_000
@@ -50,6 +50,9 @@ class RunResult:
                  # "breakpoint" (a trace stopped there)
     since: int | None = None    # cycle: the step of a configuration that recurs ...
     period: int | None = None   # ... every ``period`` steps
+    # the macro engine's rules, proven and applied (None: no macro run); not part of equality,
+    # since engines that reach the same configuration are the same result
+    rules: RuleCount | None = field(default=None, compare=False)
 
     def accepted(self, program: Program) -> bool:
         return self.halted and self.state in program.accept
@@ -157,7 +160,7 @@ def run(program: Program, tape_input: str | None = None, *, max_steps: int = DEF
         return RunResult(out.reason in HALTED, table.states[out.state],
                          out.steps, out.head,
                          to_tape(symbols, out.left, out.cur, out.right, out.head),
-                         out.reason, out.since, out.period)
+                         out.reason, out.since, out.period, out.rules)
     trans = program.memo(("plain", symbols), lambda: _flat_table(table))
     out = _run_plain(table, trans, [sidx[c] for c in cells], head0, max_steps, watch=watch,
                      max_tape=max_tape)

@@ -88,6 +88,8 @@ def result_json(program: Program, result: RunResult, *, full_tape: bool = False)
            "tape_offset": tape.offset, "tape_cells": tape.size, "nonblank": tape.nonblank()}
     if result.reason in ("cycle", "translated-cycle"):
         out.update(cycle_since=result.since, cycle_period=result.period)
+    if result.rules is not None:
+        out.update(rules_proven=result.rules.proven, rules_applied=result.rules.applied)
     return out
 
 
@@ -120,4 +122,5 @@ def result_text(program: Program, result: RunResult) -> str:
         f"  tape  {tape_window(result.tape, result.head)}",
         f"  {count_text(result.tape.nonblank())} non-blank cells from cell "
         f"{count_text(result.tape.offset)}, {len(result.tape.runs):,} runs",
-    ])
+    ] + ([f"  macro engine: {result.rules.proven:,} rules proven, applied "
+          f"{result.rules.applied:,} times"] if result.rules is not None else []))

@@ -35,8 +35,8 @@ from typing import Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
-from machines.runtape import (EngineResult, RunProgress, Runs, Watch, pop, push, runs_of,
-                              to_cells)
+from machines.runtape import (EngineResult, RuleCount, RunProgress, Runs, Watch, pop, push,
+                              runs_of, to_cells)
 from machines.rules import (FOREVER, MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, Rule, apply,
                             prove, shape)
 
@@ -328,7 +328,8 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
             if len(seen) > MAX_SEEN:
                 seen.clear()
             seen[key] = (moves, None if then is None else moves - then)
-    return EngineResult(state, steps, head, left, cur, right, reason, since, period)
+    return EngineResult(state, steps, head, left, cur, right, reason, since, period, moves,
+                        RuleCount(sum(len(r) for r in proven.values()), applied))
 
 
 def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
@@ -386,7 +387,7 @@ def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, 
                        steps=macro.steps, head=position, watch=watch, max_runs=max_runs)
         if out.reason != "step-limit" or out.steps >= max_steps:
             break
-    return out
+    return out._replace(rules=macro.rules)
 
 
 def _verdict(table: Transitions, layer: Layer, macro: EngineResult) -> EngineResult:
@@ -396,7 +397,8 @@ def _verdict(table: Transitions, layer: Layer, macro: EngineResult) -> EngineRes
         macro.state, macro.left, macro.cur, macro.right, macro.head, LOCAL_CELLS[0])
     out = run_runs(table, base_left, base_cur, base_right, macro.steps, state=q,
                    steps=macro.steps, head=position)
-    return out._replace(reason=macro.reason, since=macro.since, period=macro.period)
+    return out._replace(reason=macro.reason, since=macro.since, period=macro.period,
+                        rules=macro.rules)
 
 
 def rule_verdict(table: Transitions, cells: list[int], head0: int, max_steps: int,

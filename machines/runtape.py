@@ -32,6 +32,15 @@ class EngineResult(NamedTuple):
     since: int | None = None
     period: int | None = None
     moves: int = 0               # chain (or macro) steps the engine made
+    rules: "RuleCount | None" = None   # the macro engine's rules (None: no macro run)
+
+
+class RuleCount(NamedTuple):
+    """What the macro engine's prover did: rules proven, and applications of them (each one
+    pass or many)."""
+
+    proven: int
+    applied: int
 
 
 class RunProgress(NamedTuple):

@@ -146,3 +146,12 @@ def test_a_bouncer_gets_the_infinite_rule_verdict_at_the_default_limit():
     out = run(load("1RB1LA_0LA1RB"), max_steps=10**30)
     assert out.reason == "infinite-rule" and not out.halted
     assert run(load("1RB1LA_0LA1RB"), max_steps=10**6, engine="chain").reason == "step-limit"
+
+
+def test_a_run_cut_short_says_what_it_proved():
+    machine = ORDERS[0][0]
+    r = CliRunner().invoke(cli, ["run", machine, "--max-steps", "1e300"])
+    assert r.exit_code == 3 and "rules proven, applied" in r.stdout
+    js = json.loads(CliRunner().invoke(cli, ["run", machine, "--max-steps", "1e300",
+                                             "--json"]).stdout)
+    assert js["steps"] == 10**300 and js["rules_proven"] >= 1 and js["rules_applied"] >= 100
