@@ -269,9 +269,10 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
             elif not ahead and cur == 0:
                 reason = "runs-off"
                 break
-        n = min(n, (max_steps - steps) // cost)
-        if n == 0:
-            break
+        if steps + cost * n > max_steps:       # (a division of huge counts only here)
+            n = (max_steps - steps) // cost
+            if n == 0:
+                break
         push(behind, w, n)
         if n > 1:
             ahead[-1][1] -= n - 1
