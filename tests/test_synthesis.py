@@ -15,8 +15,9 @@ from cli import cli
 z3 = pytest.importorskip("z3", reason="the SMT tests need the smt extra (pip install -e '.[dev]')")
 
 
-def invert_problem(**overrides):
-    cfg = InduceConfig.for_task("invert", **overrides)
+def task_problem(task_name: str, **overrides):
+    """The discrete problem and tape batch that induce builds for ``task_name``."""
+    cfg = InduceConfig.for_task(task_name, **overrides)
     task = check_config(cfg)
     examples = training_examples(task, cfg, np.random.default_rng(cfg.seed))
     batch = _tape_batch(task, examples, cfg)
@@ -33,7 +34,7 @@ def test_both_searches_find_invert_and_the_classical_engine_verifies_it(method):
 
 
 def test_a_z3_table_in_the_soft_tm_reproduces_the_training_outputs_with_probability_one():
-    problem, batch = invert_problem()
+    problem, batch = task_problem("invert")
     found = Y.smt(problem, budget=30)
     assert found.solutions and found.complete
     for solution in found.solutions:
@@ -49,7 +50,7 @@ def test_a_z3_table_in_the_soft_tm_reproduces_the_training_outputs_with_probabil
 
 
 def test_the_searches_agree_on_every_program_consistent_with_the_examples():
-    problem, _ = invert_problem()
+    problem, _ = task_problem("invert")
     by_smt = {Y.canonical(s, problem.working) for s in Y.smt(problem, budget=30).solutions}
     enum = Y.enumerate_tables(problem, budget=30)
     assert enum.complete
@@ -57,7 +58,7 @@ def test_the_searches_agree_on_every_program_consistent_with_the_examples():
 
 
 def test_a_wrong_table_is_refused_by_the_checker():
-    problem, _ = invert_problem()
+    problem, _ = task_problem("invert")
     keep = {(0, s): (s, 2, 0) for s in range(len(problem.symbols))}   # write back, move right
     assert any(Y.simulate(problem, keep, b)[:2] == ("done", False)
                for b in range(len(problem.tapes)))
@@ -78,17 +79,8 @@ def test_induce_compares_every_method_in_one_table(tmp_path):
     assert bad.exit_code == 2 and "oracle" in bad.stderr
 
 
-def increment_problem(**overrides):
-    cfg = InduceConfig.for_task("binary_increment", **overrides)
-    task = check_config(cfg)
-    examples = training_examples(task, cfg, np.random.default_rng(cfg.seed))
-    batch = _tape_batch(task, examples, cfg)
-    names, halting = _state_names(task, cfg)
-    return Y.problem_of(batch, names, halting, cfg.steps, cfg.edge), batch
-
-
 def test_binary_increment_starts_its_input_right_of_the_tape_edge_and_the_reference_solves_it():
-    problem, batch = increment_problem(examples_from="random", examples=6)
+    problem, batch = task_problem("binary_increment", examples_from="random", examples=6)
     assert problem.origin == 2 and batch.origin == 2
     sym = {s: i for i, s in enumerate(problem.symbols)}
     blank, zero, one = sym[" "], sym["0"], sym["1"]
