@@ -321,9 +321,9 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
                 return tracked
             if tracked.reason == "interrupted":
                 return result._replace(reason="interrupted")
-            proven = rule_verdict(table, cells, head0, max_steps, budget // RULE_SHARE,
-                                  watch=watch)
-            if proven is not None:
+            proven = rules and rule_verdict(table, cells, head0, max_steps,
+                                            budget // RULE_SHARE, watch=watch)
+            if proven:
                 return proven
         checkpoint *= 2
     if result.reason == "step-limit":
@@ -331,7 +331,7 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
         if tracked.reason in ("translated-cycle", "interrupted"):
             return tracked if tracked.reason == "translated-cycle" \
                 else result._replace(reason="interrupted")
-        if deciders:
+        if deciders and rules:
             proven = rule_verdict(table, cells, head0, max_steps,
                                   moves // SEARCH_SHARE // RULE_SHARE, watch=watch)
             if proven is not None:

@@ -155,3 +155,8 @@ def test_a_run_cut_short_says_what_it_proved():
     js = json.loads(CliRunner().invoke(cli, ["run", machine, "--max-steps", "1e300",
                                              "--json"]).stdout)
     assert js["steps"] == 10**300 and js["rules_proven"] >= 1 and js["rules_applied"] >= 100
+
+
+def test_no_rules_means_no_rule_verdict_either():
+    r = run(load("1RB1LA_0LA1RB"), max_steps=10**6, rules=False)
+    assert r.reason == "step-limit"
