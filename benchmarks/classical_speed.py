@@ -73,7 +73,6 @@ def ligocki(timeout: float, quick_sim: str | None, repeat: int) -> None:
     checkout), Quick_Sim.py on the same machine in the same run, alternating with tapelab's
     runs so that both see the same background load. Counts compared as log10 to 5 decimals
     (Quick_Sim prints no more for numbers this large)."""
-    import re
     import subprocess
 
     code = ("import sys; sys.path.insert(0, %r); sys.set_int_max_str_digits(0)\n"

@@ -242,7 +242,6 @@ def _drop(runs: list[list], k: int, from_end: bool) -> None:
         if runs[i][1] == 0:
             del runs[i]
             i = len(runs) - 1 if from_end else i
-    return None
 
 
 def _takes(out: list[list], block: str) -> bool:
