@@ -256,7 +256,8 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
     whose pre-period and period are small gets its verdict after a number of steps
     proportional to them, whatever ``max_steps`` is, and a halting machine pays about
     2 / ``SEARCH_SHARE`` of its chain steps (times the tracking's extra cost) for the
-    searches. A run that reaches ``max_steps`` is searched once more up to there. A macro run (long runners) gets one search of
+    searches. A run that reaches ``max_steps`` is searched once more up to there. A macro
+    run (long runners) gets one search of
     ``MACRO_PRESEARCH`` steps before it starts, and after it, one of ``MACRO_SEARCH_STEPS``.
     ``deciders=False`` runs without the in-run searches (the old schedule; benchmarks).
 
@@ -321,10 +322,11 @@ def _run_decided(table: Transitions, cells: list[int], head0: int, max_steps: in
                 return tracked
             if tracked.reason == "interrupted":
                 return result._replace(reason="interrupted")
-            proven = rules and rule_verdict(table, cells, head0, max_steps,
-                                            budget // RULE_SHARE, watch=watch)
-            if proven:
-                return proven
+            if rules:
+                proven = rule_verdict(table, cells, head0, max_steps, budget // RULE_SHARE,
+                                      watch=watch)
+                if proven is not None:
+                    return proven
         checkpoint *= 2
     if result.reason == "step-limit":
         tracked = search(max_steps)

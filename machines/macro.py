@@ -37,8 +37,8 @@ from machines.chain import run_chain, run_runs
 from machines.program import Transitions
 from machines.runtape import (EngineResult, RuleCount, RunProgress, Runs, Watch, pop, push,
                               runs_of, to_cells)
-from machines.rules import (FOREVER, MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, Rule, apply,
-                            prove, shape)
+from machines.rules import (FOREVER, MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, Applied, Rule,
+                            apply, prove, shape)
 
 MAX_BLOCK = 12          # the largest block size the search tries
 PILOT_MOVES = 20_000  # chain steps of the chain engine's pilot run: short runs end there
@@ -300,12 +300,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
             saved_steps, power = steps, power * 2
         if rules and len(left) + len(right) <= MAX_RUNS:
             key = shape(state, cur, left, right)
-            hit = None
-            for rule in proven.get(key, ()):
-                done = apply(rule, left, right, max_steps - steps)
-                if done.forever or done.passes:
-                    hit = done
-                    break
+            hit = _applied(proven.get(key, ()), left, right, max_steps - steps)
             then, gap = seen.get(key, (None, None))
             # a proof is tried when the shape comes back after the same number of moves twice
             # running (Ligocki's trigger): a loop, not a coincidence
@@ -316,9 +311,7 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
                     failed[key] = failed.get(key, 0) + 1
                 else:
                     proven.setdefault(key, []).append(rule)
-                    done = apply(rule, left, right, max_steps - steps)
-                    if done.forever or done.passes:
-                        hit = done
+                    hit = _applied([rule], left, right, max_steps - steps)
             if hit is not None:
                 if hit.forever:
                     reason = FOREVER
@@ -331,6 +324,15 @@ def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
             seen[key] = (moves, None if then is None else moves - then)
     return EngineResult(state, steps, head, left, cur, right, reason, since, period, moves,
                         RuleCount(sum(len(r) for r in proven.values()), applied))
+
+
+def _applied(rules, left: Runs, right: Runs, room: int) -> Applied | None:
+    """The first of ``rules`` that applies to the tape (changed in place), or None."""
+    for rule in rules:
+        done = apply(rule, left, right, room)
+        if done.forever or done.passes:
+            return done
+    return None
 
 
 def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
@@ -349,7 +351,7 @@ def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: i
     """(k, back) for the macro machine: the two best block sizes for the pilot run's tape and
     k = 1, each with and without the back symbol, tried for ``TRIAL_MOVES`` macro moves with
     proven rules; the one that gets furthest wins (rules that apply early decide it: the
-    10^2879-step machine runs twice as fast on the k = 4 that wins so as on the k = 12 that
+    10^2879-step machine runs twice as fast on k = 4, which wins, as on k = 12, which
     compresses its pilot tape best)."""
     cells_, origin = to_cells(pilot.left, pilot.cur, pilot.right, pilot.head)
     sizes = block_sizes(cells_, origin)[:2]

@@ -113,9 +113,8 @@ class Rule:
             else:
                 general = True
         self.general = general
-        self.forever = all((e - Lin(0, {i: 1})).lowest(self.mins) is not None
-                           and (e - Lin(0, {i: 1})).lowest(self.mins) >= 0
-                           for i, e in self.ends.items())
+        growth = [(e - Lin(0, {i: 1})).lowest(self.mins) for i, e in self.ends.items()]
+        self.forever = all(g is not None and g >= 0 for g in growth)
 
     def fits(self, x: dict[int, int]) -> bool:
         return all(x[i] >= m for i, m in self.mins.items())
