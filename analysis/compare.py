@@ -65,6 +65,29 @@ class CompareConfig:
         """What compare.json records: everything that changes a result."""
         return asdict(self)
 
+    def model_settings(self, machine: str) -> dict:
+        """A sequence machine's model settings: its registry defaults under this compare's."""
+        return {**registry.get(machine).defaults.get("model", {}),
+                **self.machine_settings.get(machine, {}).get("model", {})}
+
+    def train_settings(self, machine: str) -> dict:
+        """A sequence machine's training settings (the seed aside): the recipe, this compare's
+        step or time budget, the machine's registry defaults, then its ``--set`` settings."""
+        from machines.training import RECIPES
+
+        return {**RECIPES["collier-beel"], "steps": self.steps,
+                "time_budget": None if self.steps else self.budget, "log_every": 20,
+                **registry.get(machine).defaults.get("train", {}),
+                **self.machine_settings.get(machine, {}).get("train", {})}
+
+    def seconds(self, machine: str) -> float | None:
+        """The training seconds of one run of ``machine`` (None: not a sequence machine, or a
+        step budget), per-machine ``time_budget`` settings included."""
+        if registry.get(machine).family != "sequence":
+            return None
+        train = self.train_settings(machine)
+        return None if train.get("steps") else train.get("time_budget")
+
     def same_settings(self, recorded: dict | None) -> bool:
         """Whether ``recorded`` (an earlier compare.json's) are these settings; a setting an
         older tapelab did not record counts as its default, and the old ``jobs`` (how runs
@@ -220,18 +243,14 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     from analysis.evaluate import evaluate
     from analysis.runs import RunSpec, load_run, train_run
     from machines.sharpening import accepts_temperature
-    from machines.training import CHECKPOINT, RECIPES, NothingToTrain, read_metrics, read_state
+    from machines.training import CHECKPOINT, NothingToTrain, read_metrics, read_state
 
     entry = registry.get(job.machine)
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
                    bits=config.bits if job.task in BIT_TASKS else 0,
                    compile=config.compile and entry.compile is not None,
-                   model={**entry.defaults.get("model", {}),
-                          **config.machine_settings.get(job.machine, {}).get("model", {})},
-                   train={**RECIPES["collier-beel"], "steps": config.steps,
-                          "time_budget": None if config.steps else config.budget,
-                          "seed": job.seed, "log_every": 20, **entry.defaults.get("train", {}),
-                          **config.machine_settings.get(job.machine, {}).get("train", {})})
+                   model=config.model_settings(job.machine),
+                   train={**config.train_settings(job.machine), "seed": job.seed})
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     try:
         state = train_run(spec, run_dir, resume=resume)
@@ -342,9 +361,8 @@ def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
         elif same and (run_path(out, job.name) / FAILED).is_file():
             status = "failed"
         rows.append(GridRow(job.name, job.task, job.machine, job.seed, status))
-    left = sum(r.status != "done" and registry.get(r.machine).family == "sequence"
-               for r in rows)
-    seconds = None if config.steps else left * config.budget / max(parallel, 1.0)
+    seconds = None if config.steps else sum(config.seconds(r.machine) or 0.0 for r in rows
+                                            if r.status != "done") / max(parallel, 1.0)
     return DryRun(rows, skipped, seconds, parallel)
 
 
@@ -372,8 +390,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
     outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log,
-                         expected=lambda job: config.budget if config.steps is None and
-                         registry.get(job.machine).family == "sequence" else None)
+                         expected=lambda job: config.seconds(job.machine))
     log(f"the sweep took {time.perf_counter() - started:.0f} s; writing the report")
     write_json(out / SKIPPED, skipped)
     return outcomes

@@ -8,6 +8,8 @@ A sentence whose numbers the report lacks says so instead of being left out sile
 """
 from __future__ import annotations
 
+from analysis.protocol import SOLVED
+
 GENERALISED = 0.9     # exact match at the longest length that counts as generalising
 GAIN = 0.05           # a tempered score this much above T = 1 counts as a gain
 RESCUED = 0.9         # the score beyond the training length that counts as success
@@ -120,8 +122,32 @@ def dynamics(report: dict) -> str | None:
             "training length appeared for " + "; ".join(parts) + ".")
 
 
+def published(report: dict) -> str | None:
+    """How many protocol rows agree with Delétang et al.'s published values (the same side of
+    the :data:`SOLVED` line), which do not, and which of those agree under argmax addressing."""
+    rows = [r for r in report.get("protocol", {}).get("rows", [])
+            if r.get("agrees") is not None]
+    if not rows:
+        return None
+    differ = [r for r in rows if not r["agrees"]]
+    text = (f"Against Delétang et al.'s published scores (solved at {SOLVED:.0f}% or not), "
+            f"{len(rows) - len(differ)} of {len(rows)} machine-task pairs agree")
+    if not differ:
+        return text + "."
+    text += "; " + ("; ".join(f"the {r['machine']} on {r['task']} ({r['max']:.1f}, published "
+                              f"{r['published']:.1f})" for r in differ)
+                    if len(differ) <= 4 else f"{len(differ)} pairs") + " do not"
+    rescued = [r for r in differ if r.get("argmax_max") is not None
+               and (r["argmax_max"] >= SOLVED) == (r["published"] >= SOLVED)]
+    if rescued:
+        text += ("; under argmax addressing these agree: "
+                 + "; ".join(f"the {r['machine']} on {r['task']} ({r['argmax_max']:.1f})"
+                             for r in rescued))
+    return text + "."
+
+
 def headline(report: dict) -> list[str]:
     """The sentences, in order; each from report.json's numbers."""
-    sentences = [generalisation(report), correlation(report), measures(report),
-                 tempering(report), dynamics(report)]
+    sentences = [generalisation(report), published(report), correlation(report),
+                 measures(report), tempering(report), dynamics(report)]
     return [s for s in sentences if s]

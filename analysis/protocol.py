@@ -16,10 +16,20 @@ run theirs. ``results/deletang9`` states the budget it used.
 **Per-token accuracy here** is each evaluated example's share of correct output symbols,
 averaged over the examples of a length (``symbol_accuracy``); at one length every example of
 these tasks has the same output length, so that is their token-weighted mean.
+
+**Argmax beside soft.** Beside their score (soft addressing, as trained), tapelab gives the same
+score under argmax addressing (each machine's ``hard`` mode: one-hot stack actions, tape moves or
+attention) for the machines that have one: a machine that learned the right algorithm with blurred
+addressing scores high there and low as trained, which is the gap tapelab exists to measure.
 """
 from __future__ import annotations
 
 from statistics import median
+
+# A score at or above this counts as solving a task (Delétang et al.'s own reading of their table
+# and the issue's target pattern: "solves ... at 90% or more"); a row agrees with the published
+# value when both lie on the same side of it.
+SOLVED = 90.0
 
 # Delétang et al. 2023, Table 2 (score in %, test lengths 41-500, max over seeds and
 # hyperparameters), for the nine tasks tapelab shares, under tapelab's names. These values come
@@ -42,12 +52,15 @@ PUBLISHED_LABEL = ("Delétang et al. 2023, Table 2, as collected in tapelab's re
                    "over 10 seeds and 3 learning rates")
 
 
-def score(results: list[dict], train_length: int, addressing: str = "soft") -> float | None:
+def score(results: list[dict], train_length: int, addressing: str = "soft", *,
+          fallback: bool = True) -> float | None:
     """Their score of one run, in %: the mean per-token accuracy over the evaluated lengths
-    beyond ``train_length`` (None where no length lies beyond it). Runs with a hard mode are
-    scored as trained, with soft addressing; the classical machine has only hard rows."""
+    beyond ``train_length`` (None where no length lies beyond it), from the rows of
+    ``addressing``. Runs with a hard mode are scored as trained, with soft addressing; where a
+    run has no rows of ``addressing`` (the classical machine has only hard rows), ``fallback``
+    scores its other rows, and without it the score is None."""
     rows = [r for r in results if r["length"] > train_length]
-    mode = [r for r in rows if r["addressing"] == addressing] or rows
+    mode = [r for r in rows if r["addressing"] == addressing] or (rows if fallback else [])
     lengths = sorted({r["length"] for r in mode})
     if not lengths:
         return None
@@ -58,8 +71,13 @@ def score(results: list[dict], train_length: int, addressing: str = "soft") -> f
 
 def protocol_table(evaluations: list[dict]) -> list[dict]:
     """One row per (task, machine): their score's max and median over seeds, the number of
-    seeds, the published value where there is one, and the lengths it was measured on."""
+    seeds, the published value where there is one, and the lengths it was measured on;
+    ``argmax_max`` and ``argmax_median``: the same under argmax addressing, over the seeds
+    evaluated that way (None for machines without a hard mode); ``agrees``: whether the max and
+    the published value lie on the same side of :data:`SOLVED` (None where nothing is
+    published)."""
     groups: dict[tuple[str, str], list[float]] = {}
+    argmax: dict[tuple[str, str], list[float]] = {}
     lengths: dict[tuple[str, str], set[int]] = {}
     for ev in evaluations:
         train = ev.get("train_length")
@@ -70,9 +88,20 @@ def protocol_table(evaluations: list[dict]) -> list[dict]:
             continue
         key = (ev["task"], ev["machine"])
         groups.setdefault(key, []).append(value)
+        hard = score(ev["results"], train, "hard", fallback=False)
+        if hard is not None:
+            argmax.setdefault(key, []).append(hard)
         lengths.setdefault(key, set()).update(r["length"] for r in ev["results"]
                                               if r["length"] > train)
-    return [{"task": task, "machine": machine, "max": max(values), "median": median(values),
-             "seeds": len(values), "lengths": sorted(lengths[(task, machine)]),
-             "published": PUBLISHED.get(task, {}).get(machine)}
-            for (task, machine), values in sorted(groups.items())]
+    table = []
+    for (task, machine), values in sorted(groups.items()):
+        key, published = (task, machine), PUBLISHED.get(task, {}).get(machine)
+        table.append({"task": task, "machine": machine, "max": max(values),
+                      "median": median(values),
+                      "argmax_max": max(argmax[key]) if key in argmax else None,
+                      "argmax_median": median(argmax[key]) if key in argmax else None,
+                      "seeds": len(values), "lengths": sorted(lengths[key]),
+                      "published": published,
+                      "agrees": None if published is None
+                      else (max(values) >= SOLVED) == (published >= SOLVED)})
+    return table

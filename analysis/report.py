@@ -17,7 +17,7 @@ from analysis.document import Block, Figure, Heading, Paragraph, Table, markdown
 from analysis.headline import headline
 from analysis.layout import (COMPARE, RUNS, load_evaluations, read_failures, read_json,
                              read_skipped)
-from analysis.protocol import PUBLISHED_LABEL, protocol_table
+from analysis.protocol import PUBLISHED_LABEL, SOLVED, protocol_table
 from analysis.statistics import (FIT, GENERALISES, best_measures, measure_aucs,
                                  sharpness_correlations)
 from machines import registry
@@ -181,6 +181,10 @@ def _fmt(x, digits=2):
     return "–" if x is None or x != x else f"{x:.{digits}f}"
 
 
+def _agrees(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "**no**")
+
+
 def _by_length(d: dict) -> str:
     return " · ".join(f"{n}: {_fmt(v)}" for n, v in sorted(d.items(), key=lambda kv: int(kv[0])))
 
@@ -226,7 +230,11 @@ SYNTHESIS_INTRO = ("The soft TM's programs beside those of two searches on the s
                    "wrong programs, whatever the learner.")
 PROTOCOL_INTRO = ("Delétang et al.'s score: per-output-token accuracy averaged over the test "
                   "lengths beyond the training range, max and median over seeds, soft addressing "
-                  "as trained.")
+                  "as trained. The argmax columns (tapelab's, not theirs) score the same runs "
+                  "with argmax addressing, for the machines that have it: high there and low as "
+                  "trained means the right algorithm with blurred addressing. 'As published' "
+                  f"says whether the max and the published value lie on the same side of "
+                  f"{SOLVED:.0f}% (solved or not).")
 TEMPERATURE_INTRO = ("Each run with addressing is scored again with every head's weighting "
                      "raised to the power 1/T and renormalised (T = 1: as trained; 0: argmax; "
                      "adaptive: T from each weighting's entropy). A run's score is its per-token "
@@ -278,12 +286,13 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
     if rows:
         b += [Heading("Delétang et al.'s protocol"),
               Paragraph(f"{PROTOCOL_INTRO} Published: {report['protocol']['label']}."),
-              Table(["task", "machine", "score max %", "score median %", "seeds",
-                     "test lengths", "published %"],
+              Table(["task", "machine", "score max %", "score median %", "argmax max %",
+                     "argmax median %", "seeds", "test lengths", "published %",
+                     "as published"],
                     [[r["task"], r["machine"], f"{r['max']:.1f}", f"{r['median']:.1f}",
+                      _fmt(r.get("argmax_max"), 1), _fmt(r.get("argmax_median"), 1),
                       str(r["seeds"]), ",".join(map(str, r["lengths"])),
-                      "" if r["published"] is None else f"{r['published']:.1f}"]
-                     for r in rows])]
+                      _fmt(r["published"], 1), _agrees(r.get("agrees"))] for r in rows])]
     b += [Heading("Sharpness statistics"), Paragraph(STATISTICS_INTRO)]
     stats = report["sharpness_statistics"]
     b.append(Table(["machine", "runs", "which runs", "Spearman rho", "95% bootstrap interval"],

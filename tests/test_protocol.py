@@ -33,6 +33,26 @@ def test_max_and_median_over_seeds_with_the_published_value():
     assert row["published"] == PUBLISHED["parity"]["lstm"] and row["lengths"] == [20]
 
 
+def test_argmax_columns_score_the_hard_rows_of_machines_that_have_them():
+    def run(machine, seed, soft, hard=None):
+        rows = _rows({10: 1.0, 20: soft}) + (_rows({10: 1.0, 20: hard}, "hard") if hard else [])
+        return {"task": "reverse", "machine": machine, "seed": seed, "train_length": 10,
+                "results": rows}
+
+    table = protocol_table([run("stackrnn", 0, 0.6, 1.0), run("stackrnn", 1, 0.8, 0.7),
+                            run("stackrnn", 2, 0.7, 0.9), run("lstm", 0, 0.6),
+                            {**run("classical", 0, 0.0), "results": _rows({20: 1.0}, "hard")}])
+    rows = {r["machine"]: r for r in table}
+    stack = rows["stackrnn"]
+    assert (stack["max"], stack["argmax_max"], stack["argmax_median"]) == pytest.approx(
+        (80.0, 100.0, 90.0))
+    assert rows["lstm"]["argmax_max"] is None and rows["lstm"]["argmax_median"] is None
+    assert rows["classical"]["max"] == rows["classical"]["argmax_max"] == pytest.approx(100.0)
+    assert (stack["agrees"], rows["lstm"]["agrees"], rows["classical"]["agrees"]) == (
+        False, True, None)            # published: Stack-RNN 100 (solved), LSTM 60.9 (not)
+    assert score(_rows({20: 0.5}), 10, "hard", fallback=False) is None
+
+
 def test_the_published_table_names_only_suite_tasks_and_registered_machines():
     from machines import registry
 

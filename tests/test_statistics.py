@@ -165,6 +165,26 @@ def test_the_headline_takes_every_number_from_the_report():
     assert "classical" not in text
 
 
+def test_the_headline_says_where_the_published_pattern_holds():
+    from analysis.headline import published
+
+    def row(machine, task, score, argmax, pub, agrees):
+        return {"machine": machine, "task": task, "max": score, "argmax_max": argmax,
+                "published": pub, "agrees": agrees}
+
+    report = {"protocol": {"rows": [
+        row("lstm", "parity", 100.0, None, 100.0, True),
+        row("stackrnn", "reverse", 81.1, 100.0, 100.0, False),
+        row("tapernn", "duplicate", 77.0, 54.7, 100.0, False),
+        row("ntm", "parity", 100.0, 88.0, None, None)]}}
+    text = published(report)
+    assert "1 of 3 machine-task pairs agree" in text
+    assert "the stackrnn on reverse (81.1, published 100.0)" in text
+    assert "the tapernn on duplicate (77.0, published 100.0)" in text
+    assert "under argmax addressing these agree: the stackrnn on reverse (100.0)" in text
+    assert "ntm" not in text and published({"protocol": {"rows": []}}) is None
+
+
 def test_a_soft_tms_restarts_are_runs_of_their_own():
     rows = [{"restart": r, "length": n, "symbol_accuracy": acc, "exact_match": acc,
              "read_entropy": h}

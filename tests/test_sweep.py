@@ -109,6 +109,21 @@ def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+def test_the_cost_counts_each_machines_own_time_budget(tmp_path):
+    from analysis.compare import CompareConfig
+
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical,lstm,stackrnn",
+                                 "--budget", "30", "--set", "lstm.time_budget=90", "--dry-run",
+                                 "--out", str(tmp_path / "none")])
+    assert r.exit_code == 0, r.output
+    assert "about 2.0 min of training with 1 job(s) at a time" in r.stdout   # 90 s + 30 s
+    config = CompareConfig(["invert"], ["classical", "lstm", "stackrnn"], budget=30,
+                           machine_settings={"lstm": {"train": {"time_budget": 90}}})
+    assert [config.seconds(m) for m in config.machines] == [None, 90, 30]
+    assert config.train_settings("stackrnn")["time_budget"] == 30
+    assert CompareConfig(["invert"], ["lstm"], steps=100).seconds("lstm") is None
+
+
 def test_the_ray_backend_without_ray_says_how_to_install_it(monkeypatch):
     import analysis.sweep as sweep
 
