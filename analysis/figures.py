@@ -183,6 +183,43 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
     return path
 
 
+def fig_protocol(rows: list[dict], path: Path, order: list[str] = ()) -> Path | None:
+    """Delétang et al.'s score as a grid, tasks by machines: each cell coloured by the max over
+    seeds as trained, and labelled with it, the argmax max beneath where the machine has one,
+    and the published value in brackets (rows of :func:`analysis.protocol.protocol_table`);
+    tasks in ``order`` first (the report's), then the rest."""
+    rows = [r for r in rows if family(r["machine"]) != "classical"]
+    if not rows:
+        return None
+    tasks = [t for t in order if any(r["task"] == t for r in rows)]
+    tasks += [t for t in dict.fromkeys(r["task"] for r in rows) if t not in tasks]
+    machines = [m for m in registry.names() if any(r["machine"] == m for r in rows)]
+    machines += sorted({r["machine"] for r in rows} - set(machines))
+    grid = np.full((len(tasks), len(machines)), np.nan)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(1.5 + 1.25 * len(machines), 0.9 + 0.62 * len(tasks)))
+    for r in rows:
+        i, j = tasks.index(r["task"]), machines.index(r["machine"])
+        grid[i, j] = r["max"]
+        text = f"{r['max']:.0f}"
+        if r.get("argmax_max") is not None:
+            text += f"\nargmax {r['argmax_max']:.0f}"
+        if r.get("published") is not None:
+            text += f"\n({r['published']:.0f})"
+        ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                color="white" if r["max"] < 45 else "black")
+    image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(machines)), machines)
+    ax.set_yticks(range(len(tasks)), tasks)
+    ax.set_title("Delétang et al.'s score, max over seeds, % (published in brackets)",
+                 fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def fig_temperatures(machine: str, curves: dict[str, dict[float, float]],
                      path: Path) -> Path:
     """One machine's per-token accuracy against length (as a multiple of the training length)

@@ -26,7 +26,8 @@ from tasks.suite import get_task
 
 TITLE = "tapelab comparison report"
 # every report has these sections, in this order (a section with nothing to show says so)
-SECTIONS = ("What this comparison found", "Summary", "Sharpness statistics",
+SECTIONS = ("What this comparison found", "Summary", "Delétang et al.'s protocol",
+            "Sharpness statistics",
             "Sharpening at test time", "Entropy during training", "Accuracy against length",
             "Training curves", "Addressing heatmaps", "Sharpness and generalisation",
             "State diagrams")
@@ -142,6 +143,11 @@ def _figures(out: Path, report: dict, evaluations: list[dict]) -> dict[str, list
         if path is not None:
             images[section].append(Figure(path, caption))
 
+    add("Delétang et al.'s protocol",
+        F.fig_protocol(report.get("protocol", {}).get("rows", []), figures / "protocol.png",
+                       report["tasks"]),
+        "the score of every machine on every task: as trained (colour), under argmax "
+        "addressing, and published")
     for machine, curves in report["temperatures"]["curves"].items():
         add("Sharpening at test time",
             F.fig_temperatures(machine, curves, figures / f"temperatures_{machine}.png"),
@@ -286,6 +292,7 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
     if rows:
         b += [Heading("Delétang et al.'s protocol"),
               Paragraph(f"{PROTOCOL_INTRO} Published: {report['protocol']['label']}."),
+              *images["Delétang et al.'s protocol"],
               Table(["task", "machine", "score max %", "score median %", "argmax max %",
                      "argmax median %", "seeds", "test lengths", "published %",
                      "as published"],

@@ -69,3 +69,16 @@ def test_compare_all_runs_every_task(tmp_path):
     assert report["tasks"] == list(NAMES) and report["training_cost"]["runs"] == len(NAMES)
     assert CliRunner().invoke(cli, ["compare", "--all", "parity"]).exit_code == 2
     assert CliRunner().invoke(cli, ["compare"]).exit_code == 2
+
+
+def test_the_protocol_figure_draws_the_trained_machines(tmp_path):
+    from analysis.figures import fig_protocol
+
+    rows = [{"task": t, "machine": m, "max": 80.0, "argmax_max": a, "published": p}
+            for t, m, a, p in (("reverse", "stackrnn", 100.0, 100.0),
+                               ("parity", "lstm", None, 100.0), ("parity", "ntm", 90.0, None))]
+    path = fig_protocol(rows + [{"task": "parity", "machine": "classical", "max": 100.0}],
+                        tmp_path / "p.png", ["parity", "reverse"])
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    assert fig_protocol(rows[:0], tmp_path / "none.png") is None
+    assert not (tmp_path / "none.png").exists()
