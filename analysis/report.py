@@ -26,11 +26,11 @@ from tasks.suite import get_task
 
 TITLE = "tapelab comparison report"
 # every report has these sections, in this order (a section with nothing to show says so)
-SECTIONS = ("What this comparison found", "Summary", "Delétang et al.'s protocol",
-            "Sharpness statistics",
+SECTIONS = ("What this comparison found", "Summary", "Sharpness statistics",
             "Sharpening at test time", "Entropy during training", "Accuracy against length",
             "Training curves", "Addressing heatmaps", "Sharpness and generalisation",
             "State diagrams")
+PROTOCOL = "Delétang et al.'s protocol"     # a section only where a task is shared with theirs
 
 
 def _versions() -> dict:
@@ -137,13 +137,13 @@ def _figures(out: Path, report: dict, evaluations: list[dict]) -> dict[str, list
     """Every figure, by the section it belongs to."""
     figures = out / "figures"
     figures.mkdir(exist_ok=True)
-    images: dict[str, list[Figure]] = {s: [] for s in SECTIONS}
+    images: dict[str, list[Figure]] = {s: [] for s in (*SECTIONS, PROTOCOL)}
 
     def add(section: str, path: Path | None, caption: str) -> None:
         if path is not None:
             images[section].append(Figure(path, caption))
 
-    add("Delétang et al.'s protocol",
+    add(PROTOCOL,
         F.fig_protocol(report.get("protocol", {}).get("rows", []), figures / "protocol.png",
                        report["tasks"]),
         "the score of every machine on every task: as trained (colour), under argmax "
@@ -290,9 +290,9 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
             b += [Heading(run, 3), Table(table["head"], table["rows"])]
     rows = report.get("protocol", {}).get("rows", [])
     if rows:
-        b += [Heading("Delétang et al.'s protocol"),
+        b += [Heading(PROTOCOL),
               Paragraph(f"{PROTOCOL_INTRO} Published: {report['protocol']['label']}."),
-              *images["Delétang et al.'s protocol"],
+              *images[PROTOCOL],
               Table(["task", "machine", "score max %", "score median %", "argmax max %",
                      "argmax median %", "seeds", "test lengths", "published %",
                      "as published"],
