@@ -8,7 +8,7 @@ A sentence whose numbers the report lacks says so instead of being left out sile
 """
 from __future__ import annotations
 
-from analysis.protocol import SOLVED
+from analysis.protocol import SOLVED, agrees
 
 GENERALISED = 0.9     # exact match at the longest length that counts as generalising
 GAIN = 0.05           # a tempered score this much above T = 1 counts as a gain
@@ -138,7 +138,7 @@ def published(report: dict) -> str | None:
                               f"{r['published']:.1f})" for r in differ)
                     if len(differ) <= 4 else f"{len(differ)} pairs") + " do not"
     rescued = [r for r in differ if r.get("argmax_max") is not None
-               and (r["argmax_max"] >= SOLVED) == (r["published"] >= SOLVED)]
+               and agrees(r["argmax_max"], r["published"])]
     if rescued:
         text += ("; under argmax addressing these agree: "
                  + "; ".join(f"the {r['machine']} on {r['task']} ({r['argmax_max']:.1f})"

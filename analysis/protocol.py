@@ -31,6 +31,11 @@ from statistics import median
 # value when both lie on the same side of it.
 SOLVED = 90.0
 
+
+def agrees(value: float, published: float) -> bool:
+    """Whether a score and a published one lie on the same side of :data:`SOLVED`."""
+    return (value >= SOLVED) == (published >= SOLVED)
+
 # Delétang et al. 2023, Table 2 (score in %, test lengths 41-500, max over seeds and
 # hyperparameters), for the nine tasks tapelab shares, under tapelab's names. These values come
 # from our collected reference notes, where they are marked as not verified against the
@@ -102,6 +107,5 @@ def protocol_table(evaluations: list[dict]) -> list[dict]:
                       "argmax_median": median(argmax[key]) if key in argmax else None,
                       "seeds": len(values), "lengths": sorted(lengths[key]),
                       "published": published,
-                      "agrees": None if published is None
-                      else (max(values) >= SOLVED) == (published >= SOLVED)})
+                      "agrees": None if published is None else agrees(max(values), published)})
     return table
