@@ -36,15 +36,20 @@ def _plt():
     return plt
 
 
+def _write(fig, path: Path, dpi: int = 110) -> Path:
+    """Tight layout, PNG, close."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    _plt().close(fig)
+    return path
+
+
 def _save(fig, ax, path: Path) -> Path:
-    """Grid, legend (when something is labelled), tight layout, PNG, close."""
+    """Grid, legend (when something is labelled), then :func:`_write`."""
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    _plt().close(fig)
-    return path
+    return _write(fig, path)
 
 
 def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
@@ -89,10 +94,7 @@ def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
         else:
             ax.text(0.5, 0.5, "no addressing to show (LSTM, soft TM)", ha="center",
                     transform=ax.transAxes, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _write(fig, path)
 
 
 def _circular_window(used: np.ndarray, margin: int = 2) -> tuple[int, int]:
@@ -146,10 +148,7 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
             ax.set(xlabel="step (dotted: delimiter)", ylabel=f"memory cell (mod {len(both)})",
                    title=f"{ev['task']}: NTM {key} weighting (seed {ev['seed']})")
             fig.colorbar(im, ax=ax, fraction=0.04)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _write(fig, path)
 
 
 def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
@@ -177,10 +176,7 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
            title=f"Every run (hollow: did not fit training, acc < {FIT})")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    _plt().close(fig)
-    return path
+    return _write(fig, path)
 
 
 def fig_protocol(rows: list[dict], path: Path, order: list[str] = ()) -> Path | None:
@@ -214,10 +210,7 @@ def fig_protocol(rows: list[dict], path: Path, order: list[str] = ()) -> Path | 
     ax.set_title("Delétang et al.'s score, max over seeds, % (published in brackets)",
                  fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _write(fig, path)
 
 
 def fig_temperatures(machine: str, curves: dict[str, dict[float, float]],
@@ -271,10 +264,7 @@ def fig_dynamics(evaluations: list[dict], task: str, path: Path) -> Path | None:
     for ax in list(axes.flat)[len(runs):]:
         ax.axis("off")
     fig.suptitle(f"{task}: does the head sharpen before generalisation appears?", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _write(fig, path, dpi=100)
 
 
 def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:

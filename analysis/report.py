@@ -26,10 +26,10 @@ from tasks.suite import get_task
 
 TITLE = "tapelab comparison report"
 # every report has these sections, in this order (a section with nothing to show says so)
+FIGURE_SECTIONS = ("Accuracy against length", "Training curves", "Addressing heatmaps",
+                   "Sharpness and generalisation", "State diagrams")   # figures only
 SECTIONS = ("What this comparison found", "Summary", "Sharpness statistics",
-            "Sharpening at test time", "Entropy during training", "Accuracy against length",
-            "Training curves", "Addressing heatmaps", "Sharpness and generalisation",
-            "State diagrams")
+            "Sharpening at test time", "Entropy during training", *FIGURE_SECTIONS)
 PROTOCOL = "Delétang et al.'s protocol"     # a section only where a task is shared with theirs
 
 
@@ -326,7 +326,7 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
                      _fmt(m["lag"], 0)] for m in found])
              if found else _none("no run logged probes"))
     b += images["Entropy during training"]
-    for section in SECTIONS[5:]:
+    for section in FIGURE_SECTIONS:
         b.append(Heading(section))
         b += images[section] or [_none("no figure")]
     return b
