@@ -795,6 +795,21 @@ def _machine_settings(pairs: tuple[str, ...]) -> dict:
     return out
 
 
+def _pairs(text: str) -> list[list[str]]:
+    """``reverse:stackrnn,duplicate:tapernn`` as [[task, machine], ...]."""
+    pairs = [p.strip().split(":") for p in text.split(",") if p.strip()]
+    bad = next((":".join(p) for p in pairs if len(p) != 2 or not all(p)), None)
+    if not pairs or bad is not None:
+        raise click.BadParameter(f"{bad or text!r}: give TASK:MACHINE pairs, comma-separated "
+                                 "(reverse:stackrnn,duplicate:tapernn)", param_hint="--pairs")
+    return [[t.strip(), m.strip()] for t, m in pairs]
+
+
+def _unique(items) -> list:
+    """``items`` in order, each once."""
+    return list(dict.fromkeys(items))
+
+
 def _temperatures(text: str) -> list:
     """``1,0.5,0,adaptive`` as temperatures; ``none`` as none."""
     from machines.sharpening import parse_temperature
@@ -1098,10 +1113,12 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.argument("task_names", metavar="TASK...", nargs=-1)
 @click.option("--all", "all_tasks", is_flag=True, help="Every task of the suite (with "
               "--machines left as it is: every machine).")
-@click.option("--machines", default=",".join(registry.names()), show_default=True,
-              help="Comma-separated, from: " + "; ".join(
+@click.option("--machines", help="Comma-separated, from: " + "; ".join(
                   f"{e.name} ({e.description})" for e in registry.REGISTRY.entries.values())
-              + ".")
+              + ". [default: every machine; with --pairs, the pairs' machines]")
+@click.option("--pairs", metavar="TASK:MACHINE,...", help="Only these task-machine pairs of "
+              "the grid (reverse:stackrnn,duplicate:tapernn); with no TASK and no --machines, "
+              "the grid is the pairs' tasks and machines.")
 @click.option("--seeds", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--budget", type=Number(1, 10**7), default=60.0, show_default=True,
               help="Seconds of training per soft run.")
@@ -1147,7 +1164,7 @@ def _print_dry_run(config, out: Path, options) -> None:
               default=Path("tapelab-report"), show_default=True)
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
-def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_length, samples,
+def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, train_length, samples,
             restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
             dry_run, bits, temperatures, settings, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
@@ -1164,14 +1181,20 @@ def compare(task_names, all_tasks, machines, seeds, budget, lengths, train_lengt
     Examples:
       tapelab compare copy invert --budget 120 --seeds 2 --jobs 2
       tapelab compare --all --seeds 3 --budget 600     # the full table (hours on a CPU)
+      tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 3
     """
     from analysis.compare import CompareConfig
     from tasks.suite import NAMES
 
-    if all_tasks == bool(task_names):
-        raise click.UsageError("give TASK names or --all, not both and not neither")
-    config = CompareConfig(tasks=list(NAMES if all_tasks else task_names),
-                           machines=machines.split(","), seeds=seeds,
+    only = _pairs(pairs) if pairs else None
+    if all_tasks and task_names or not (all_tasks or task_names or only):
+        raise click.UsageError("give TASK names, --all or --pairs (TASK names and --all not "
+                               "both)")
+    tasks = list(NAMES if all_tasks else task_names) or _unique(t for t, _ in only)
+    config = CompareConfig(tasks=tasks, pairs=only,
+                           machines=machines.split(",") if machines
+                           else _unique(m for _, m in only) if only else list(registry.names()),
+                           seeds=seeds,
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),

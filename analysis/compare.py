@@ -123,6 +123,12 @@ class CompareConfig:
 
             check_spec(RunSpec(task=self.tasks[0], machine=machine,
                                model=kinds.get("model", {}), train=kinds.get("train", {})))
+        for task, machine in self.pairs or []:
+            if task not in self.tasks or machine not in self.machines:
+                raise ValueError(f"pair {task}:{machine}: "
+                                 + (f"{task} is not one of the tasks compared here"
+                                    if task not in self.tasks
+                                    else f"{machine} is not one of --machines"))
         if self.bits not in (0, 8):
             raise ValueError("--bits takes 0 or 8 (the NTM paper's 8-bit vectors)")
         if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):

@@ -109,6 +109,36 @@ def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+def test_pairs_choose_cells_of_the_grid(tmp_path):
+    args = ["compare", "--pairs", "reverse:stackrnn,duplicate:tapernn,reverse:tapernn",
+            "--seeds", "2", "--budget", "30", "--dry-run", "--out", str(tmp_path / "none")]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    assert "6 jobs, 0 done already, 6 to run" in r.stdout
+    jobs = {line.split()[0] for line in r.stdout.splitlines() if "-s" in line.split()[0]}
+    assert jobs == {f"{p}-s{s}" for p in ("reverse-stackrnn", "duplicate-tapernn",
+                                          "reverse-tapernn") for s in (0, 1)}
+    # with TASK names and --machines given, the pairs pick cells of that grid
+    r = CliRunner().invoke(cli, ["compare", "reverse", "duplicate", "--machines",
+                                 "classical,tapernn", "--pairs", "reverse:classical",
+                                 "--dry-run", "--out", str(tmp_path / "none")])
+    assert r.exit_code == 0 and "1 jobs, 0 done already, 1 to run" in r.stdout, r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--pairs", "reverse"], "give TASK:MACHINE pairs"),
+    (["--pairs", "reverse:"], "give TASK:MACHINE pairs"),
+    (["--pairs", "reverse:ntm", "--machines", "lstm"], "pair reverse:ntm: ntm is not one of"),
+    (["parity", "--pairs", "reverse:lstm"], "reverse is not one of the tasks"),
+    (["--pairs", "nosuch:lstm"], "unknown task 'nosuch'"),
+    (["--pairs", "reverse:nosuch"], "nosuch"),
+    ([], "give TASK names, --all or --pairs"),
+])
+def test_bad_pairs_are_one_line_errors(tmp_path, args, message):
+    r = CliRunner().invoke(cli, ["compare", *args, "--dry-run", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output, r.output
+
+
 def test_the_cost_counts_each_machines_own_time_budget(tmp_path):
     from analysis.compare import CompareConfig
 
