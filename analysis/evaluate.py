@@ -39,10 +39,13 @@ def examples_at(task: Task, length: int, samples: int, seed: int) -> list[Exampl
     return [task.sample(length, rng) for _ in range(samples)]
 
 
-def _finite_mean(values) -> float | None:
-    """The mean of the finite values (None if there are none: JSON has no NaN)."""
-    values = [v for v in values if v is not None and np.isfinite(v)]
-    return float(np.mean(values)) if values else None
+def _finite_mean(values, weights=None) -> float | None:
+    """The mean of the finite values, weighted by ``weights`` where given (each batch's
+    value by its examples); None if there are none: JSON has no NaN."""
+    weights = [1] * len(values) if weights is None else weights
+    kept = [(v, w) for v, w in zip(values, weights) if v is not None and np.isfinite(v)]
+    return float(np.average([v for v, _ in kept], weights=[w for _, w in kept])) \
+        if kept else None
 
 
 def _means(scores) -> tuple[float, float]:
@@ -111,11 +114,24 @@ def _addressing(temperature) -> str:
     return "hard" if temperature == 0 else "tempered"
 
 
+TRACE_FLOATS = 2 ** 25     # numbers of one head's trace per evaluation batch (128 MiB)
+
+
+def evaluation_batch(task: Task, examples, batch_size: int) -> int:
+    """Examples per evaluation batch: ``batch_size``, or fewer where a trace of
+    [B, T, 2T + 1] (the Tape-RNN's, the widest of any machine: T steps over 2T + 1 cells)
+    would pass ``TRACE_FLOATS``. At length 480 a duplicate example is 1,441 steps: 50 of
+    them would hold 2 x 830 MB of trace, and more in its sharpness measures."""
+    steps = task.encode(examples[:1], "sequence").inputs.shape[1]
+    return max(1, min(batch_size, TRACE_FLOATS // (steps * (2 * steps + 1))))
+
+
 def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, seed: int = 0,
                             hard: bool = False, temperature=None,
                             batch_size: int = 50) -> list[LengthResult]:
     """Score a trained sequence machine on fresh examples of each length (``hard``: argmax
-    addressing; ``temperature``: tempered addressing)."""
+    addressing; ``temperature``: tempered addressing). Long examples go in smaller batches
+    (:func:`evaluation_batch`); every example's result is its own either way."""
     import torch
 
     from analysis.sharpness import read_sharpness
@@ -124,9 +140,10 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
     results = []
     for length in lengths:
         examples = examples_at(task, length, samples, seed)
-        bits, scores, entropies, measures = 0.0, [], {}, {}
-        for start in range(0, samples, batch_size):
-            chunk = examples[start:start + batch_size]
+        bits, scores, entropies, measures, sizes = 0.0, [], {}, {}, []
+        size = evaluation_batch(task, examples, batch_size)
+        for start in range(0, samples, size):
+            chunk = examples[start:start + size]
             batch = task.encode(chunk, "sequence")
             with torch.no_grad():
                 tempered = {} if temperature is None else {"temperature": temperature}
@@ -134,6 +151,7 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
                 _, wrong = sequence_loss(logits, batch)
             bits += float(wrong) * len(chunk)
             scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]
+            sizes.append(len(chunk))
             if trace is not None:
                 for name, w in trace.heads.items():
                     entropies.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
@@ -142,10 +160,12 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
         acc, exact = _means(scores)
         results.append(LengthResult(
             length, "hard" if hard else _addressing(temperature), bits / samples, acc, exact,
-            samples, float(np.mean(entropies["read"])) if "read" in entropies else None,
-            float(np.mean(entropies["write"])) if "write" in entropies else None,
+            samples, float(np.average(entropies["read"], weights=sizes))
+            if "read" in entropies else None,
+            float(np.average(entropies["write"], weights=sizes))
+            if "write" in entropies else None,
             temperature=temperature,
-            extra={"sharpness": {k: _finite_mean(v) for k, v in measures.items()}}
+            extra={"sharpness": {k: _finite_mean(v, sizes) for k, v in measures.items()}}
             if measures else {}))
     return results
 

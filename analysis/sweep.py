@@ -114,10 +114,18 @@ def finished(out: Path, name: str) -> bool:
 
 
 def injected_fault(name: str) -> None:
-    """The sweep's test hook: ``TAPELAB_FAULT=NAME[,NAME...]`` makes those jobs raise, so
-    that retries and failure records can be checked with real workers."""
-    if name in os.environ.get("TAPELAB_FAULT", "").split(","):
+    """The sweep's test hook: ``TAPELAB_FAULT=NAME[,NAME...]`` makes those jobs raise, and
+    ``NAME:die`` makes the job's process end abruptly, as the system's out-of-memory killer
+    ends it, so that retries and failure records can be checked with real workers."""
+    faults = os.environ.get("TAPELAB_FAULT", "").split(",")
+    if f"{name}:die" in faults:
+        os._exit(137)
+    if name in faults:
         raise RuntimeError(f"injected fault in {name} (TAPELAB_FAULT)")
+
+
+DIED = ("its worker process died without a word (killed by the system: out of memory?); "
+        "a job that ran beside it was tried again too\n")
 
 
 def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOptions, *,
@@ -225,34 +233,42 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
                 log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
         return
     import multiprocessing
+    from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     threads = max(1, (os.cpu_count() or 1) // options.jobs)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
-        pending = {}
-        for job in todo:
-            tries[job.name] += 1
-            pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
-        while pending:
-            progress.running = min(len(pending), options.jobs)
-            done, _ = wait(pending, timeout=options.heartbeat, return_when=FIRST_COMPLETED)
-            if not done:
-                status = training_status(out, [j.name for j in pending.values()],
-                                         progress.expected)
-                if status:
-                    log(status)
-            for future in done:
-                job = pending.pop(future)
-                ok, error, seconds = future.result()
-                if not ok and tries[job.name] <= options.retries:
-                    log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
+    queue = deque(todo)
+    while queue:       # one pool, and a fresh one whenever a worker process died
+        broken = False
+        with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
+            pending: dict = {}          # never more than the workers: every one is running
+            while queue and not broken or pending:
+                while queue and not broken and len(pending) < options.jobs:
+                    job = queue.popleft()
                     tries[job.name] += 1
                     pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
-                    continue
-                progress.running = min(len(pending), options.jobs)
-                _record(out, Outcome(job.name, "done" if ok else "failed", tries[job.name],
-                                     seconds, error), progress, outcomes, log, options.jobs)
+                progress.running = len(pending)
+                done, _ = wait(pending, timeout=options.heartbeat, return_when=FIRST_COMPLETED)
+                if not done:
+                    status = training_status(out, [j.name for j in pending.values()],
+                                             progress.expected)
+                    if status:
+                        log(status)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        ok, error, seconds = future.result()
+                    except BrokenProcessPool:
+                        broken, ok, error, seconds = True, False, DIED, 0.0
+                    if not ok and tries[job.name] <= options.retries:
+                        log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
+                        queue.append(job)
+                        continue
+                    progress.running = len(pending)
+                    _record(out, Outcome(job.name, "done" if ok else "failed", tries[job.name],
+                                         seconds, error), progress, outcomes, log, options.jobs)
 
 
 # ------------------------------------------------------------------------------ ray

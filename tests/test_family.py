@@ -153,3 +153,27 @@ def test_train_sets_model_settings_and_checks_them(tmp_path):
                                      "2", *bad, "--out", str(tmp_path / "bad")])
         assert r.exit_code == 2 and "Traceback" not in r.output, r.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_long_examples_are_evaluated_in_smaller_batches_with_the_same_scores(monkeypatch):
+    import analysis.evaluate as evaluate
+    from analysis.evaluate import examples_at
+    from tasks.suite import get_task
+
+    duplicate = get_task("duplicate")
+    assert evaluate.evaluation_batch(duplicate, examples_at(duplicate, 480, 2, 0), 50) == 8
+    assert evaluate.evaluation_batch(duplicate, examples_at(duplicate, 40, 2, 0), 50) == 50
+    spec = RunSpec(task="reverse", machine="tapernn", model=SMALL["tapernn"])
+    task = task_of(spec)
+    torch.manual_seed(0)
+    model = build_model(spec, task)
+    whole = evaluate.evaluate_sequence_model(model, task, [5], samples=10, batch_size=10)
+    steps = task.encode(examples_at(task, 5, 1, 0), "sequence").inputs.shape[1]
+    monkeypatch.setattr(evaluate, "TRACE_FLOATS", 3 * steps * (2 * steps + 1))   # 3, 3, 3, 1
+    assert evaluate.evaluation_batch(task, examples_at(task, 5, 1, 0), 10) == 3
+    split = evaluate.evaluate_sequence_model(model, task, [5], samples=10, batch_size=10)
+    a, b = whole[0], split[0]
+    assert (a.exact_match, a.symbol_accuracy) == (b.exact_match, b.symbol_accuracy)
+    assert a.bits_per_sequence == pytest.approx(b.bits_per_sequence, rel=1e-5)
+    assert a.read_entropy == pytest.approx(b.read_entropy, rel=1e-5)
+    assert a.extra["sharpness"] == pytest.approx(b.extra["sharpness"], rel=1e-5)

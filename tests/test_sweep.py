@@ -75,6 +75,20 @@ def test_a_failing_job_is_retried_recorded_and_does_not_stop_the_others(tmp_path
     assert not (out / "runs" / "parity-lstm-s1" / "failed.json").exists()
 
 
+def test_a_worker_process_that_dies_fails_its_job_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAPELAB_FAULT", "parity-lstm-s0:die")   # as the out-of-memory killer
+    out = tmp_path / "killed"
+    logs: list[str] = []
+    outcomes = compare(CompareConfig(**GRID), out, log=logs.append,
+                       options=SweepOptions(jobs=2, retries=1))
+    status = {o.name: (o.status, o.attempts) for o in outcomes}
+    assert status.pop("parity-lstm-s0") == ("failed", 2)
+    assert all(s == "done" for s, _ in status.values()), status
+    record = json.loads((out / "runs" / "parity-lstm-s0" / "failed.json").read_text())
+    assert "worker process died" in record["error"]
+    assert any(line.startswith("FAILED parity-lstm-s0") for line in logs)
+
+
 _cli = cli_process
 
 
