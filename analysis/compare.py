@@ -194,6 +194,19 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
     return jobs, skipped
 
 
+def unfinished(settings: dict, finished: set[str]) -> list[str]:
+    """The jobs of the compare that recorded ``settings`` (its compare.json) that are not in
+    ``finished`` (evaluated, or recorded as failed): those a sweep stopped before, by name in
+    the grid's order ([] where the settings are not ones this tapelab can plan)."""
+    known = {f.name for f in fields(CompareConfig)}
+    try:
+        config = CompareConfig(**{k: v for k, v in settings.items() if k in known})
+        jobs, _ = plan(config)
+    except (TypeError, ValueError):
+        return []
+    return [j.name for j in jobs if j.name not in finished]
+
+
 # ------------------------------------------------------------------------------ one job
 def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = None) -> dict:
     """Train (if needed) and evaluate one job; returns its evaluation (also on disk)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import dynamics, figures as F, tempering
+from analysis.compare import unfinished
 from analysis.document import Block, Figure, Heading, Paragraph, Table, markdown, page
 from analysis.headline import headline
 from analysis.layout import (COMPARE, RUNS, load_evaluations, read_failures, read_json,
@@ -111,6 +112,8 @@ def build_report(out: str | Path) -> dict:
     if protocol:
         report["protocol"] = {"label": PUBLISHED_LABEL, "rows": protocol}
     report["failed"] = read_failures(out)
+    report["unfinished"] = unfinished(meta["settings"], {ev["run"] for ev in evaluations}
+                                      | {f["job"] for f in report["failed"]})
     report["sharpness_statistics"] = [asdict(c) for c in sharpness_correlations(evaluations)]
     aucs = measure_aucs(evaluations)
     report["sharpness_measures"] = [asdict(a) for a in aucs]
@@ -273,6 +276,11 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
     b.append(Paragraph(_cost_line(report)))
     b += [Paragraph(f"Failed: {f['job']} after {f['attempts']} attempt(s): {f['error']} (its "
                     "failed.json holds the traceback).") for f in report["failed"]]
+    if report.get("unfinished"):
+        b.append(Paragraph(f"Not finished: {len(report['unfinished'])} run(s) of this "
+                           f"comparison's grid ({', '.join(report['unfinished'])}): the sweep "
+                           "stopped before them, and this report leaves them out; the same "
+                           "compare command finishes them."))
     b += [Paragraph(f"Skipped: {s['machine']} on {s['task']}: {s['reason']}.")
           for s in report["skipped"]]
     for run, info in report["soft_tm"].items():

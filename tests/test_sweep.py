@@ -75,6 +75,17 @@ def test_a_failing_job_is_retried_recorded_and_does_not_stop_the_others(tmp_path
     assert not (out / "runs" / "parity-lstm-s1" / "failed.json").exists()
 
 
+def test_the_report_names_the_runs_a_stopped_sweep_did_not_finish(tmp_path):
+    out = tmp_path / "stopped"
+    report = _grid_report(out, SweepOptions(jobs=1))
+    assert report["unfinished"] == [] and "Not finished" not in (out / "report.md").read_text()
+    (out / "runs" / "parity-lstm-s1" / "evaluation.json").unlink()  # stopped in its evaluation
+    report = build_report(out)
+    assert report["unfinished"] == ["parity-lstm-s1"]
+    assert "Not finished: 1 run(s) of this comparison's grid (parity-lstm-s1)" in \
+        (out / "report.md").read_text()
+
+
 def test_a_worker_process_that_dies_fails_its_job_and_the_sweep_goes_on(tmp_path, monkeypatch):
     monkeypatch.setenv("TAPELAB_FAULT", "parity-lstm-s0:die")   # as the out-of-memory killer
     out = tmp_path / "killed"
