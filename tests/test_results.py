@@ -26,3 +26,18 @@ def test_the_full_suite_report_covers_the_shared_tasks_and_machines():
         line = f"| {r['task']} | {r['machine']} | {r['max']:.1f} | {r['median']:.1f} |"
         assert line in markdown, line
     assert (RESULTS / "COMMAND.md").is_file()
+
+
+def test_the_training_length_40_report_prints_what_its_json_holds():
+    folder = ROOT / "results" / "deletang_len40"
+    report = json.loads((folder / "report.json").read_text())
+    rows = report["protocol"]["rows"]
+    assert {(r["task"], r["machine"]) for r in rows} == {
+        ("cycle_navigation", "lstm"), ("reverse", "stackrnn"), ("reverse", "tapernn"),
+        ("duplicate", "tapernn"), ("odds_first", "tapernn")}
+    markdown = (folder / "report.md").read_text()
+    for r in rows:
+        line = f"| {r['task']} | {r['machine']} | {r['max']:.1f} | {r['median']:.1f} |"
+        assert line in markdown, line
+    assert report["unfinished"] == ["odds_first-tapernn-s1", "odds_first-tapernn-s2"]
+    assert "Not finished: 2 run(s)" in markdown and (folder / "COMMAND.md").is_file()
