@@ -805,11 +805,6 @@ def _pairs(text: str) -> list[list[str]]:
     return [[t.strip(), m.strip()] for t, m in pairs]
 
 
-def _unique(items) -> list:
-    """``items`` in order, each once."""
-    return list(dict.fromkeys(items))
-
-
 def _temperatures(text: str) -> list:
     """``1,0.5,0,adaptive`` as temperatures; ``none`` as none."""
     from machines.sharpening import parse_temperature
@@ -1190,11 +1185,16 @@ def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, trai
     if all_tasks and task_names or not (all_tasks or task_names or only):
         raise click.UsageError("give TASK names, --all or --pairs (TASK names and --all not "
                                "both)")
-    tasks = list(NAMES if all_tasks else task_names) or _unique(t for t, _ in only)
-    config = CompareConfig(tasks=tasks, pairs=only,
-                           machines=machines.split(",") if machines
-                           else _unique(m for _, m in only) if only else list(registry.names()),
-                           seeds=seeds,
+    tasks = list(NAMES if all_tasks else task_names)
+    if not tasks:                                   # the grid is the pairs' tasks
+        tasks = list(dict.fromkeys(t for t, _ in only))
+    if machines:
+        chosen = machines.split(",")
+    elif only:                                      # and the pairs' machines
+        chosen = list(dict.fromkeys(m for _, m in only))
+    else:
+        chosen = list(registry.names())
+    config = CompareConfig(tasks=tasks, pairs=only, machines=chosen, seeds=seeds,
                            budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),

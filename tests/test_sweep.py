@@ -140,7 +140,8 @@ def test_pairs_choose_cells_of_the_grid(tmp_path):
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0, r.output
     assert "6 jobs, 0 done already, 6 to run" in r.stdout
-    jobs = {line.split()[0] for line in r.stdout.splitlines() if "-s" in line.split()[0]}
+    jobs = {words[0] for words in map(str.split, r.stdout.splitlines())
+            if words and words[0].rsplit("-", 1)[-1] in ("s0", "s1")}
     assert jobs == {f"{p}-s{s}" for p in ("reverse-stackrnn", "duplicate-tapernn",
                                           "reverse-tapernn") for s in (0, 1)}
     # with TASK names and --machines given, the pairs pick cells of that grid
