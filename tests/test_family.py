@@ -10,7 +10,7 @@ import torch
 from analysis.runs import RunSpec, batch_fn, build_model, task_of
 from machines import registry
 from machines.stack_rnn import StackRNN, StackRNNConfig
-from machines.tape_rnn import TapeRNN, TapeRNNConfig, roll
+from machines.tape_rnn import TapeRNN, TapeRNNConfig, move_index, moved
 from machines.training import TrainConfig, sequence_loss, train
 from machines.transformer import POSITIONS, TransformerConfig, TransformerEncoder, rotate
 
@@ -98,10 +98,11 @@ def test_a_tape_rnn_with_one_hot_actions_is_a_discrete_tape():
     tape = torch.zeros(1, L, M)
     n = torch.tensor([3])
     shifts = TapeRNN.shifts(n)
+    index = move_index(shifts, L)
     # a discrete tape: a dict of cells, a head; the soft tape keeps the head at cell 0
     cells, head = {}, 0
     for action, value in [(2, 1.0), (2, 2.0), (0, 3.0), (1, 4.0), (4, 5.0), (3, 6.0)]:
-        tape = TapeRNN.step(tape, _one_hot([action], 5), torch.full((1, M), value), shifts)
+        tape = TapeRNN.step(tape, _one_hot([action], 5), torch.full((1, M), value), index)
         cells[head] = value
         head = (head + int(shifts[0, action])) % L
         for cell in range(L):
@@ -109,9 +110,30 @@ def test_a_tape_rnn_with_one_hot_actions_is_a_discrete_tape():
             assert torch.all(tape[0, cell] == expected), (action, cell)
 
 
-def test_rolls_are_per_example():
+def test_moves_are_per_example_and_a_shared_index_gives_the_same():
     x = torch.arange(10.0).view(2, 5)
-    assert roll(x, torch.tensor([1, -2])).tolist() == [[4, 0, 1, 2, 3], [7, 8, 9, 5, 6]]
+    mixed = move_index(torch.tensor([[0, -1], [0, 2]]), 5)
+    assert mixed.shape == (2, 10)
+    assert moved(x, mixed).tolist() == [[[0, 1, 2, 3, 4], [4, 0, 1, 2, 3]],
+                                        [[5, 6, 7, 8, 9], [7, 8, 9, 5, 6]]]
+    shared = move_index(torch.tensor([[0, 2], [0, 2]]), 5)
+    assert shared.shape == (10,)
+    cells = torch.randn(2, 5, 3)
+    per_example = move_index(torch.tensor([[0, 2], [0, 2]]), 5).expand(2, 10)
+    assert torch.equal(moved(cells, shared), moved(cells, per_example))
+    assert moved(x, shared)[1, 1].tolist() == [7, 8, 9, 5, 6]
+
+
+def test_a_tape_rnn_batch_of_mixed_input_lengths_runs_each_example_as_alone():
+    torch.manual_seed(0)
+    model = TapeRNN(TapeRNNConfig(5, 3, hidden_size=16))
+    x = torch.cat([_inputs(B=1, n=2), _inputs(B=1, n=4)[:, :5]])   # delimiters at 2 and 4
+    with torch.no_grad():
+        together, trace = model(x, return_trace=True)
+        for b in range(2):
+            alone, alone_trace = model(x[b:b + 1], return_trace=True)
+            assert torch.allclose(together[b], alone[0], atol=1e-6)
+            assert np.allclose(trace.heads["read0"][b], alone_trace.heads["read0"][0], atol=1e-6)
 
 
 def test_positional_encodings():
