@@ -240,16 +240,28 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
     threads = max(1, (os.cpu_count() or 1) // options.jobs)
     context = multiprocessing.get_context("spawn")
     queue = deque(todo)
-    while queue:       # one pool, and a fresh one whenever a worker process died
-        broken = False
+    # When a worker process dies, every job in flight in that pool fails, and which one killed
+    # it is unknown. If it ran alone, it is charged a try; if it shared the pool, it is not
+    # charged, and it runs again alone (a suspect), so that a job that kills its worker is
+    # told from the ones that happened to run beside it.
+    suspects: deque = deque()
+    while queue or suspects:     # one pool, and a fresh one whenever a worker process died
+        broken = shared = False
         with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
             pending: dict = {}          # never more than the workers: every one is running
-            while queue and not broken or pending:
-                while queue and not broken and len(pending) < options.jobs:
-                    job = queue.popleft()
+            alone = False               # the job in flight is a suspect, running alone
+            while (queue or suspects) and not broken and not alone or pending:
+                while not broken and not alone and len(pending) < options.jobs:
+                    if suspects and pending:
+                        break                       # a suspect waits for an empty pool
+                    if not suspects and not queue:
+                        break
+                    alone = bool(suspects)
+                    job = suspects.popleft() if alone else queue.popleft()
                     tries[job.name] += 1
                     pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
                 progress.running = len(pending)
+                in_flight = len(pending)
                 done, _ = wait(pending, timeout=options.heartbeat, return_when=FIRST_COMPLETED)
                 if not done:
                     status = training_status(out, [j.name for j in pending.values()],
@@ -258,10 +270,19 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
                         log(status)
                 for future in done:
                     job = pending.pop(future)
+                    alone = False
                     try:
                         ok, error, seconds = future.result()
                     except BrokenProcessPool:
-                        broken, ok, error, seconds = True, False, DIED, 0.0
+                        if not broken:
+                            broken, shared = True, in_flight > 1
+                        ok, error, seconds = False, DIED, 0.0
+                        if shared:
+                            tries[job.name] -= 1
+                            log(f"rerunning {job.name} alone: a worker process died while it "
+                                "ran beside other jobs")
+                            suspects.append(job)
+                            continue
                     if not ok and tries[job.name] <= options.retries:
                         log(f"retrying {job.name} ({error.strip().splitlines()[-1]})")
                         queue.append(job)
