@@ -282,7 +282,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)
     tempered = evaluate(model, task, lengths, samples=config.samples,
                         seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine,
-                        temperatures=config.temperatures) \
+                        temperatures=config.temperatures, known=results) \
         if entry.heads and config.temperatures and accepts_temperature(model) else []
     if {"read", "write"} <= set(entry.heads):
         example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))

@@ -7,7 +7,7 @@ they have addressing, argmax addressing.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -55,7 +55,8 @@ def _means(scores) -> tuple[float, float]:
 
 def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
              hard: bool | None = None, kind: str | None = None,
-             temperatures: list | None = None, **options) -> list[LengthResult]:
+             temperatures: list | None = None, known: list | None = None,
+             **options) -> list[LengthResult]:
     """Score ``machine`` on ``task`` at each length.
 
     ``machine`` is a :class:`Program` (classical), a trained sequence model whose registry
@@ -63,7 +64,8 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
     its run directory), or a
     :class:`~machines.soft_tm.SoftTM` (pass ``program=`` its hardened program for the hard
     rows). ``hard=None`` gives soft and hard rows where the registry says the machine has a
-    hard mode.
+    hard mode. With ``temperatures``, ``known=`` the soft and hard rows of the same model on
+    the same examples (same ``seed`` and ``samples``) saves the passes at T = 1 and T = 0.
     """
     from machines import registry
     from machines.soft_tm import SoftTM
@@ -81,12 +83,25 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
     if temperatures is not None:
         if not registry.get(kind).heads:
             raise ValueError(f"{kind} has no addressing to temper")
-        return [r for t in temperatures for r in evaluate_sequence_model(
-            machine, task, lengths, samples=samples, seed=seed, temperature=t)]
+        return [r for t in temperatures for r in _at_temperature(
+            machine, task, lengths, t, known or [], samples=samples, seed=seed)]
     has_hard = registry.get(kind).hard
     modes = [False, True] if hard is None and has_hard else [bool(hard)]
     return [r for mode in modes for r in evaluate_sequence_model(
         machine, task, lengths, samples=samples, seed=seed, hard=mode)]
+
+
+def _at_temperature(model, task: Task, lengths, t, known: list[LengthResult], *,
+                    samples: int, seed: int) -> list[LengthResult]:
+    """A sequence model's rows at test-time temperature ``t``. T = 1 leaves every weighting
+    as it is and T = 0 is the hard mode (argmax, :func:`machines.sharpening.temper`), so
+    where ``known`` holds those rows at every length they are relabelled, not recomputed."""
+    mode = None if isinstance(t, str) else {1: "soft", 0: "hard"}.get(t)
+    rows = {r.length: r for r in known if r.addressing == mode and r.samples == samples}
+    if mode and all(n in rows for n in lengths):
+        return [replace(rows[n], temperature=t) for n in lengths]
+    return evaluate_sequence_model(model, task, lengths, samples=samples, seed=seed,
+                                   temperature=t)
 
 
 def evaluate_classical(program: Program, task: Task, lengths, *, samples: int = 100,
@@ -153,8 +168,11 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]
             sizes.append(len(chunk))
             if trace is not None:
+                kinds: dict[str, list[float]] = {}      # read, write: the mean over heads
                 for name, w in trace.heads.items():
-                    entropies.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
+                    kinds.setdefault(name.rstrip("0123456789"), []).append(mean_entropy(w))
+                for kind, values in kinds.items():
+                    entropies.setdefault(kind, []).append(float(np.mean(values)))
                 for name, value in read_sharpness(trace.heads).items():
                     measures.setdefault(name, []).append(value)
         acc, exact = _means(scores)

@@ -199,3 +199,24 @@ def test_long_examples_are_evaluated_in_smaller_batches_with_the_same_scores(mon
     assert a.bits_per_sequence == pytest.approx(b.bits_per_sequence, rel=1e-5)
     assert a.read_entropy == pytest.approx(b.read_entropy, rel=1e-5)
     assert a.extra["sharpness"] == pytest.approx(b.extra["sharpness"], rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ["tapernn", "transformer"])
+def test_rows_at_temperatures_1_and_0_are_the_soft_and_hard_rows(name):
+    from analysis.evaluate import evaluate
+
+    spec = RunSpec(task="reverse", machine=name, model=SMALL[name])
+    task = task_of(spec)
+    torch.manual_seed(0)
+    model = build_model(spec, task)
+    plain = evaluate(model, task, [3, 6], samples=6, seed=1, kind=name)
+    temps = [1.0, 0.5, 0]
+    reused = evaluate(model, task, [3, 6], samples=6, seed=1, kind=name, temperatures=temps,
+                      known=plain)
+    computed = evaluate(model, task, [3, 6], samples=6, seed=1, kind=name, temperatures=temps)
+    assert [(r.length, r.addressing, r.temperature) for r in reused] == \
+        [(r.length, r.addressing, r.temperature) for r in computed]
+    for a, b in zip(reused, computed):
+        assert (a.exact_match, a.symbol_accuracy) == (b.exact_match, b.symbol_accuracy)
+        assert a.read_entropy == pytest.approx(b.read_entropy, rel=1e-5)
+        assert a.extra["sharpness"] == pytest.approx(b.extra["sharpness"], rel=1e-5)
