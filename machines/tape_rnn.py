@@ -19,10 +19,15 @@ mixes the tapes the actions would give:
 and the read is r_t = tape_t[0]. The output is y_t = W_y [h_t, r_t].
 
 **Addressing.** In the tape's own frame the head's position is a distribution over the L
-cells, moved by the same actions, p_t[i] = sum_a a_t[a] p_{t-1}[(i - shift_a) mod L], p_0 one-hot at 0.
-The trace's ``write0`` head is that distribution before the step's move (where w_t is written)
-and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax action at every step: a discrete tape
-(``temperature=T`` tempers the action probabilities instead, :mod:`machines.sharpening`).
+cells, moved by the same actions,
+
+    p_t[i] = sum_a a_t[a] p_{t-1}[(i - shift_a) mod L],     p_0 one-hot at cell 0.
+
+The trace's ``write0`` head is that distribution before the step's move (where w_t is
+written) and ``read0`` after it (where r_t is read). ``hard=True`` takes the argmax action at
+every step: a discrete tape (``temperature=T`` tempers the action probabilities instead,
+:mod:`machines.sharpening`). Both the tape and the head are moved by one precomputed index
+(:func:`move_index`), a single ``index_select`` when the batch shares its input length.
 """
 from __future__ import annotations
 
