@@ -105,7 +105,19 @@ def tempering(report: dict) -> str:
     return (f"Test-time sharpening raised the score beyond the training length by {GAIN} or "
             f"more in {len(gains)} of {len(best)} runs (largest: {top['run']} at T = "
             f"{top['best']}, {top['score_t1']:.2f} to {top['score']:.2f}) and rescued "
-            f"{len(rescued)} (to at least 0.9).")
+            f"{len(rescued)} (to at least 0.9).{held_out(best)}")
+
+
+def held_out(best: list[dict]) -> str:
+    """The held-out choice of temperature, in one sentence ('' where no run has one)."""
+    judged = [b for b in best if b.get("chosen") is not None]
+    if not judged:
+        return ""
+    good = sum(b["held_out"] >= RESCUED for b in judged)
+    as_trained = sum(b["held_out_t1"] >= RESCUED for b in judged)
+    return (f" With T chosen at the first length beyond training alone, {good} of "
+            f"{len(judged)} runs score at least {RESCUED} on the longer lengths ({as_trained} "
+            "at T = 1).")
 
 
 def dynamics(report: dict) -> str | None:

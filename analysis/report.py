@@ -248,7 +248,10 @@ TEMPERATURE_INTRO = ("Each run with addressing is scored again with every head's
                      "raised to the power 1/T and renormalised (T = 1: as trained; 0: argmax; "
                      "adaptive: T from each weighting's entropy). A run's score is its per-token "
                      "accuracy averaged over the lengths beyond training. A large gain means its "
-                     "failure was blur, which sharpening fixes; none, a wrong algorithm.")
+                     "failure was blur, which sharpening fixes; none, a wrong algorithm. The best "
+                     "T is picked by the scores it is judged by; the held-out columns pick T by "
+                     "accuracy at the first length beyond training alone and score it, and "
+                     "T = 1, on the longer lengths.")
 DYNAMICS_INTRO = ("During training, every probe_every steps, exact match on a fixed batch at "
                   f"twice the training length. Sharpened: mean read entropy <= {dynamics.SHARP}; "
                   f"generalised: probe exact match >= {dynamics.GENERALISES}. Lag = sequences at "
@@ -322,9 +325,12 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
              if aucs else _none("fewer than 2 runs with addressing"))
     b += [Heading("Sharpening at test time"), Paragraph(TEMPERATURE_INTRO)]
     best = report["temperatures"]["best"]
-    b.append(Table(["run", "best T", "score at best T", "score at T = 1", "gain", "rescued"],
+    b.append(Table(["run", "best T", "score at best T", "score at T = 1", "gain", "rescued",
+                    "held-out T", "held-out score", "held-out at T = 1"],
                    [[t["run"], t["best"], _fmt(t["score"]), _fmt(t["score_t1"]),
-                     f"{t['gain']:+.2f}", "yes" if t["rescued"] else ""] for t in best])
+                     f"{t['gain']:+.2f}", "yes" if t["rescued"] else "",
+                     t.get("chosen") or "–", _fmt(t.get("held_out")),
+                     _fmt(t.get("held_out_t1"))] for t in best])
              if best else _none("no run scored at test-time temperatures"))
     b += images["Sharpening at test time"]
     b += [Heading("Entropy during training"), Paragraph(DYNAMICS_INTRO)]

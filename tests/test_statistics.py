@@ -121,6 +121,23 @@ def test_the_best_temperature_its_gain_and_rescue():
     assert c["0.5"] == {1.0: 1.0, 2.0: 0.8, 4.0: 0.8} and set(c) == {"1", "0.5", "0", "adaptive"}
 
 
+def test_the_held_out_choice_picks_at_the_first_length_and_scores_the_longer_ones():
+    from analysis.tempering import best_temperatures
+
+    train = 10
+    acc = {(20, 1.0): 0.9, (40, 1.0): 0.5, (80, 1.0): 0.3,       # as trained: fades
+           (20, 0.5): 0.95, (40, 0.5): 0.9, (80, 0.5): 0.8,      # best at 20: chosen
+           (20, 0.0): 0.7, (40, 0.0): 1.0, (80, 0.0): 1.0}       # best later: not seen
+    rows = [{"length": n, "temperature": t, "symbol_accuracy": v} for (n, t), v in acc.items()]
+    ev = {"run": "r", "task": "copy", "machine": "ntm", "seed": 0, "train_length": train,
+          "temperatures": rows}
+    (b,) = best_temperatures([ev])
+    assert b.best == "0" and b.chosen == "0.5"
+    assert b.held_out == pytest.approx(0.85) and b.held_out_t1 == pytest.approx(0.4)
+    short = {**ev, "temperatures": [r for r in rows if r["length"] == 20]}
+    assert best_temperatures([short])[0].chosen is None    # one length beyond training only
+
+
 def test_moments_and_lag_from_a_training_curve():
     from analysis.dynamics import all_moments, median_lags
 
@@ -154,12 +171,16 @@ def test_the_headline_takes_every_number_from_the_report():
         "best_measures": {"generalises": {"measure": "written_entropy", "auc": 0.83,
                                           "runs": 12, "positives": 5}},
         "temperatures": {"best": [{"run": "copy-ntm-s0", "best": "0", "score": 0.97,
-                                   "score_t1": 0.4, "gain": 0.57, "rescued": True}]},
+                                   "score_t1": 0.4, "gain": 0.57, "rescued": True,
+                                   "chosen": "0.5", "held_out": 0.95, "held_out_t1": 0.3},
+                                  {"run": "copy-ntm-s1", "best": "1", "score": 0.2,
+                                   "score_t1": 0.2, "gain": 0.0, "rescued": False}]},
         "dynamics": {"by_machine": {"ntm": {"runs": 3, "both": 2, "median_lag": 1500.0,
                                             "sharpened_first": 2}}}}
     text = " ".join(headline(report))
     for number in ("0.93 at length 48", "-0.61", "-0.85", "-0.20", "12 runs", "0.83",
-                   "0.40 to 0.97", "rescued 1", "2 of 2", "1,500"):
+                   "0.40 to 0.97", "rescued 1", "2 of 2", "1,500",
+                   "first length beyond training alone, 1 of 1 runs", "(0 at T = 1)"):
         assert number in text, number
     assert "lstm" in text and "sharper heads generalised further" in text
     assert "classical" not in text
