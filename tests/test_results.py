@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from analysis.protocol import PUBLISHED
 from conftest import ROOT
 
@@ -28,16 +30,29 @@ def test_the_full_suite_report_covers_the_shared_tasks_and_machines():
     assert (RESULTS / "COMMAND.md").is_file()
 
 
-def test_the_training_length_40_report_prints_what_its_json_holds():
-    folder = ROOT / "results" / "deletang_len40"
+TAPE = {("duplicate", "tapernn"), ("odds_first", "tapernn"), ("reverse", "tapernn")}
+FOLLOW_UPS = {      # folder: (its task-machine pairs, the runs it names unfinished)
+    "deletang_len40": ({("cycle_navigation", "lstm"), ("reverse", "stackrnn")} | TAPE,
+                       ["odds_first-tapernn-s1", "odds_first-tapernn-s2"]),
+    "deletang_len40_r2": ({("cycle_navigation", "lstm")} | TAPE, []),
+    "tapernn_sharpen": ({("reverse", "tapernn")}, []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOLLOW_UPS))
+def test_each_follow_up_report_prints_what_its_json_holds(name):
+    folder = ROOT / "results" / name
+    pairs, unfinished = FOLLOW_UPS[name]
     report = json.loads((folder / "report.json").read_text())
     rows = report["protocol"]["rows"]
-    assert {(r["task"], r["machine"]) for r in rows} == {
-        ("cycle_navigation", "lstm"), ("reverse", "stackrnn"), ("reverse", "tapernn"),
-        ("duplicate", "tapernn"), ("odds_first", "tapernn")}
+    assert {(r["task"], r["machine"]) for r in rows} == pairs
+    for r in rows:      # 3 seeds, but for the runs the report names unfinished
+        missing = [u for u in unfinished if u.startswith(f"{r['task']}-{r['machine']}-")]
+        assert r["seeds"] == 3 - len(missing), r
     markdown = (folder / "report.md").read_text()
     for r in rows:
         line = f"| {r['task']} | {r['machine']} | {r['max']:.1f} | {r['median']:.1f} |"
         assert line in markdown, line
-    assert report["unfinished"] == ["odds_first-tapernn-s1", "odds_first-tapernn-s2"]
-    assert "Not finished: 2 run(s)" in markdown and (folder / "COMMAND.md").is_file()
+    assert report["unfinished"] == unfinished
+    assert ("Not finished: 2 run(s)" in markdown) == bool(unfinished)
+    assert (folder / "COMMAND.md").is_file()
