@@ -10,33 +10,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-
-from analysis.runs import RunSpec, batch_fn, build_model, task_of  # noqa: E402
-from machines.training import TrainConfig, train  # noqa: E402
+from analysis.runs import RunSpec  # noqa: E402
+from family_throughput import steps_per_second  # noqa: E402  (benchmarks/ is on the path)
 
 
 def measure(batch: int, threads: int, compiled: bool, steps: int, warmup: int) -> float:
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
     spec = RunSpec(task="copy", bits=8, machine="ntm", compile=compiled)
-    task = task_of(spec)
-    model = build_model(spec, task)
-    marks: dict[int, float] = {}
-
-    def progress(state, result):
-        marks[state.step] = time.perf_counter()
-    config = TrainConfig(steps=warmup + steps, batch_size=batch, log_every=10**9,
-                         checkpoint_every=10**9, threads=threads)
-    with tempfile.TemporaryDirectory() as d:
-        train(model, batch_fn(spec, task, 0, batch, None), config, d, progress=progress)
-    return batch * steps / (marks[warmup + steps] - marks[warmup])
+    return batch * steps_per_second(spec, batch, steps, warmup, threads)
 
 
 def main() -> None:
