@@ -59,6 +59,7 @@ def scores_by_temperature(ev: dict, above: int | None = None) -> dict:
 
 
 def _best(scores: dict):
+    """The temperature with the highest score (ties: T = 1, then the larger T)."""
     return min(scores, key=lambda t: (-round(scores[t], 9), _order(t)))
 
 
