@@ -1,6 +1,7 @@
-"""The committed full-suite results (results/deletang9) hold what their report says: every
-shared task, every sequence machine with its seeds, Delétang et al.'s score beside theirs, and a
-report.md that prints the same numbers as report.json."""
+"""The committed results hold what their reports say. results/deletang9 (the full suite):
+every shared task, every sequence machine with its seeds, Delétang et al.'s score beside
+theirs. Every folder: a report.md that prints the same numbers as report.json, and the
+command that made it."""
 from __future__ import annotations
 
 import json
@@ -31,24 +32,25 @@ def test_the_full_suite_report_covers_the_shared_tasks_and_machines():
 
 
 TAPE = {("duplicate", "tapernn"), ("odds_first", "tapernn"), ("reverse", "tapernn")}
-FOLLOW_UPS = {      # folder: (its task-machine pairs, the runs it names unfinished)
-    "deletang_len40": ({("cycle_navigation", "lstm"), ("reverse", "stackrnn")} | TAPE,
+FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names unfinished)
+    "deletang_len40": ({("cycle_navigation", "lstm"), ("reverse", "stackrnn")} | TAPE, 3,
                        ["odds_first-tapernn-s1", "odds_first-tapernn-s2"]),
-    "deletang_len40_r2": ({("cycle_navigation", "lstm")} | TAPE, []),
-    "tapernn_sharpen": ({("reverse", "tapernn")}, []),
+    "deletang_len40_r2": ({("cycle_navigation", "lstm")} | TAPE, 3, []),
+    "tapernn_sharpen": ({("reverse", "tapernn")}, 3, []),
+    "tapernn_sharpen_duplicate": ({("duplicate", "tapernn")}, 2, []),
 }
 
 
 @pytest.mark.parametrize("name", sorted(FOLLOW_UPS))
 def test_each_follow_up_report_prints_what_its_json_holds(name):
     folder = ROOT / "results" / name
-    pairs, unfinished = FOLLOW_UPS[name]
+    pairs, seeds, unfinished = FOLLOW_UPS[name]
     report = json.loads((folder / "report.json").read_text())
     rows = report["protocol"]["rows"]
     assert {(r["task"], r["machine"]) for r in rows} == pairs
-    for r in rows:      # 3 seeds, but for the runs the report names unfinished
+    for r in rows:      # every seed, but for the runs the report names unfinished
         missing = [u for u in unfinished if u.startswith(f"{r['task']}-{r['machine']}-")]
-        assert r["seeds"] == 3 - len(missing), r
+        assert r["seeds"] == seeds - len(missing), r
     markdown = (folder / "report.md").read_text()
     for r in rows:
         line = f"| {r['task']} | {r['machine']} | {r['max']:.1f} | {r['median']:.1f} |"
