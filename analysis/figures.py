@@ -146,7 +146,7 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
                            extent=(-0.5, w.shape[0] - 0.5, first - 0.5, first + count - 0.5))
             ax.axvline(int(data["input_steps"]) - 0.5, color="w", lw=0.8, ls=":")
             ax.set(xlabel="step (dotted: delimiter)", ylabel=f"memory cell (mod {len(both)})",
-                   title=f"{ev['task']}: NTM {key} weighting (seed {ev['seed']})")
+                   title=f"{ev['task']}: {ev['machine']} {key} weighting (seed {ev['seed']})")
             fig.colorbar(im, ax=ax, fraction=0.04)
     return _write(fig, path)
 

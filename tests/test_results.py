@@ -38,6 +38,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "deletang_len40_r2": ({("cycle_navigation", "lstm")} | TAPE, 3, []),
     "tapernn_sharpen": ({("reverse", "tapernn")}, 3, []),
     "tapernn_sharpen_duplicate": ({("duplicate", "tapernn")}, 2, []),
+    "deletang_len40_long": ({("duplicate", "tapernn"), ("cycle_navigation", "lstm")}, 3, []),
 }
 
 
@@ -58,3 +59,28 @@ def test_each_follow_up_report_prints_what_its_json_holds(name):
     assert report["unfinished"] == unfinished
     assert ("Not finished: 2 run(s)" in markdown) == bool(unfinished)
     assert (folder / "COMMAND.md").is_file()
+
+
+def _pattern_rows() -> list[list[str]]:
+    """The table of results/PATTERN.md: one row per cell of issue 14's target pattern."""
+    lines = (ROOT / "results" / "PATTERN.md").read_text().splitlines()
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
+            if line.startswith("| ") and "`" in line]
+    assert rows, "results/PATTERN.md has no table"
+    return rows
+
+
+def test_the_pattern_summary_quotes_its_reports():
+    """Every figure results/PATTERN.md quotes is the one its folder's report.json holds, and its
+    verdict follows from it: a cell whose target is "solves" is met at 90 or more, one whose
+    target is "fails" below 90 (the line of analysis.protocol.SOLVED)."""
+    from analysis.protocol import SOLVED
+
+    for task, machine, target, folder, best, middle, met, *_ in _pattern_rows():
+        report = json.loads((ROOT / "results" / folder.strip("`") / "report.json").read_text())
+        row = next(r for r in report["protocol"]["rows"]
+                   if (r["task"], r["machine"]) == (task, machine))
+        assert (best, middle) == (f"{row['max']:.1f}", f"{row['median']:.1f}"), (task, machine)
+        assert target in ("solves", "fails"), target
+        assert met == ("yes" if (row["max"] >= SOLVED) == (target == "solves") else "no"), \
+            (task, machine, folder)
