@@ -39,6 +39,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_sharpen": ({("reverse", "tapernn")}, 3, []),
     "tapernn_sharpen_duplicate": ({("duplicate", "tapernn")}, 2, []),
     "deletang_len40_long": ({("duplicate", "tapernn"), ("cycle_navigation", "lstm")}, 3, []),
+    "lstm_cycle_long": ({("cycle_navigation", "lstm")}, 2, []),
 }
 
 
