@@ -79,8 +79,9 @@ def test_the_pattern_summary_quotes_its_reports():
 
     for task, machine, target, folder, best, middle, met, *_ in _pattern_rows():
         report = json.loads((ROOT / "results" / folder.strip("`") / "report.json").read_text())
-        row = next(r for r in report["protocol"]["rows"]
-                   if (r["task"], r["machine"]) == (task, machine))
+        rows = {(r["task"], r["machine"]): r for r in report["protocol"]["rows"]}
+        assert (task, machine) in rows, f"{folder} has no row for {task} · {machine}"
+        row = rows[task, machine]
         assert (best, middle) == (f"{row['max']:.1f}", f"{row['median']:.1f}"), (task, machine)
         assert target in ("solves", "fails"), target
         assert met == ("yes" if (row["max"] >= SOLVED) == (target == "solves") else "no"), \
