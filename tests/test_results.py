@@ -40,6 +40,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_sharpen_duplicate": ({("duplicate", "tapernn")}, 2, []),
     "deletang_len40_long": ({("duplicate", "tapernn"), ("cycle_navigation", "lstm")}, 3, []),
     "lstm_cycle_long": ({("cycle_navigation", "lstm")}, 2, []),
+    "lstm_cycle_xl": ({("cycle_navigation", "lstm")}, 2, []),
 }
 
 
