@@ -1114,7 +1114,12 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--pairs", metavar="TASK:MACHINE,...", help="Only these task-machine pairs of "
               "the grid (reverse:stackrnn,duplicate:tapernn); with no TASK and no --machines, "
               "the grid is the pairs' tasks and machines.")
-@click.option("--seeds", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--seeds", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Runs per soft machine and task. Rerun with more --seeds (nothing else "
+                   "changed) to add seeds to a finished comparison.")
+@click.option("--first-seed", type=click.IntRange(0, 10**6), default=0, show_default=True,
+              help="The seeds are FIRST-SEED .. FIRST-SEED + SEEDS - 1 (new seeds for a "
+                   "cell in a directory of their own).")
 @click.option("--budget", type=Number(1, 10**7), default=60.0, show_default=True,
               help="Seconds of training per soft run.")
 @click.option("--lengths", help="Evaluation lengths [default: L,2L,4L,6L, L the training "
@@ -1159,7 +1164,8 @@ def _print_dry_run(config, out: Path, options) -> None:
               default=Path("tapelab-report"), show_default=True)
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
-def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, train_length, samples,
+def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, lengths,
+            train_length, samples,
             restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
             dry_run, bits, temperatures, settings, use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
@@ -1168,7 +1174,8 @@ def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, trai
     Soft machines train for --budget seconds each, then every machine (the classical
     reference program included) is evaluated at the training length and at 2x, 4x and 6x.
     OUT gets the runs, report.json, report.md, figures/ and index.html. Run it again with
-    the same options to resume: finished runs are not retrained.
+    the same options to resume: finished runs are not retrained; with more --seeds and
+    nothing else changed, it adds the new seeds' runs to the report.
     \b
     The report adds Delétang et al. 2023's score (per-token accuracy beyond the training
     lengths, max and median over seeds) beside their published values where a task is shared.
@@ -1177,6 +1184,7 @@ def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, trai
       tapelab compare copy invert --budget 120 --seeds 2 --jobs 2
       tapelab compare --all --seeds 3 --budget 600     # the full table (hours on a CPU)
       tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 3
+      tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 10   # 7 more
     """
     from analysis.compare import CompareConfig
     from tasks.suite import NAMES
@@ -1195,7 +1203,7 @@ def compare(task_names, all_tasks, machines, pairs, seeds, budget, lengths, trai
     else:
         chosen = list(registry.names())
     config = CompareConfig(tasks=tasks, pairs=only, machines=chosen, seeds=seeds,
-                           budget=budget, lengths=_lengths(lengths) if lengths else None,
+                           first_seed=first_seed, budget=budget, lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),
                            temperatures=_temperatures(temperatures),

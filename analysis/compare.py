@@ -99,6 +99,18 @@ class CompareConfig:
         recorded = {k: v for k, v in recorded.items() if k != "jobs"}
         return {**defaults, **recorded} == self.settings()
 
+    def adds_seeds_to(self, recorded: dict | None) -> bool:
+        """Whether these settings are ``recorded``'s with more seeds (the same first seed and
+        everything else the same): a resume that keeps the finished runs and adds seeds."""
+        if recorded is None or not isinstance(recorded.get("seeds"), int) \
+                or recorded["seeds"] >= self.seeds:
+            return False
+        return self.same_settings({**recorded, "seeds": self.seeds})
+
+    def resumes(self, recorded: dict | None) -> bool:
+        """Whether a comparison with ``recorded`` settings can be resumed with these."""
+        return self.same_settings(recorded) or self.adds_seeds_to(recorded)
+
     def check(self) -> None:
         for t in self.tasks:
             if t not in NAMES:
@@ -371,7 +383,7 @@ def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
     from analysis.sweep import finished
 
     jobs, skipped = plan(config)
-    same = config.same_settings(compare_settings(out))
+    same = config.resumes(compare_settings(out))
     rows = []
     for job in jobs:
         status = "todo"
@@ -399,11 +411,20 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     marker = out / COMPARE
     settings = config.settings()
     previous = compare_settings(out)
-    if not config.same_settings(previous):    # not a resume of this compare: a new directory
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
+        record = json.loads(marker.read_text(encoding="utf-8"))
+        log(f"adding seeds {previous['seeds'] + config.first_seed}.."
+            f"{config.seeds + config.first_seed - 1} to the {previous['seeds']} of {out}")
+        write_json(marker, {**record, "settings": settings,
+                            "seeds_added": [*record.get("seeds_added", []),
+                                            {"from": previous["seeds"], "to": config.seeds,
+                                             "at": now}]})
+    elif not config.same_settings(previous):  # not a resume of this compare: a new directory
         prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
-                    hint="a comparison with other settings: choose another --out")
-        write_json(marker, {"kind": "tapelab-compare", "settings": settings,
-                            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+                    hint="a comparison with other settings (more --seeds, and nothing else "
+                         "changed, would add to it): choose another --out")
+        write_json(marker, {"kind": "tapelab-compare", "settings": settings, "created": now})
     jobs, skipped = plan(config)
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")

@@ -3,7 +3,8 @@
 ``tapelab compare`` writes it and ``tapelab report`` reads it, both through this module:
 
 ```
-OUT/compare.json              {"kind": "tapelab-compare", "settings": {...}, "created": "..."}
+OUT/compare.json              {"kind": "tapelab-compare", "settings": {...}, "created": "...",
+                               "seeds_added": [{"from", "to", "at"}, ...] (after more --seeds)}
 OUT/skipped.json              [{"task", "machine", "reason"}, ...]   pairs that do not apply
 OUT/runs/NAME/evaluation.json one finished run (see check_evaluation); NAME is
                               TASK-MACHINE (classical) or TASK-MACHINE-sSEED

@@ -130,6 +130,49 @@ def test_compare_resumes_without_retraining(compared):
     assert (out / "runs" / "invert-ntm-s0" / "evaluation.json").stat().st_mtime == stamp
 
 
+def test_more_seeds_add_runs_to_a_comparison_and_keep_the_finished_ones(tmp_path):
+    out = tmp_path / "grow"
+    args = ["compare", "invert", "--machines", "lstm", "--steps", "3", "--samples", "3",
+            "--lengths", "3,6", "--temperatures", "none", "--out", str(out)]
+
+    def run(*more):
+        return CliRunner().invoke(cli, [*args, *more])
+
+    assert run("--seeds", "1").exit_code == 0
+    first = out / "runs" / "invert-lstm-s0" / "evaluation.json"
+    stamp = first.stat().st_mtime
+    plan = run("--seeds", "3", "--dry-run")
+    assert plan.exit_code == 0 and "3 jobs, 1 done already, 2 to run" in plan.stdout
+    r = run("--seeds", "3")
+    assert r.exit_code == 0, r.output
+    assert "adding seeds 1..2 to the 1" in r.stderr and "done before" in r.stderr
+    assert first.stat().st_mtime == stamp                          # not retrained
+    report = json.loads((out / "report.json").read_text())
+    assert sorted({row["seed"] for row in report["results"]}) == [0, 1, 2]
+    record = json.loads((out / "compare.json").read_text())
+    assert record["settings"]["seeds"] == 3
+    assert [(a["from"], a["to"]) for a in record["seeds_added"]] == [(1, 3)]
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    for other in (["--seeds", "2"], ["--seeds", "4", "--first-seed", "1"],
+                  ["--seeds", "4", "--samples", "4"]):              # not more seeds alone
+        r = run(*other)
+        assert r.exit_code == 2 and "--force" in r.stderr and "Traceback" not in r.output, other
+    assert sorted(p.name for p in (out / "runs").iterdir()) == before
+    assert json.loads((out / "compare.json").read_text()) == record
+
+
+def test_first_seed_names_the_seeds_a_comparison_runs(tmp_path):
+    out = tmp_path / "later"
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "lstm", "--steps", "2",
+                                 "--samples", "2", "--lengths", "3", "--temperatures", "none",
+                                 "--seeds", "2", "--first-seed", "5", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["invert-lstm-s5",
+                                                                "invert-lstm-s6"]
+    report = json.loads((out / "report.json").read_text())
+    assert sorted({row["seed"] for row in report["results"]}) == [5, 6]
+
+
 def test_bad_input_gets_one_line_and_nothing_is_overwritten(tmp_path, compared):
     out, _ = compared
     for args in (["compare", "sorting"], ["compare", "invert", "--machines", "ntm,tape"],
