@@ -22,7 +22,9 @@ REGULAR, DCF, CS = "regular", "deterministic context-free", "context-sensitive"
 
 # ---------------------------------------------------------------------- generators
 def _strings(alphabet, n, rng) -> str:
-    return "".join(rng.choice(alphabet, size=n))
+    """n symbols drawn uniformly from ``alphabet``: the draws of ``rng.choice(alphabet, n)``
+    (the same integers), without its conversion of the alphabet to an array on every call."""
+    return "".join(map(alphabet.__getitem__, rng.integers(len(alphabet), size=n).tolist()))
 
 
 def _positive_bits(n, rng) -> str:
