@@ -100,6 +100,14 @@ def _codes(task: Task) -> tuple[dict[str, int], "np.ndarray", dict[str, int], "n
             {s: i for i, s in enumerate(outputs)}, targets)
 
 
+def _cells(counts: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, time step) of ``counts[b]`` consecutive steps from ``starts[b]`` in each row b,
+    rows in order: the cells a flat list of every row's symbols fills."""
+    rows = np.repeat(np.arange(len(counts)), counts)
+    firsts = np.cumsum(counts) - counts                     # each row's offset in the list
+    return rows, np.arange(len(rows)) - np.repeat(firsts - starts, counts)
+
+
 def sequence_batch(task: Task, examples: Sequence[Example]) -> SequenceBatch:
     """Encode ``examples`` for a sequence model (see the module docstring)."""
     if not examples:
@@ -111,18 +119,23 @@ def sequence_batch(task: Task, examples: Sequence[Example]) -> SequenceBatch:
     inputs = np.zeros((B, T, channels), dtype=np.float32)
     targets = np.zeros((B, T, out_vectors.shape[1]), dtype=np.float32)
     mask = np.zeros((B, T), dtype=bool)
-    for b, e in enumerate(examples):
+    ins: list[int] = []             # every example's symbol codes, one flat list per phase
+    outs: list[int] = []
+    for e in examples:
         try:
-            ins = [in_index[s] for s in e.input]
-            outs = [out_index[s] for s in e.output]
+            ins.extend(map(in_index.__getitem__, e.input))
+            outs.extend(map(out_index.__getitem__, e.output))
         except KeyError as err:
             raise ValueError(f"symbol {err.args[0]!r} of example {e} is outside the alphabets "
                              f"of task {task.name}") from None
-        start = len(e.input) + 1
-        inputs[b, :start - 1] = in_vectors[ins]
-        inputs[b, start - 1, channels - 1] = 1.0          # the delimiter
-        targets[b, start:start + len(outs)] = out_vectors[outs]
-        mask[b, start:start + len(outs)] = True
+    n_in = np.array([len(e.input) for e in examples])
+    n_out = np.array([len(e.output) for e in examples])
+    rows_in, steps_in = _cells(n_in, np.zeros(B, dtype=int))
+    rows_out, steps_out = _cells(n_out, n_in + 1)
+    inputs[rows_in, steps_in] = in_vectors[ins]
+    inputs[np.arange(B), n_in, channels - 1] = 1.0     # the delimiter
+    targets[rows_out, steps_out] = out_vectors[outs]
+    mask[rows_out, steps_out] = True
     return SequenceBatch(torch.from_numpy(inputs), torch.from_numpy(targets),
                          torch.from_numpy(mask), torch.tensor(lengths),
                          torch.tensor([len(e.input) + 1 for e in examples]),

@@ -98,7 +98,7 @@ def _evaluate(s: str) -> str:
 
 
 def _navigate(s: str) -> str:
-    return str(sum({"+": 1, "-": -1, "=": 0}[c] for c in s) % 5)
+    return str((s.count("+") - s.count("-")) % 5)
 
 
 def _balanced(s: str) -> str:
