@@ -90,6 +90,9 @@ def test_sequence_encoding_shapes_masks_and_round_trip(name, bits):
         assert batch.inputs[b, start:].abs().sum() == 0            # answer phase and padding
         assert batch.targets[b, ~batch.mask[b]].abs().sum() == 0
         assert batch.inputs[b, :start - 1].sum(-1).min() >= 1       # every input step has a symbol
+        if not bits:                                                # and it is the example's
+            read = batch.inputs[b, :start - 1].argmax(-1).tolist()
+            assert "".join(task.alphabet[i] for i in read) == e.input
     assert batch.decode(batch.targets, from_logits=False) == [e.output for e in examples]
     assert batch.decode(batch.targets * 20 - 10) == [e.output for e in examples]
     width = 8 if bits else len(task.output_alphabet)
