@@ -340,7 +340,8 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 state.seconds = now - started
                 row = {"step": state.step, "loss": state.last_loss, "bits": state.last_bits,
                        "sequences": state.sequences, "seconds": round(state.seconds, 3),
-                       "seq_per_s": window_seq / max(now - window_t, 1e-9), "lr": state.lr,
+                       "seq_per_s": window_seq / max(now - window_t, 1e-9),
+                       "lr": optimizer.param_groups[0]["lr"],             # as scheduled
                        "skipped": state.skipped, "restores": state.restores,
                        **({} if prior is None else {"prior": prior.item()}), **probed,
                        **{f"entropy_{k}": v for k, v in result.entropies.items()}}

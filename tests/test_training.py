@@ -117,6 +117,17 @@ def test_nan_guard_skips_restores_and_halves_the_rate(tmp_path):
     assert read_metrics(tmp_path)[-1]["skipped"] == 4
 
 
+def test_metrics_log_the_learning_rate_in_use(tmp_path):
+    from machines.training import scheduled_lr
+
+    train_run(tiny_spec(steps=40, lr_schedule="cosine", lr=0.01), tmp_path)
+    rows = read_metrics(tmp_path)
+    assert [r["step"] for r in rows][:2] == [5, 10]
+    for r in rows:              # the rate of the step's update (progress before it)
+        assert r["lr"] == pytest.approx(scheduled_lr(0.01, (r["step"] - 1) / 40)), r["step"]
+    assert rows[-1]["lr"] < 0.002 < 0.009 < rows[0]["lr"]
+
+
 def test_the_sharpening_prior_is_logged_and_lowers_entropy(tmp_path):
     """Trained with a strong prior, the heads end sharper than without it (same seed)."""
     plain = train_run(tiny_spec(steps=60), tmp_path / "plain")
