@@ -56,3 +56,29 @@ def test_a_bounded_counter_fails_exactly_beyond_the_excursion_it_can_hold():
     assert beyond.count > 0 and beyond.accuracy < 0.6        # saturated: wrong, mostly
     late = accuracy_by(excursion, answers.correct, [0, 5, 10**6], steps=slice(70, None))
     assert sum(b.count for b in late) == 12 * 10
+
+
+def test_the_excursion_benchmark_prints_its_table_for_a_run_and_refuses_another_task(tmp_path):
+    import subprocess
+    import sys
+
+    from analysis.runs import RunSpec, train_run
+    from conftest import ROOT
+
+    def trained(task: str):
+        spec = RunSpec(task=task, machine="lstm", max_length=6, model={"hidden_size": 8,
+                                                                       "layers": 1},
+                       train={"steps": 3, "batch_size": 4, "threads": 1, "probe_every": 0})
+        train_run(spec, tmp_path / task)
+        return str(tmp_path / task)
+
+    script = [sys.executable, str(ROOT / "benchmarks" / "cycle_excursion.py")]
+    r = subprocess.run([*script, trained("cycle_navigation"), "--length", "20", "--samples",
+                        "3", "--plot", str(tmp_path / "e.png")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "| cycle_navigation | all | 1-6 |" in r.stdout
+    assert "| cycle_navigation | beyond 18 | 1-6 |" in r.stdout
+    assert "| training inputs reaching it | | | 1.0000 |" in r.stdout
+    assert (tmp_path / "e.png").stat().st_size > 1000
+    r = subprocess.run([*script, trained("parity")], capture_output=True, text=True)
+    assert r.returncode == 1 and "a run on parity" in r.stderr and "Traceback" not in r.stderr
