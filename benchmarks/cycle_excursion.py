@@ -2,7 +2,7 @@
 or how far the walk strays?
 
     python benchmarks/cycle_excursion.py RUN_DIR [RUN_DIR ...] [--length 480] [--samples 64]
-                                         [--plot excursion.png]
+                                         [--edges 0,5,10,15] [--plot excursion.png]
 
 For each run (a run directory of ``tapelab train`` or a compare's ``runs/NAME``), the machine
 answers after every prefix of ``--samples`` walks of ``--length`` steps
@@ -57,15 +57,22 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7, help="the walks' seed (evaluation "
                         "uses 0: another seed keeps these walks apart from the scored ones)")
+    parser.add_argument("--edges", default=",".join(map(str, EDGES[:-1])),
+                        help="the excursion bins' lower edges [default: %(default)s]")
     parser.add_argument("--plot", type=Path, help="also draw accuracy against excursion")
     args = parser.parse_args()
+    try:
+        edges = sorted({int(e) for e in args.edges.split(",")}) + [10**6]
+    except ValueError:
+        parser.error(f"--edges {args.edges!r}: give whole numbers, comma-separated")
 
-    heads = " | ".join(label(lo, hi) for lo, hi in zip(EDGES[:-1], EDGES[1:]))
+    heads = " | ".join(label(lo, hi) for lo, hi in zip(edges[:-1], edges[1:]))
     print(f"accuracy after each prefix by the walk's excursion so far (|net displacement|), "
           f"{args.samples} walks of {args.length} steps\n")
     print(f"| run | prefixes | train lengths | {heads} |")
-    print("|---|---|---|" + "---|" * (len(EDGES) - 1))
-    curves, reach = {}, None
+    print("|---|---|---|" + "---|" * (len(edges) - 1))
+    curves: dict = {}
+    reach: dict = {}                # training range -> share reaching each bin
     for run in args.runs:
         spec, task, model = load_run(run)
         if task.name != "cycle_navigation":
@@ -76,21 +83,23 @@ def main() -> None:
         excursion = cycle_excursion(answers.inputs)
         for steps, name in ((slice(None), "all"), (slice(3 * lengths[1], None),
                                                    f"beyond {3 * lengths[1]}")):
-            bins = accuracy_by(excursion, answers.correct, EDGES, steps=steps)
+            bins = accuracy_by(excursion, answers.correct, edges, steps=steps)
             cells = " | ".join("–" if b.accuracy is None else f"{b.accuracy:.2f} ({b.count})"
                                for b in bins)
             print(f"| {_name(run)} | {name} | {lengths[0]}-{lengths[1]} | {cells} |")
             if name == "all":
                 curves[_name(run)] = bins
-        reach = training_reach(task, lengths, EDGES)
-    print(f"| training inputs reaching it | | | "
-          + " | ".join(f"{r:.4f}" for r in reach) + " |")
+        if lengths not in reach:
+            reach[lengths] = training_reach(task, lengths, edges)
+    for (lo, hi), shares in reach.items():
+        print(f"| training inputs reaching it | | {lo}-{hi} | "
+              + " | ".join(f"{r:.4f}" for r in shares) + " |")
     if args.plot:
         plot(curves, reach, args.plot)
         print(f"\nplot: {args.plot}")
 
 
-def plot(curves: dict, reach: list[float], path: Path) -> None:
+def plot(curves: dict, reach: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -100,8 +109,11 @@ def plot(curves: dict, reach: list[float], path: Path) -> None:
         xs = [b.lo for b in bins if b.accuracy is not None]
         ax.plot(xs, [b.accuracy for b in bins if b.accuracy is not None], marker="o",
                 label=name)
-    ax.bar([b.lo for b in next(iter(curves.values()))], reach, width=4, alpha=0.2,
-           color="grey", align="edge", label="training inputs reaching it")
+    lows = [b.lo for b in next(iter(curves.values()))]
+    width = min(np.diff(lows)) * 0.8 if len(lows) > 1 else 1
+    for (lo, hi), shares in reach.items():
+        ax.bar(lows, shares, width=width, alpha=0.15, align="edge",
+               label=f"training inputs ({lo}-{hi}) reaching it")
     ax.set_xlabel("the walk's excursion so far, |net displacement|")
     ax.set_ylabel("accuracy of the answer")
     ax.set_ylim(0, 1.05)

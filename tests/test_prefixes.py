@@ -78,7 +78,7 @@ def test_the_excursion_benchmark_prints_its_table_for_a_run_and_refuses_another_
     assert r.returncode == 0, r.stderr
     assert "| cycle_navigation | all | 1-6 |" in r.stdout
     assert "| cycle_navigation | beyond 18 | 1-6 |" in r.stdout
-    assert "| training inputs reaching it | | | 1.0000 |" in r.stdout
+    assert "| training inputs reaching it | | 1-6 | 1.0000 |" in r.stdout
     assert (tmp_path / "e.png").stat().st_size > 1000
     r = subprocess.run([*script, trained("parity")], capture_output=True, text=True)
     assert r.returncode == 1 and "a run on parity" in r.stderr and "Traceback" not in r.stderr
