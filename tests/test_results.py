@@ -41,6 +41,8 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "deletang_len40_long": ({("duplicate", "tapernn"), ("cycle_navigation", "lstm")}, 3, []),
     "lstm_cycle_long": ({("cycle_navigation", "lstm")}, 2, []),
     "lstm_cycle_xl": ({("cycle_navigation", "lstm")}, 2, []),
+    "lstm_cycle_h64_lr0.001": ({("cycle_navigation", "lstm")}, 5, []),
+    "lstm_cycle_h64_lr0.0005": ({("cycle_navigation", "lstm")}, 5, []),
 }
 
 
@@ -66,8 +68,12 @@ def test_each_follow_up_report_prints_what_its_json_holds(name):
 def _pattern_rows() -> list[list[str]]:
     """The table of results/PATTERN.md: one row per cell of issue 14's target pattern."""
     lines = (ROOT / "results" / "PATTERN.md").read_text().splitlines()
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
-            if line.startswith("| ") and "`" in line]
+    start = next(i for i, line in enumerate(lines) if line.startswith("| task | machine |"))
+    rows = []                       # the first table's rows, below its header and rule
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
     assert rows, "results/PATTERN.md has no table"
     return rows
 
@@ -108,3 +114,28 @@ def test_the_pattern_summary_quotes_each_cells_best_run():
             best[key] = max(best.get(key, r["max"]), r["max"])
     for task, machine, _, folder, quoted, *_ in _pattern_rows():
         assert quoted == f"{best[task, machine]:.1f}", (task, machine, folder)
+
+
+def test_the_excursion_table_in_the_pattern_summary_is_the_benchmarks_output():
+    """PATTERN.md's table of LSTM accuracy by excursion copies the rows of
+    benchmarks/cycle_excursion.py's output, kept in lstm_cycle_h64_lr0.001/excursion.md."""
+    import re
+
+    output = (ROOT / "results" / "lstm_cycle_h64_lr0.001" / "excursion.md").read_text()
+    lines = (ROOT / "results" / "PATTERN.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| run | score |"))
+    folder, checked = None, 0
+    for line in lines[start + 2:]:
+        if not line.startswith("| ") or "training inputs" in line:
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        named = re.search(r"`([^`]+)`", cells[0])
+        folder = named.group(1) if named else folder
+        seed = int(re.search(r"seed (\d+)", cells[0]).group(1))
+        mine = [c.split()[0] for c in cells[2:]]
+        row = next(o for o in output.splitlines()
+                   if o.startswith(f"| {folder}/cycle_navigation-lstm-s{seed} | all |"))
+        theirs = [c.strip().split()[0] for c in row.strip().strip("|").split("|")[3:]]
+        assert mine == theirs, (folder, seed)
+        checked += 1
+    assert checked >= 7
