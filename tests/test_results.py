@@ -41,7 +41,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "deletang_len40_long": ({("duplicate", "tapernn"), ("cycle_navigation", "lstm")}, 3, []),
     "lstm_cycle_long": ({("cycle_navigation", "lstm")}, 2, []),
     "lstm_cycle_xl": ({("cycle_navigation", "lstm")}, 2, []),
-    "lstm_cycle_h64_lr0.001": ({("cycle_navigation", "lstm")}, 5, []),
+    "lstm_cycle_h64_lr0.001": ({("cycle_navigation", "lstm")}, 7, []),
     "lstm_cycle_h64_lr0.0005": ({("cycle_navigation", "lstm")}, 5, []),
 }
 
