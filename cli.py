@@ -1165,9 +1165,9 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, lengths,
-            train_length, samples,
-            restarts, jobs, backend, address, cpus_per_job, gpus_per_job, retries, steps,
-            dry_run, bits, temperatures, settings, use_compile, out, force, as_json) -> None:
+            train_length, samples, restarts, jobs, backend, address, cpus_per_job, gpus_per_job,
+            retries, steps, dry_run, bits, temperatures, settings, use_compile, out, force,
+            as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -1203,7 +1203,8 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     else:
         chosen = list(registry.names())
     config = CompareConfig(tasks=tasks, pairs=only, machines=chosen, seeds=seeds,
-                           first_seed=first_seed, budget=budget, lengths=_lengths(lengths) if lengths else None,
+                           first_seed=first_seed, budget=budget,
+                           lengths=_lengths(lengths) if lengths else None,
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),
                            temperatures=_temperatures(temperatures),
