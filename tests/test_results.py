@@ -43,6 +43,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "lstm_cycle_xl": ({("cycle_navigation", "lstm")}, 2, []),
     "lstm_cycle_h64_lr0.001": ({("cycle_navigation", "lstm")}, 7, []),
     "lstm_cycle_h64_lr0.0005": ({("cycle_navigation", "lstm")}, 5, []),
+    "lstm_cycle_h64_len120": ({("cycle_navigation", "lstm")}, 2, []),
 }
 
 
