@@ -19,8 +19,8 @@ from typing import Callable
 import numpy as np
 
 from analysis.sweep import Outcome, SweepOptions, run_sweep
-from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_settings,
-                             run_dir as run_path, write_json)
+from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_record,
+                             compare_settings, run_dir as run_path, write_json)
 from machines import registry
 from tasks.suite import BIT_TASKS, NAMES, get_task
 
@@ -410,10 +410,11 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     out = Path(out)
     marker = out / COMPARE
     settings = config.settings()
-    previous = compare_settings(out)
+    record = compare_record(out)
+    previous = None if record is None else record["settings"]
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     if config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
-        record = json.loads(marker.read_text(encoding="utf-8"))
+        assert record is not None
         log(f"adding seeds {previous['seeds'] + config.first_seed}.."
             f"{config.seeds + config.first_seed - 1} to the {previous['seeds']} of {out}")
         write_json(marker, {**record, "settings": settings,

@@ -42,8 +42,9 @@ def write_json(path: Path, data: object) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def compare_settings(out: Path) -> dict | None:
-    """The settings recorded in ``out/compare.json``, if it is a comparison tapelab made."""
+def compare_record(out: Path) -> dict | None:
+    """``out/compare.json`` (kind, settings, created, seeds_added), if it is a comparison
+    tapelab made."""
     try:
         record = json.loads((out / COMPARE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -51,7 +52,13 @@ def compare_settings(out: Path) -> dict | None:
     if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) \
             or record.get("kind", "tapelab-compare") != "tapelab-compare":
         return None
-    return record["settings"]
+    return record
+
+
+def compare_settings(out: Path) -> dict | None:
+    """The settings recorded in ``out/compare.json``, if it is a comparison tapelab made."""
+    record = compare_record(out)
+    return None if record is None else record["settings"]
 
 
 def compare_kind(out: Path) -> str | None:
