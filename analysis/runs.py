@@ -255,3 +255,10 @@ def load_run(run_dir: str | Path):
     load_checkpoint(ckpt, model)
     model.eval()
     return spec, task, model
+
+
+def run_name(run_dir: str | Path) -> str:
+    """A run directory's name for tables, with its comparison's name where it is one of a
+    compare's ``runs/``."""
+    run = Path(run_dir).resolve()
+    return f"{run.parents[1].name}/{run.name}" if run.parent.name == "runs" else run.name

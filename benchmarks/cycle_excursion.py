@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.prefixes import accuracy_by, cycle_excursion, prefix_answers  # noqa: E402
-from analysis.runs import load_run  # noqa: E402
+from analysis.runs import load_run, run_name  # noqa: E402
 
 EDGES = (0, 5, 10, 15, 20, 25, 30, 10**6)
 
@@ -38,12 +38,6 @@ def training_reach(task, lengths: tuple[int, int], edges, *, draws: int = 20_000
     reach = [int(cycle_excursion([task.sample(int(rng.integers(lo, hi + 1)), rng).input])
                  [0, -1]) for _ in range(draws)]
     return [float(np.mean(np.array(reach) >= e)) for e in edges[:-1]]
-
-
-def _name(run: Path) -> str:
-    """A run's name, with its comparison's where it is one of a compare's runs."""
-    run = run.resolve()
-    return f"{run.parents[1].name}/{run.name}" if run.parent.name == "runs" else run.name
 
 
 def label(lo: float, hi: float) -> str:
@@ -74,7 +68,10 @@ def main() -> None:
     curves: dict = {}
     reach: dict = {}                # training range -> share reaching each bin
     for run in args.runs:
-        spec, task, model = load_run(run)
+        try:
+            spec, task, model = load_run(run)
+        except (OSError, ValueError) as err:      # not a run, or a damaged one
+            sys.exit(str(err))
         if task.name != "cycle_navigation":
             sys.exit(f"{run}: a run on {task.name}; this benchmark reads cycle_navigation runs")
         lengths = spec.lengths(task)
@@ -86,9 +83,9 @@ def main() -> None:
             bins = accuracy_by(excursion, answers.correct, edges, steps=steps)
             cells = " | ".join("–" if b.accuracy is None else f"{b.accuracy:.2f} ({b.count})"
                                for b in bins)
-            print(f"| {_name(run)} | {name} | {lengths[0]}-{lengths[1]} | {cells} |")
+            print(f"| {run_name(run)} | {name} | {lengths[0]}-{lengths[1]} | {cells} |")
             if name == "all":
-                curves[_name(run)] = bins
+                curves[run_name(run)] = bins
         if lengths not in reach:
             reach[lengths] = training_reach(task, lengths, edges)
     for (lo, hi), shares in reach.items():

@@ -28,10 +28,25 @@ written) and ``read0`` after it (where r_t is read). ``hard=True`` takes the arg
 every step: a discrete tape (``temperature=T`` tempers the action probabilities instead,
 :mod:`machines.sharpening`). Both the tape and the head are moved by one precomputed index
 (:func:`move_index`), a single ``index_select`` when the batch shares its input length.
+
+**Where it differs from their code** (``models/tape_rnn.py`` and ``models/rnn.py`` of
+google-deepmind/neural_networks_chomsky_hierarchy, read for this note). The controller's
+input, the five actions and their shifts, and the jump by the input length are the same.
+Three things differ:
+
+* **Their output sees only h_t** (a linear layer on relu(h_t)), and h_t saw the cell read
+  *before* the step's move. Ours also sees r_t, read after the move: our output can use the
+  cell a step moves to at that step, theirs one step later.
+* **Their write value comes from an MLP** (two layers of 64) with no squashing. Ours is
+  tanh(W_w h_t).
+* **Their tape is a fixed number of cells** (``memory_size``: 30 by default, 40 in their
+  ``training/example.py``), so long inputs wrap around it. We could not find the size the
+  paper used. Ours defaults to 2T + 1 cells, so that nothing wraps at any length; set
+  ``tape_cells`` for a fixed size.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -134,3 +149,14 @@ class TapeRNN(nn.Module):
         heads = {name: stack_frames(p, return_trace)
                  for name, p in (("read0", reads), ("write0", writes))}
         return logits, AddressingTrace(heads, L)
+
+
+def one_cell_tape(model: TapeRNN) -> TapeRNN:
+    """A copy of ``model``, same weights, on a tape of one cell. Each step then reads back the
+    value it has just written, w_t = tanh(W_w h_t), which h_t already fixes, so the tape
+    carries nothing from one step to the next and only the controller's state remembers.
+    Scoring a trained Tape-RNN both ways asks whether it uses its tape
+    (``benchmarks/tape_ablation.py``)."""
+    copy = TapeRNN(replace(model.config, tape_cells=1))
+    copy.load_state_dict(model.state_dict())
+    return copy.train(model.training)

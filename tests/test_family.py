@@ -10,7 +10,7 @@ import torch
 from analysis.runs import RunSpec, batch_fn, build_model, task_of
 from machines import registry
 from machines.stack_rnn import StackRNN, StackRNNConfig
-from machines.tape_rnn import TapeRNN, TapeRNNConfig, move_index, moved
+from machines.tape_rnn import TapeRNN, TapeRNNConfig, move_index, moved, one_cell_tape
 from machines.training import TrainConfig, sequence_loss, train
 from machines.transformer import POSITIONS, TransformerConfig, TransformerEncoder, rotate
 
@@ -108,6 +108,53 @@ def test_a_tape_rnn_with_one_hot_actions_is_a_discrete_tape():
         for cell in range(L):
             expected = cells.get((head + cell) % L, 0.0)
             assert torch.all(tape[0, cell] == expected), (action, cell)
+
+
+def test_a_one_cell_tape_leaves_only_the_controllers_state():
+    """The ablation of benchmarks/tape_ablation.py: the same weights, and each step reads back
+    what it has just written, so the outputs are the controller's recurrence alone."""
+    torch.manual_seed(0)
+    model = TapeRNN(TapeRNNConfig(5, 3, **SMALL["tapernn"]))
+    x = _inputs()
+    ablated = one_cell_tape(model)
+    assert (ablated.config.tape_cells, model.config.tape_cells) == (1, 0)
+    logits, trace = ablated(x, return_trace=True)
+    h, w, expected = x.new_zeros(3, 16), x.new_zeros(3, 4), []
+    for t in range(x.shape[1]):
+        h = model.cell(torch.cat([x[:, t], w], -1), h)
+        w = torch.tanh(model.write_value(h))
+        expected.append(model.output(torch.cat([h, w], -1)))
+    assert torch.allclose(logits, torch.stack(expected, 1), atol=1e-6)
+    assert trace.heads["read0"].shape[-1] == 1
+    assert not torch.allclose(model(x)[0], logits, atol=1e-3)     # the full tape remembers
+
+
+def test_the_tape_ablation_benchmark_scores_a_tape_rnn_and_refuses_other_runs(tmp_path):
+    import subprocess
+    import sys
+
+    from analysis.runs import train_run
+    from conftest import ROOT
+
+    def trained(machine: str):
+        spec = RunSpec(task="odds_first", machine=machine, max_length=4,
+                       model=SMALL.get(machine, {"hidden_size": 8}),
+                       train={"steps": 3, "batch_size": 4, "threads": 1, "probe_every": 0})
+        train_run(spec, tmp_path / machine)
+        return str(tmp_path / machine)
+
+    script = [sys.executable, str(ROOT / "benchmarks" / "tape_ablation.py")]
+    r = subprocess.run([*script, trained("tapernn"), "--samples", "5"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| tapernn |")]
+    assert [row.split(" | ")[2] for row in rows] == ["2", "4", "8"]
+    assert all(0 <= float(v) <= 1 for row in rows for v in row.strip("| ").split(" | ")[3:])
+    for args, message in (([trained("lstm")], "a lstm run"),
+                          ([str(tmp_path)], "not a tapelab run directory"),
+                          ([str(tmp_path / "tapernn"), "--lengths", "4,x"], "--lengths")):
+        r = subprocess.run([*script, *args], capture_output=True, text=True)
+        assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
 
 
 def test_moves_are_per_example_and_a_shared_index_gives_the_same():
