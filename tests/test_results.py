@@ -44,6 +44,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "lstm_cycle_h64_lr0.001": ({("cycle_navigation", "lstm")}, 7, []),
     "lstm_cycle_h64_lr0.0005": ({("cycle_navigation", "lstm")}, 5, []),
     "lstm_cycle_h64_len120": ({("cycle_navigation", "lstm")}, 2, []),
+    "tapernn_len10_ablation": (TAPE, 3, []),
 }
 
 
@@ -140,3 +141,24 @@ def test_the_excursion_table_in_the_pattern_summary_is_the_benchmarks_output():
         assert mine == theirs, (folder, seed)
         checked += 1
     assert checked >= 7
+
+
+def test_the_tape_ablation_figures_in_the_pattern_summary_are_the_benchmarks_output():
+    """PATTERN.md's ranges for the Tape-RNN with and without its tape come from the rows of
+    benchmarks/tape_ablation.py's output, kept in tapernn_len10_ablation/ablation.md."""
+    rows = [line.strip("|").split("|") for line in
+            (ROOT / "results" / "tapernn_len10_ablation" / "ablation.md").read_text().splitlines()
+            if line.startswith("| tapernn_len10_ablation/")]
+    assert len(rows) == 27
+
+    def span(tasks: tuple[str, ...], length: int, column: int) -> str:
+        values = [float(r[column]) for r in rows
+                  if r[0].strip().split("/")[1].split("-")[0] in tasks and int(r[2]) == length]
+        return f"{min(values):.2f}-{max(values):.2f}"
+
+    pattern = (ROOT / "results" / "PATTERN.md").read_text()
+    pattern = " ".join(pattern.split())          # the text is wrapped
+    for tasks, length, column in ((("odds_first",), 10, 4), (("duplicate", "reverse"), 10, 4),
+                                  (("odds_first",), 20, 3), (("duplicate", "reverse"), 20, 3)):
+        assert span(tasks, length, column) in pattern, (tasks, length, column)
+
