@@ -59,6 +59,9 @@ def main() -> None:
         edges = sorted({int(e) for e in args.edges.split(",")}) + [10**6]
     except ValueError:
         parser.error(f"--edges {args.edges!r}: give whole numbers, comma-separated")
+    for name in ("length", "samples"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} {getattr(args, name)}: give at least 1")
 
     heads = " | ".join(label(lo, hi) for lo, hi in zip(edges[:-1], edges[1:]))
     print(f"accuracy after each prefix by the walk's excursion so far (|net displacement|), "

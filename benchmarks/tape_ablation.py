@@ -38,6 +38,8 @@ def main() -> None:
         parser.error(f"--lengths {args.lengths!r}: give whole numbers, comma-separated")
     if fixed is not None and min(fixed) < 1:
         parser.error(f"--lengths {args.lengths!r}: lengths start at 1")
+    if args.samples < 1:
+        parser.error(f"--samples {args.samples}: give at least 1")
 
     print(f"per-token accuracy and exact match, {args.samples} examples per length, "
           f"as trained and on a one-cell tape\n")

@@ -152,7 +152,8 @@ def test_the_tape_ablation_benchmark_scores_a_tape_rnn_and_refuses_other_runs(tm
     assert all(0 <= float(v) <= 1 for row in rows for v in row.strip("| ").split(" | ")[3:])
     for args, message in (([trained("lstm")], "a lstm run"),
                           ([str(tmp_path)], "not a tapelab run directory"),
-                          ([str(tmp_path / "tapernn"), "--lengths", "4,x"], "--lengths")):
+                          ([str(tmp_path / "tapernn"), "--lengths", "4,x"], "--lengths"),
+                          ([str(tmp_path / "tapernn"), "--samples", "0"], "--samples")):
         r = subprocess.run([*script, *args], capture_output=True, text=True)
         assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
 

@@ -82,3 +82,6 @@ def test_the_excursion_benchmark_prints_its_table_for_a_run_and_refuses_another_
     assert (tmp_path / "e.png").stat().st_size > 1000
     r = subprocess.run([*script, trained("parity")], capture_output=True, text=True)
     assert r.returncode == 1 and "a run on parity" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([*script, str(tmp_path / "cycle_navigation"), "--samples", "0"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--samples 0" in r.stderr and "Traceback" not in r.stderr
