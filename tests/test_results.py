@@ -159,11 +159,12 @@ def test_the_tape_ablation_figures_in_the_pattern_summary_are_the_benchmarks_out
 
     pattern = (ROOT / "results" / "PATTERN.md").read_text()
     pattern = " ".join(pattern.split())          # the text is wrapped
-    for tasks, length, column in ((("odds_first",), 10, 4), (("duplicate", "reverse"), 10, 4),
-                                  (("odds_first",), 20, 3), (("duplicate", "reverse"), 20, 3)):
-        assert span(tasks, length, column) in pattern, (tasks, length, column)
+    for tasks, length, column, quoted in (
+            (("odds_first",), 10, 4, "({} per token)"), (("duplicate", "reverse"), 10, 4, "({})"),
+            (("odds_first",), 20, 3, "({} per token at length 20"),
+            (("duplicate", "reverse"), 20, 3, "keep {})")):
+        assert quoted.format(span(tasks, length, column)) in pattern, (tasks, length, column)
     report = json.loads((ROOT / "results" / "tapernn_len10_ablation" / "report.json").read_text())
     hard = [r["symbol_accuracy"] for r in report["results"] if r["task"] == "odds_first"
             and r["addressing"] == "hard" and r["length"] == 10]
     assert len(hard) == 3 and f"length 10 ({min(hard):.2f}-{max(hard):.2f} per token)" in pattern
-
