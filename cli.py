@@ -170,10 +170,21 @@ class Tapelab(click.Group):
                         "traceback)", EXIT_INTERNAL) from None
 
 
+def _read_stdin() -> str:
+    """The program text piped to ``-``; refuses a terminal (it would wait) and non-UTF-8."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise click.BadParameter("- reads the program from standard input; pipe one in "
+                                 "(cat bb4.yaml | tapelab run -)", param_hint="PROGRAM")
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _fail(f"<stdin>: not a text file ({err.reason})") from None
+
+
 def _load(program: str, fmt: str, start: str | None = None):
     """Load a program; bad programs exit 1 with one line, missing files exit 2."""
     from machines.errors import ProgramError
-    from machines.formats import load
+    from machines.formats import load, loads
 
     options = {"start": start} if start else {}
     if start and fmt not in ("morphett", "auto"):
@@ -181,7 +192,10 @@ def _load(program: str, fmt: str, start: str | None = None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            loaded = load(program, fmt, **options)
+            if program == "-":
+                loaded = loads(_read_stdin(), fmt, name="stdin", source="<stdin>", **options)
+            else:
+                loaded = load(program, fmt, **options)
         except FileNotFoundError as err:
             raise click.BadParameter(str(err), param_hint="PROGRAM") from None
         except TypeError:
@@ -264,7 +278,8 @@ def cli(debug: bool) -> None:
 def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_steps: int,
         engine: str, block: int | None, back: bool | None, rules: bool, trace: bool,
         stop_at_breaks: bool, max_tape: int, as_json: bool, full_tape: bool) -> None:
-    """Run a Turing machine PROGRAM (a file or a bbchallenge string) and report how it ended.
+    """Run a Turing machine PROGRAM (a file, a bbchallenge string, or - for standard input)
+    and report how it ended.
 
     \b
     Formats: turingmachine.io YAML (.yaml/.yml), Morphett's text format (.txt/.tm), and the

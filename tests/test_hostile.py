@@ -80,6 +80,9 @@ CASES = [
     (["run", "{d}/laughs-target.yaml"], INVALID),
     (["run", "{d}/ünïcode.yaml", "--input", "101"], OK),
     (["run", "{d}/nothing-here.yaml"], USAGE),
+    (["run", ""], USAGE),
+    (["run", "/dev/null"], INVALID),                  # not a regular file: it is refused
+    (["run", "-"], INVALID),                          # standard input, empty here
     (["run", "1RB1LB_1LA1Rz"], INVALID),
     (["run", "1RB1L!_1LA1RZ"], INVALID),
     (["run", "1RB1LB_1LA1R"], INVALID),
@@ -160,6 +163,16 @@ def test_bad_input_is_one_line_with_its_exit_code(files, args, code, monkeypatch
     if code not in (OK,):
         message = [line for line in r.stderr.splitlines() if line.strip()]
         assert message and message[-1].startswith(("error:", "Error:")), r.output
+
+
+def test_a_program_can_be_piped_to_dash(files):
+    r = invoke("run", "-", input=BB2 + "\n")
+    assert r.exit_code == OK and "after 6 steps" in r.stdout, r.output
+    r = invoke("convert", "-", "--to", "yaml", input=(files / "ünïcode.yaml").read_text())
+    assert r.exit_code == OK and "table:" in r.stdout, r.output
+    r = invoke("run", "-", input=b"\xff\xfe")
+    no_traceback(r)
+    assert r.exit_code == INVALID and "<stdin>: not a text file" in r.stderr, r.output
 
 
 def test_nothing_the_user_made_is_touched(files):

@@ -54,12 +54,18 @@ def load(path_or_text: str | os.PathLike, format: str = "auto", **options) -> Pr
     for an invalid program and ``FileNotFoundError`` for a path that does not exist.
     """
     arg = os.fspath(path_or_text)
+    if not arg.strip():
+        raise FileNotFoundError("empty; give a program file, a bbchallenge string such as "
+                                "1RB1LB_1LA1RZ, or - to read standard input")
     if isinstance(path_or_text, os.PathLike) or ("\n" not in arg and not is_bb_string(arg)):
         path = Path(arg)
         if not path.exists() and format in ("auto", "bb") and bbchallenge.resembles(arg):
             return loads(arg, "bb", **options)          # a mistyped machine: say where
         if path.is_dir():
             raise ProgramError("is a directory, not a program file", file=arg)
+        if path.exists() and not path.is_file():
+            raise ProgramError("not a regular file (a device, a pipe or a socket); pipe a "
+                               "program to - instead", file=arg)
         if not path.is_file():
             raise FileNotFoundError(f"{arg}: no such program file (nor a bbchallenge string "
                                     "such as 1RB1LB_1LA1RZ)")
