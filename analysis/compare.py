@@ -431,7 +431,8 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
     outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log,
-                         expected=lambda job: config.seconds(job.machine))
+                         expected=lambda job: config.seconds(job.machine),
+                         kind=lambda job: job.machine)
     log(f"the sweep took {time.perf_counter() - started:.0f} s; writing the report")
     write_json(out / SKIPPED, skipped)
     return outcomes

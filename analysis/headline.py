@@ -20,21 +20,57 @@ def _longest(d: dict) -> tuple[int, float | None]:
     return int(n), d[n]
 
 
+def _verdict(exact: dict) -> tuple[str, int, float | None]:
+    """One run's (or one summary row's) class: ``won`` (GENERALISED exact match at the longest
+    length), ``unfit`` (below it at the shortest, the training length) or ``lost``; with the
+    length and the exact match that decide it."""
+    n, far = _longest(exact)
+    first = min(exact, key=lambda k: int(k))
+    if far is not None and far >= GENERALISED:
+        return "won", n, far
+    if exact[first] is not None and exact[first] < GENERALISED:
+        return "unfit", int(first), exact[first]
+    return "lost", n, far
+
+
+def _by_seed(report: dict) -> dict[tuple[str, str], dict[int, dict]]:
+    """Each trained pair's soft exact match by seed and length, from report.json's results."""
+    runs: dict[tuple[str, str], dict[int, dict]] = {}
+    for r in report.get("results", []):
+        if r["addressing"] == "soft" and r["machine"] != "classical":
+            runs.setdefault((r["task"], r["machine"]), {}).setdefault(
+                r["seed"], {})[str(r["length"])] = r["exact_match"]
+    return runs
+
+
+def _values(values: list[float | None]) -> str:
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return "–"
+    low, high = f"{known[0]:.2f}", f"{known[-1]:.2f}"
+    return low if low == high else f"{low}-{high}"
+
+
 def generalisation(report: dict) -> str:
-    """Which trained machines reach GENERALISED exact match at the longest length, by task."""
-    won, lost, unfit = [], [], []
+    """Which trained machines reach GENERALISED exact match at the longest length, by task;
+    a pair with several seeds is counted seed by seed ("in 4 of 5 seeds"), since their mean
+    can hide that most seeds succeed, or that one does."""
+    classes: dict[str, list[str]] = {"won": [], "lost": [], "unfit": []}
+    seeds = _by_seed(report)
     for s in report["summary"]:
         if s["addressing"] != "soft" or s["machine"] == "classical":
             continue
-        n, exact = _longest(s["exact_match"])
-        first = min(s["exact_match"], key=lambda k: int(k))
-        fit = s["exact_match"][first]
-        if exact is not None and exact >= GENERALISED:
-            won.append(f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
-        elif fit is not None and fit < GENERALISED:
-            unfit.append(f"the {s['machine']} on {s['task']} ({fit:.2f} at length {first})")
-        else:
-            lost.append(f"the {s['machine']} on {s['task']} ({exact:.2f} at length {n})")
+        runs = seeds.get((s["task"], s["machine"]), {})
+        verdicts = [_verdict(e) for e in runs.values()] if len(runs) > 1 else \
+            [_verdict(s["exact_match"])]
+        for kind in classes:
+            mine = [(n, v) for k, n, v in verdicts if k == kind]
+            if not mine:
+                continue
+            share = f" in {len(mine)} of {len(verdicts)} seeds" if len(verdicts) > 1 else ""
+            classes[kind].append(f"the {s['machine']} on {s['task']}{share} "
+                                 f"({_values([v for _, v in mine])} at length {mine[0][0]})")
+    won, lost, unfit = classes["won"], classes["lost"], classes["unfit"]
     if not won and not lost and not unfit:
         return "No trained machine was evaluated."
     if won:

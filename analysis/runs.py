@@ -194,7 +194,12 @@ def read_spec(run_dir: str | Path) -> RunSpec:
     config.json, :class:`RunDirError` if that file is not one tapelab wrote)."""
     path = Path(run_dir) / CONFIG
     if not path.is_file():
-        raise FileNotFoundError(f"{run_dir}: not a tapelab run directory (no {CONFIG})")
+        from analysis.layout import RUNS, compare_record
+
+        hint = ""
+        if compare_record(Path(run_dir)) is not None:
+            hint = f"; it is a compare directory, whose runs are in {Path(run_dir) / RUNS}"
+        raise FileNotFoundError(f"{run_dir}: not a tapelab run directory (no {CONFIG}){hint}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as err:

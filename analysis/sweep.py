@@ -73,17 +73,20 @@ class Progress:
     failed: int = 0
     running: int = 0
     started: float = field(default_factory=time.perf_counter)
-    durations: list[float] = field(default_factory=list)
+    durations: dict[str, list[float]] = field(default_factory=dict)    # kind -> seconds
 
     expected: dict[str, float | None] = field(default_factory=dict)   # job -> seconds
+    kinds: dict[str, str] = field(default_factory=dict)               # job -> its kind
     left: set[str] = field(default_factory=set)                         # jobs not finished
 
     def line(self, parallel: float) -> str:
         """``jobs: 3/16 done (1 before), 2 running, 0 failed, ETA 2:10``. The ETA adds the
         expected seconds of the jobs left (their training budget, or else the mean of the jobs
-        done so far), spread over ``parallel`` workers."""
-        mean = sum(self.durations) / len(self.durations) if self.durations else None
-        guesses = [self.expected.get(name) or mean for name in self.left]
+        of their kind done so far), spread over ``parallel`` workers; no ETA while a job left
+        has neither."""
+        mean = {kind: sum(d) / len(d) for kind, d in self.durations.items()}
+        guesses = [self.expected.get(name) or mean.get(self.kinds.get(name, ""))
+                   for name in self.left]
         eta = ""
         if self.left and all(g is not None for g in guesses):
             seconds = sum(guesses) / max(parallel, 1.0)
@@ -104,9 +107,24 @@ def training_status(out: Path, names, expected: dict[str, float | None]) -> str 
             continue
         last, budget = rows[-1], expected.get(name)
         where = (f"{max(0.0, budget - last['seconds']):.0f} s left" if budget
-                 else f"step {last['step']}")
+                 else _steps_left(run_path(out, name), last))
         parts.append(f"{name} {where}, loss {last['loss']:.3g}")
     return "training: " + "; ".join(parts) if parts else None
+
+
+def _steps_left(run: Path, last: dict) -> str:
+    """``step 300 of 1600, about 140 s left`` for a run with a step budget (the seconds from
+    its own pace so far); ``step 300`` where its config.json gives no budget."""
+    from analysis.runs import read_spec
+
+    try:
+        total = read_spec(run).train.get("steps")
+    except (OSError, ValueError):
+        total = None
+    if not total or not last["step"]:
+        return f"step {last['step']}"
+    seconds = last["seconds"] / last["step"] * max(0, total - last["step"])
+    return f"step {last['step']} of {total}, about {seconds:.0f} s left"
 
 
 def finished(out: Path, name: str) -> bool:
@@ -130,10 +148,12 @@ DIED = ("its worker process died without a word (killed by the system: out of me
 
 def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOptions, *,
               log: Callable[[str], None] = print,
-              expected: Callable[[object], float | None] = lambda job: None) -> list[Outcome]:
+              expected: Callable[[object], float | None] = lambda job: None,
+              kind: Callable[[object], str] = lambda job: "") -> list[Outcome]:
     """Run ``run_job(job, config, out, threads)`` for every unfinished job on the backend of
     ``options``; returns one :class:`Outcome` per job, in the order of ``jobs``.
-    ``expected(job)`` is a job's expected seconds, where known (for the ETA)."""
+    ``expected(job)`` is a job's expected seconds, where known, and ``kind(job)`` the jobs whose
+    mean duration guesses it where not (for the ETA)."""
     if options.backend not in BACKENDS:
         raise ValueError(f"unknown backend {options.backend!r}; choose one of "
                          f"{', '.join(BACKENDS)}")
@@ -148,6 +168,7 @@ def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOp
             todo.append(job)
             progress.left.add(job.name)
             progress.expected[job.name] = expected(job)
+            progress.kinds[job.name] = kind(job)
     log(f"{len(jobs)} jobs, {progress.cached} done before, {len(todo)} to run "
         f"({options.backend})")
     if options.backend == "ray":
@@ -175,7 +196,8 @@ def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
             f"{outcome.error.strip().splitlines()[-1]}")
     else:
         progress.done += 1
-        progress.durations.append(outcome.seconds)
+        progress.durations.setdefault(progress.kinds.get(outcome.name, ""), []).append(
+            outcome.seconds)
         failed_file.unlink(missing_ok=True)
         log(f"{outcome.name} done in {outcome.seconds:.0f} s")
     log(progress.line(parallel))

@@ -352,6 +352,8 @@ def test_damaged_compare_directories_get_one_line(tmp_path):
     r = invoke("compare", "invert", "--machines", "classical", "--samples", "2", "--lengths",
                "3", "--out", out)
     assert r.exit_code == OK, r.output
+    r = invoke("eval", out)                          # a compare directory is not a run
+    assert r.exit_code == USAGE and f"whose runs are in {out / 'runs'}" in r.stderr, r.output
     evaluation = out / "runs" / "invert-classical" / "evaluation.json"
     good = evaluation.read_text()
     for text in ("{not json", "[]", json.dumps({k: v for k, v in json.loads(good).items()

@@ -21,3 +21,26 @@ def test_a_training_compare_reports_seconds_left_and_loss(tmp_path, jobs):
     assert any("invert-ntm-s0 " in line and " s left, loss " in line for line in status)
     if jobs == 2:       # both train at once: one line names both
         assert any("invert-ntm-s0" in line and "invert-lstm-s0" in line for line in status)
+
+
+def test_a_step_budget_reports_its_step_and_the_seconds_left_at_its_pace(tmp_path):
+    lines: list[str] = []
+    config = CompareConfig(tasks=["invert"], machines=["lstm"], steps=200, lengths=[3],
+                           samples=2, temperatures=[])
+    outcomes = compare(config, tmp_path / "cmp", options=SweepOptions(jobs=1, heartbeat=0.3),
+                       log=lines.append)
+    assert [o.status for o in outcomes] == ["done"]
+    status = [line for line in lines if line.startswith("training: invert-lstm-s0 step ")]
+    assert status and all(" of 200, about " in line and " s left, loss " in line
+                          for line in status), lines
+
+
+def test_the_eta_guesses_a_job_only_from_jobs_of_its_kind():
+    from analysis.sweep import Progress
+
+    p = Progress(total=3, expected={"a": None, "b": None, "c": 30.0},
+                 kinds={"a": "classical", "b": "ntm", "c": "lstm"}, left={"b", "c"})
+    p.done, p.durations = 1, {"classical": [10.0]}
+    assert "ETA" not in p.line(parallel=1)        # no ntm has finished: no guess for b
+    p.durations["ntm"] = [100.0]
+    assert p.line(parallel=2).endswith("ETA 1:05")   # (100 + 30) / 2

@@ -186,6 +186,29 @@ def test_the_headline_takes_every_number_from_the_report():
     assert "classical" not in text
 
 
+def test_the_headline_counts_seeds_instead_of_averaging_them():
+    from analysis.headline import generalisation
+
+    exact = {0: (0.0, 0.0), 1: (1.0, 0.98), 2: (1.0, 1.0), 3: (1.0, 0.5)}   # seed: (20, 120)
+    report = {"summary": [{"task": "copy", "machine": "ntm", "addressing": "soft",
+                           "exact_match": {"20": 0.75, "120": 0.62}}],          # the means
+              "results": [{"task": "copy", "machine": "ntm", "seed": seed, "length": n,
+                           "addressing": addressing, "exact_match": e}
+                          for seed, pair in exact.items() for n, e in zip((20, 120), pair)
+                          for addressing in ("soft", "hard")]}
+    text = generalisation(report)
+    assert "the ntm on copy in 2 of 4 seeds (0.98-1.00 at length 120)" in text
+    assert "falling short beyond them: the ntm on copy in 1 of 4 seeds (0.50 at length 120)" \
+        in text
+    assert "too short for them: the ntm on copy in 1 of 4 seeds (0.00 at length 20)" in text
+    one = {"summary": [dict(report["summary"][0], exact_match={"20": 1.0, "120": 0.5})],
+           "results": [r for r in report["results"] if r["seed"] == 3]}
+    assert generalisation(one) == ("No trained machine reached exact match 0.9 at the longest "
+                                   "tested length (1 machine-task pairs tried). Fitting their "
+                                   "training lengths but falling short beyond them: the ntm "
+                                   "on copy (0.50 at length 120).")        # no "1 of 1 seeds"
+
+
 def test_the_headline_says_where_the_published_pattern_holds():
     from analysis.headline import published
 
