@@ -172,21 +172,17 @@ class Tapelab(click.Group):
                         "traceback)", EXIT_INTERNAL) from None
 
 
-def _read_stdin() -> str:
-    """The program text piped to ``-``; refuses a terminal (it would wait) and non-UTF-8."""
-    if sys.stdin is None or sys.stdin.isatty():
+def _refuse_a_terminal(program: str) -> None:
+    """``-`` on a terminal would wait for typing; say how it is meant."""
+    if program == "-" and (sys.stdin is None or sys.stdin.isatty()):
         raise click.BadParameter("- reads the program from standard input; pipe one in "
                                  "(cat bb4.yaml | tapelab run -)", param_hint="PROGRAM")
-    try:
-        return sys.stdin.buffer.read().decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise _fail(f"<stdin>: not a text file ({err.reason})") from None
 
 
 def _load(program: str, fmt: str, start: str | None = None):
     """Load a program; bad programs exit 1 with one line, missing files exit 2."""
     from machines.errors import ProgramError
-    from machines.formats import load, loads
+    from machines.formats import load
 
     options = {"start": start} if start else {}
     if start and fmt not in ("morphett", "auto"):
@@ -194,10 +190,8 @@ def _load(program: str, fmt: str, start: str | None = None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if program == "-":
-                loaded = loads(_read_stdin(), fmt, name="stdin", source="<stdin>", **options)
-            else:
-                loaded = load(program, fmt, **options)
+            _refuse_a_terminal(program)
+            loaded = load(program, fmt, **options)
         except FileNotFoundError as err:
             raise click.BadParameter(str(err), param_hint="PROGRAM") from None
         except TypeError:

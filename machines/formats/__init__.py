@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -47,13 +48,20 @@ def is_bb_string(arg: str) -> bool:
 
 
 def load(path_or_text: str | os.PathLike, format: str = "auto", **options) -> Program:
-    """Load a program from a file path, a bbchallenge string, or program text.
+    """Load a program from a file path, a bbchallenge string, program text, or ``-``
+    (standard input, read to its end).
 
     ``format`` is ``auto`` (detected from the extension or the content), ``yaml``, ``morphett``
     or ``bb``. ``options`` go to the parser (Morphett takes ``start``). Raises ``ProgramError``
     for an invalid program and ``FileNotFoundError`` for a path that does not exist.
     """
     arg = os.fspath(path_or_text)
+    if arg == "-":
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ProgramError(f"not a text file ({err.reason})", file="<stdin>") from None
+        return loads(text, format, name="stdin", source="<stdin>", **options)
     if not arg.strip():
         raise FileNotFoundError("empty; give a program file, a bbchallenge string such as "
                                 "1RB1LB_1LA1RZ, or - to read standard input")
