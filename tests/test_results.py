@@ -168,3 +168,30 @@ def test_the_tape_ablation_figures_in_the_pattern_summary_are_the_benchmarks_out
     hard = [r["symbol_accuracy"] for r in report["results"] if r["task"] == "odds_first"
             and r["addressing"] == "hard" and r["length"] == 10]
     assert len(hard) == 3 and f"length 10 ({min(hard):.2f}-{max(hard):.2f} per token)" in pattern
+
+
+def test_the_position_figures_in_the_pattern_summary_are_the_benchmarks_output():
+    """PATTERN.md's ranges for where along the answer the Tape-RNN runs go wrong come from
+    the rows of benchmarks/output_positions.py's output, kept in
+    tapernn_len10_ablation/positions.md (columns: first, eight parts, last)."""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in
+            (ROOT / "results" / "tapernn_len10_ablation" / "positions.md").read_text()
+            .splitlines() if line.startswith("| tapernn_len10_ablation/")]
+    assert len(rows) == 18
+
+    def span(tasks: tuple[str, ...], columns: list[int]) -> str:
+        values = [float(r[c]) for r in rows for c in columns
+                  if r[0].split("/")[1].split("-")[0] in tasks and r[2] == "40"]
+        return f"{min(values):.2f}-{max(values):.2f}"
+
+    first, part = 4, lambda i: 4 + i                    # part i counts from 1
+    pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    odds, others = ("odds_first",), ("duplicate", "reverse")
+    for quoted in (f"right in {span(odds, [first])} of the examples",
+                   f"after it) averages {span(odds, [part(1)])}",
+                   f"at chance: {span(odds, [part(2), part(3), part(4)])} per eighth",
+                   f"little better: {span(odds, [part(5), part(6), part(7)])} in its first",
+                   f"and {span(odds, [part(8)])} in the last",
+                   f"start right ({span(others, [part(1)])} over the first eighth)",
+                   f"to {span(others, [part(8)])} over the last eighth"):
+        assert quoted in pattern, quoted
