@@ -616,15 +616,12 @@ def task_verify(name: str, samples: int, max_length: int, seed: int, bits: int,
 
 
 def _lengths(text: str) -> list[int]:
+    from analysis.runs import parse_lengths
+
     try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: give lengths like 20,40,80",
-                                 param_hint="--lengths") from None
-    if not values or min(values) < 1 or max(values) > MAX_LENGTH:
-        raise click.BadParameter(f"lengths are whole numbers from 1 to {MAX_LENGTH}",
-                                 param_hint="--lengths")
-    return values
+        return parse_lengths(text, MAX_LENGTH)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--lengths") from None
 
 
 class _Progress:

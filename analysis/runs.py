@@ -150,6 +150,19 @@ def default_max_length(task: Task) -> int:
     return 20 if task.name == "copy" else 10
 
 
+def parse_lengths(text: str, longest: int | None = None) -> list[int]:
+    """Input lengths from comma-separated text (``20,40,80``); a ValueError that says what to
+    give where the text is not whole numbers from 1 to ``longest`` (None: no upper bound)."""
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{text!r}: give lengths like 20,40,80") from None
+    if not values or min(values) < 1 or (longest is not None and max(values) > longest):
+        raise ValueError("lengths are whole numbers from 1"
+                         + (f" to {longest}" if longest is not None else " up"))
+    return values
+
+
 def task_of(spec: RunSpec) -> Task:
     return get_task(spec.task, bits=spec.bits)
 

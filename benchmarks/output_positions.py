@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.positions import PositionAccuracy, position_accuracy  # noqa: E402
-from analysis.runs import load_run, run_name  # noqa: E402
+from analysis.runs import load_run, parse_lengths, run_name  # noqa: E402
 
 
 def main() -> None:
@@ -41,11 +41,9 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, help="also draw accuracy against position")
     args = parser.parse_args()
     try:
-        fixed = [int(n) for n in args.lengths.split(",")] if args.lengths else None
-    except ValueError:
-        parser.error(f"--lengths {args.lengths!r}: give whole numbers, comma-separated")
-    if fixed is not None and min(fixed) < 1:
-        parser.error(f"--lengths {args.lengths!r}: lengths start at 1")
+        fixed = parse_lengths(args.lengths) if args.lengths else None
+    except ValueError as err:
+        parser.error(f"--lengths: {err}")
     for name in ("samples", "parts"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} {getattr(args, name)}: give at least 1")

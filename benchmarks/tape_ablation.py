@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.evaluate import evaluate_sequence_model  # noqa: E402
-from analysis.runs import load_run, run_name  # noqa: E402
+from analysis.runs import load_run, parse_lengths, run_name  # noqa: E402
 from machines.tape_rnn import TapeRNN, one_cell_tape  # noqa: E402
 
 
@@ -33,11 +33,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     try:
-        fixed = [int(n) for n in args.lengths.split(",")] if args.lengths else None
-    except ValueError:
-        parser.error(f"--lengths {args.lengths!r}: give whole numbers, comma-separated")
-    if fixed is not None and min(fixed) < 1:
-        parser.error(f"--lengths {args.lengths!r}: lengths start at 1")
+        fixed = parse_lengths(args.lengths) if args.lengths else None
+    except ValueError as err:
+        parser.error(f"--lengths: {err}")
     if args.samples < 1:
         parser.error(f"--samples {args.samples}: give at least 1")
 
