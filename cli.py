@@ -150,6 +150,10 @@ class Tapelab(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit,
                 click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # The reader of our output went away (`tapelab run P --trace | head`): click's
+            # main stops quietly, exit 1, and keeps Python's last flush from complaining.
+            raise
         except KeyboardInterrupt:
             if debug:
                 raise
@@ -219,9 +223,10 @@ def cli(debug: bool) -> None:
       tapelab run 1RB1LB_1LA0LC_1RZ1LD_1RD0RA   a bbchallenge string works as PROGRAM
     \b
     Exit codes (every command): 0 done, 1 invalid input (a program, a run directory, a
-    damaged file) or a failed write, 2 usage error (also an output that would replace what
-    tapelab did not make), 6 out of memory, 70 internal error (please report it), 130
-    interrupted; `run` also 3 step limit, 4 never halts, 5 breakpoint.
+    damaged file), a failed write or a reader that stopped early (| head), 2 usage error
+    (also an output that would replace what tapelab did not make), 6 out of memory, 70
+    internal error (please report it), 130 interrupted; `run` also 3 step limit, 4 never
+    halts, 5 breakpoint.
     """
     sys.set_int_max_str_digits(0)       # --json prints exact counts of any size
 
@@ -527,7 +532,23 @@ def tasks(as_json: bool) -> None:
                    f"{r['states']:>6} {r['rules']:>5}  {r['description']}")
 
 
-@cli.group()
+class TaskGroup(click.Group):
+    """``tapelab task NAME``, a task where a subcommand belongs: say which subcommands take it."""
+
+    def resolve_command(self, ctx, args):
+        if args and self.get_command(ctx, args[0]) is None:
+            from tasks.suite import NAMES
+
+            if args[0] in NAMES:
+                name = args[0]
+                raise click.UsageError(
+                    f"{name} is a task; say what to do with it: `tapelab task show {name}` "
+                    f"(its reference machine), `sample {name}` (examples) or "
+                    f"`verify {name}` (check the program)", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(cls=TaskGroup)
 def task() -> None:
     """Look at one task: its reference program, examples, and a check of the program."""
 

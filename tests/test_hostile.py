@@ -435,3 +435,30 @@ def test_a_large_diagram_needs_no_scipy(tmp_path, monkeypatch):
     r = invoke("diagram", tmp_path / "big.txt", "-o", tmp_path / "big.png")
     assert r.exit_code == OK, r.output
     assert (tmp_path / "big.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("args", [("run", "1RB1LC_1RC1RB_1RD0LE_1LA1LD_1RZ0LA", "--trace"),
+                                  ("task", "sample", "reverse", "-n", "1000", "-k", "100000")])
+def test_a_reader_that_stops_early_ends_the_command_quietly(args):
+    """`tapelab run P --trace | head`: once the reader closes the pipe, the command stops
+    (BB(5)'s trace would run for minutes; the examples would fill far more than a pipe
+    holds) with exit 1 and not a word: no internal error,
+    no traceback, no complaint from Python's last flush."""
+    p = cli_process(*args)
+    assert p.stdout.readline()
+    p.stdout.close()                          # what `head -1` does after its line
+    try:
+        code = p.wait(timeout=60)
+    finally:
+        p.kill()
+    assert code == INVALID
+    assert p.stderr.read() == ""
+
+
+def test_a_task_name_where_the_task_subcommand_belongs_names_the_subcommands():
+    r = invoke("task", "odds_first")
+    no_traceback(r)
+    assert r.exit_code == USAGE
+    assert "odds_first is a task" in r.output and "tapelab task show odds_first" in r.output
+    r = invoke("task", "shw", "odds_first")                  # a typo still gets click's hint
+    assert r.exit_code == USAGE and "Did you mean 'show'?" in r.output
