@@ -5,6 +5,7 @@ Run ``tapelab --help`` (or ``python cli.py --help``) for the commands.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -100,6 +101,7 @@ MAX_SAMPLES = 100_000      # examples per length in an evaluation or a sample
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 EXIT_HALTED = EXIT_OK
 EXIT_MEMORY, EXIT_TAPE_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 7, 70, 130
+FAILED_WRITES = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS}
 # The demo's NTM: 1,600 steps of batch 32 (about 3 min on 2 cores) and seed 1, chosen after
 # seeing seeds 0-4 at that budget (results/demo_ntm_seeds: 4 of 5 copy at 6x; seed 0 does not).
 DEMO_STEPS, DEMO_SEED, DEMO_LENGTH, DEMO_SAMPLES = 1600, 1, 20, 50
@@ -169,6 +171,12 @@ class Tapelab(click.Group):
         except Exception as err:
             if debug:
                 raise
+            if isinstance(err, OSError) and err.errno in FAILED_WRITES:
+                # A write no command expected to fail: its standard output on a full disk
+                # (`> /dev/full`). Nothing more will reach that output, even at exit.
+                sys.stdout = open(os.devnull, "w")
+                raise _fail(f"could not write {err.filename or 'the output'}: "
+                            f"{err.strerror}") from None
             args = " ".join(ctx.meta.get("tapelab.args", []))
             raise _fail(f"`tapelab {args}` failed unexpectedly ({type(err).__name__}: "
                         f"{str(err).splitlines()[0] if str(err) else 'no message'}); please "

@@ -462,3 +462,17 @@ def test_a_task_name_where_the_task_subcommand_belongs_names_the_subcommands():
     assert "odds_first is a task" in r.output and "tapelab task show odds_first" in r.output
     r = invoke("task", "shw", "odds_first")                  # a typo still gets click's hint
     assert r.exit_code == USAGE and "Did you mean 'show'?" in r.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("tasks",), ("run", BB2), ("task", "show", "copy")])
+def test_output_to_a_full_disk_is_a_failed_write_in_one_line(args):
+    """README: exit 1 for a write that failed. Standard output on a full disk is one."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.returncode == INVALID, r.stderr
+    assert r.stderr == "error: could not write the output: No space left on device\n"
