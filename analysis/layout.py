@@ -27,6 +27,7 @@ SKIPPED = "skipped.json"
 RUNS = "runs"
 EVALUATION = "evaluation.json"
 FAILED = "failed.json"
+REPORT = "report.json"
 
 
 def run_dir(out: Path, name: str) -> Path:
@@ -74,6 +75,16 @@ class NotACompareDirectory(FileNotFoundError):
     pass
 
 
+def report_only(out: Path) -> str:
+    """A hint for a folder that holds a report but not the runs it came from (a committed
+    results/ folder): where to find how to make them again; "" for any other folder."""
+    if not (out / REPORT).is_file() or (out / COMPARE).is_file():
+        return ""
+    made = out / "COMMAND.md"
+    return ("; it holds a report without its runs" + (f", and {made} gives the command that "
+            "made them" if made.is_file() else ""))
+
+
 class DamagedCompareDirectory(ValueError):
     """A compare directory with a file tapelab cannot read; the message names the file."""
 
@@ -94,8 +105,8 @@ def load_evaluations(out: Path) -> list[dict]:
     """Every finished run's ``evaluation.json`` in ``out``, each checked (see
     :func:`check_evaluation`) and named by its run directory (``run``)."""
     if not (out / COMPARE).is_file():
-        raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE}); "
-                                   "make one with tapelab compare")
+        raise NotACompareDirectory(f"{out}: not a tapelab compare directory (no {COMPARE})"
+                                   + (report_only(out) or "; make one with tapelab compare"))
     if compare_settings(out) is None:
         raise DamagedCompareDirectory(f"{out / COMPARE}: not a comparison that tapelab wrote "
                                       "(not valid JSON, or no settings in it)")

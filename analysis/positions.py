@@ -4,9 +4,10 @@ Per-token accuracy averages over the answer; a machine that recalls the first sy
 guesses the rest can score as much as one that is a little wrong everywhere. Asked per
 position, the two look nothing alike, and the shape says which cells of its tape the machine
 still reaches. :func:`position_accuracy` scores a trained machine on examples of one length
-drawn as evaluation draws them (:func:`analysis.evaluate.examples_at`: with the same seed, the
-examples ``tapelab eval`` scores) and keeps, for each output position, the share of examples whose symbol
-there is right. ``benchmarks/output_positions.py`` prints and plots it for run directories.
+drawn as evaluation draws them (:func:`analysis.evaluate.examples_at`: with the same seed,
+the examples ``tapelab eval`` scores) and keeps, for each output position, the share of
+examples whose symbol there is right. ``benchmarks/output_positions.py`` prints and plots it
+for run directories.
 """
 from __future__ import annotations
 

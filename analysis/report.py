@@ -16,7 +16,7 @@ from analysis import dynamics, figures as F, tempering
 from analysis.compare import unfinished
 from analysis.document import Block, Figure, Heading, Paragraph, Table, markdown, page
 from analysis.headline import headline
-from analysis.layout import (COMPARE, RUNS, load_evaluations, read_failures, read_json,
+from analysis.layout import (COMPARE, REPORT, RUNS, load_evaluations, read_failures, read_json,
                              read_skipped)
 from analysis.protocol import PUBLISHED_LABEL, SOLVED, protocol_table
 from analysis.statistics import (FIT, GENERALISES, best_measures, measure_aucs,
@@ -129,7 +129,7 @@ def build_report(out: str | Path) -> dict:
     report["headline"] = headline(report)
     images = _figures(out, report, evaluations)
     blocks = _blocks(report, images)
-    for name, text in (("report.json", json.dumps(report, indent=1, default=str)),
+    for name, text in ((REPORT, json.dumps(report, indent=1, default=str)),
                        ("report.md", markdown(TITLE, blocks, out)),
                        ("index.html", page(TITLE, blocks))):
         write_atomic(out / name, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))

@@ -207,9 +207,9 @@ def read_spec(run_dir: str | Path) -> RunSpec:
     config.json, :class:`RunDirError` if that file is not one tapelab wrote)."""
     path = Path(run_dir) / CONFIG
     if not path.is_file():
-        from analysis.layout import RUNS, compare_record
+        from analysis.layout import RUNS, compare_record, report_only
 
-        hint = ""
+        hint = report_only(Path(run_dir))
         if compare_record(Path(run_dir)) is not None:
             hint = f"; it is a compare directory, whose runs are in {Path(run_dir) / RUNS}"
         raise FileNotFoundError(f"{run_dir}: not a tapelab run directory (no {CONFIG}){hint}")

@@ -476,3 +476,17 @@ def test_output_to_a_full_disk_is_a_failed_write_in_one_line(args):
                            stderr=subprocess.PIPE, text=True, timeout=60)
     assert r.returncode == INVALID, r.stderr
     assert r.stderr == "error: could not write the output: No space left on device\n"
+
+
+def test_a_report_without_its_runs_says_so_to_report_and_eval(tmp_path):
+    """A committed results/ folder keeps report.json and COMMAND.md, not the runs: report and
+    eval say so, and where the command that made them is."""
+    (tmp_path / "report.json").write_text("{}")
+    for command in ("report", "eval"):
+        r = invoke(command, tmp_path)
+        no_traceback(r)
+        assert r.exit_code == USAGE and "it holds a report without its runs" in r.output
+        assert "COMMAND.md" not in r.output
+    (tmp_path / "COMMAND.md").write_text("tapelab compare copy\n")
+    r = invoke("report", tmp_path)
+    assert r.exit_code == USAGE and "COMMAND.md gives the command that made them" in r.output
