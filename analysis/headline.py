@@ -15,6 +15,11 @@ GAIN = 0.05           # a tempered score this much above T = 1 counts as a gain
 RESCUED = 0.9         # the score beyond the training length that counts as success
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 run``, ``2 runs``: a count with its noun in the number it takes."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _longest(d: dict) -> tuple[int, float | None]:
     n = max(d, key=lambda k: int(k))
     return int(n), d[n]
@@ -78,7 +83,7 @@ def generalisation(report: dict) -> str:
                 + "; ".join(won) + ".")
     else:
         text = (f"No trained machine reached exact match {GENERALISED} at the longest tested "
-                f"length ({len(lost) + len(unfit)} machine-task pairs tried).")
+                f"length ({_count(len(lost) + len(unfit), 'machine-task pair')} tried).")
     if lost:
         text += (" Fitting their training lengths but falling short beyond them: "
                  + ("; ".join(lost) if len(lost) <= 4 else f"{len(lost)} pairs") + ".")
@@ -119,7 +124,8 @@ def measures(report: dict) -> str | None:
         if target in best:
             b = best[target]
             parts.append(f"{b['measure'].replace('_', ' ')} separates {phrase} best (AUC "
-                         f"{b['auc']:.2f} over {b['runs']} runs, {b['positives']} positive)")
+                         f"{b['auc']:.2f} over {_count(b['runs'], 'run')}, {b['positives']} "
+                         "positive)")
     return "Of the sharpness measures, " + "; ".join(parts) + "."
 
 
@@ -131,17 +137,19 @@ def tempering(report: dict) -> str:
     rescued = [b for b in best if b["rescued"]]
     failing = [b for b in best if b["score_t1"] < RESCUED]
     if not gains and not failing:
-        return (f"Test-time sharpening had nothing to fix: all {len(best)} runs scored at "
-                f"least {RESCUED} beyond their training length as trained (T = 1).")
+        every = f"all {len(best)} runs" if len(best) > 1 else "its 1 run"
+        return (f"Test-time sharpening had nothing to fix: {every} scored at least "
+                f"{RESCUED} beyond the training length as trained (T = 1).")
     if not gains:
+        short = (f"any of the {len(failing)} runs that fall short there: their failure is"
+                 if len(failing) > 1 else "the 1 run that falls short there: its failure is")
         return (f"Test-time sharpening did not raise the score beyond the training length by "
-                f"{GAIN} or more in any of the {len(failing)} runs that fall short there: "
-                "their failure is a wrong algorithm, not blur.")
+                f"{GAIN} or more in {short} a wrong algorithm, not blur.")
     top = max(gains, key=lambda b: b["gain"])
     return (f"Test-time sharpening raised the score beyond the training length by {GAIN} or "
-            f"more in {len(gains)} of {len(best)} runs (largest: {top['run']} at T = "
-            f"{top['best']}, {top['score_t1']:.2f} to {top['score']:.2f}) and rescued "
-            f"{len(rescued)} (to at least 0.9).{held_out(best)}")
+            f"more in {len(gains)} of {_count(len(best), 'run')} (largest: {top['run']} at "
+            f"T = {top['best']}, {top['score_t1']:.2f} to {top['score']:.2f}) and rescued "
+            f"{len(rescued)} (to at least {RESCUED}).{held_out(best)}")
 
 
 def held_out(best: list[dict]) -> str:
@@ -152,8 +160,8 @@ def held_out(best: list[dict]) -> str:
     good = sum(b["held_out"] >= RESCUED for b in judged)
     as_trained = sum(b["held_out_t1"] >= RESCUED for b in judged)
     return (f" With T chosen at the first length beyond training alone, {good} of "
-            f"{len(judged)} runs score at least {RESCUED} on the longer lengths ({as_trained} "
-            "at T = 1).")
+            f"{_count(len(judged), 'run')} {'scores' if good == 1 else 'score'} at least "
+            f"{RESCUED} on the longer lengths ({as_trained} at T = 1).")
 
 
 def dynamics(report: dict) -> str | None:
@@ -178,17 +186,21 @@ def published(report: dict) -> str | None:
     if not rows:
         return None
     differ = [r for r in rows if not r["agrees"]]
+    agreeing = len(rows) - len(differ)
     text = (f"Against Delétang et al.'s published scores (solved at {SOLVED:.0f}% or not), "
-            f"{len(rows) - len(differ)} of {len(rows)} machine-task pairs agree")
+            f"{agreeing} of {_count(len(rows), 'machine-task pair')} "
+            f"{'agrees' if agreeing == 1 else 'agree'}")
     if not differ:
         return text + "."
     text += "; " + ("; ".join(f"the {r['machine']} on {r['task']} ({r['max']:.1f}, published "
                               f"{r['published']:.1f})" for r in differ)
-                    if len(differ) <= 4 else f"{len(differ)} pairs") + " do not"
+                    if len(differ) <= 4 else f"{len(differ)} pairs") \
+        + (" does not" if len(differ) == 1 else " do not")
     rescued = [r for r in differ if r.get("argmax_max") is not None
                and agrees(r["argmax_max"], r["published"])]
     if rescued:
-        text += ("; under argmax addressing these agree: "
+        which = "this agrees" if len(rescued) == 1 else "these agree"
+        text += (f"; under argmax addressing {which}: "
                  + "; ".join(f"the {r['machine']} on {r['task']} ({r['argmax_max']:.1f})"
                              for r in rescued))
     return text + "."

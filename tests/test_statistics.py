@@ -180,7 +180,7 @@ def test_the_headline_takes_every_number_from_the_report():
     text = " ".join(headline(report))
     for number in ("0.93 at length 48", "-0.61", "-0.85", "-0.20", "12 runs", "0.83",
                    "0.40 to 0.97", "rescued 1", "2 of 2", "1,500",
-                   "first length beyond training alone, 1 of 1 runs", "(0 at T = 1)"):
+                   "first length beyond training alone, 1 of 1 run scores", "(0 at T = 1)"):
         assert number in text, number
     assert "lstm" in text and "sharper heads generalised further" in text
     assert "classical" not in text
@@ -204,7 +204,7 @@ def test_the_headline_counts_seeds_instead_of_averaging_them():
     one = {"summary": [dict(report["summary"][0], exact_match={"20": 1.0, "120": 0.5})],
            "results": [r for r in report["results"] if r["seed"] == 3]}
     assert generalisation(one) == ("No trained machine reached exact match 0.9 at the longest "
-                                   "tested length (1 machine-task pairs tried). Fitting their "
+                                   "tested length (1 machine-task pair tried). Fitting their "
                                    "training lengths but falling short beyond them: the ntm "
                                    "on copy (0.50 at length 120).")        # no "1 of 1 seeds"
 
@@ -222,11 +222,14 @@ def test_the_headline_says_where_the_published_pattern_holds():
         row("tapernn", "duplicate", 77.0, 54.7, 100.0, False),
         row("ntm", "parity", 100.0, 88.0, None, None)]}}
     text = published(report)
-    assert "1 of 3 machine-task pairs agree" in text
+    assert "1 of 3 machine-task pairs agrees;" in text
     assert "the stackrnn on reverse (81.1, published 100.0)" in text
-    assert "the tapernn on duplicate (77.0, published 100.0)" in text
-    assert "under argmax addressing these agree: the stackrnn on reverse (100.0)" in text
+    assert "the tapernn on duplicate (77.0, published 100.0) do not;" in text
+    assert "under argmax addressing this agrees: the stackrnn on reverse (100.0)" in text
     assert "ntm" not in text and published({"protocol": {"rows": []}}) is None
+    one = published({"protocol": {"rows": report["protocol"]["rows"][2:3]}})
+    assert one.endswith("0 of 1 machine-task pair agree; the tapernn on duplicate (77.0, "
+                        "published 100.0) does not.")
 
 
 def test_a_soft_tms_restarts_are_runs_of_their_own():
@@ -242,3 +245,17 @@ def test_a_soft_tms_restarts_are_runs_of_their_own():
         ("0.0", 0.05, 1.0, 1.0), ("0.1", 0.6, 1.0, 0.6), ("0.2", 0.9, 0.5, 0.5)]
     table = {(c.group, c.fitted): c for c in sharpness_correlations([ev])}
     assert table[("softtm", False)].runs == 3 and table[("softtm", False)].rho == -1.0
+
+
+def test_the_tempering_sentence_counts_one_run_as_one():
+    from analysis.headline import tempering
+
+    def best(score_t1: float) -> dict:
+        return {"run": "r", "best": "1", "score": score_t1, "score_t1": score_t1, "gain": 0.0,
+                "rescued": False}
+
+    one = tempering({"temperatures": {"best": [best(0.5)]}})
+    assert "in the 1 run that falls short there: its failure is a wrong algorithm" in one
+    two = tempering({"temperatures": {"best": [best(0.5), best(0.4)]}})
+    assert "in any of the 2 runs that fall short there: their failure is" in two
+    assert "its 1 run scored at least 0.9" in tempering({"temperatures": {"best": [best(1.0)]}})
