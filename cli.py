@@ -96,6 +96,7 @@ MAX_LENGTH = 1000          # the longest input any command trains or evaluates o
 MAX_THREADS = 4 * (os.cpu_count() or 1)
 LENGTH = click.IntRange(1, MAX_LENGTH)
 MAX_SAMPLES = 100_000      # examples per length in an evaluation or a sample
+STANDARD_STREAM = "-"      # as PROGRAM: standard input; as -o: standard output
 
 # Exit codes, the same for every command (README: "Exit codes").
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
@@ -186,7 +187,7 @@ class Tapelab(click.Group):
 
 def _refuse_a_terminal(program: str) -> None:
     """``-`` on a terminal would wait for typing; say how it is meant."""
-    if program == "-" and (sys.stdin is None or sys.stdin.isatty()):
+    if program == STANDARD_STREAM and (sys.stdin is None or sys.stdin.isatty()):
         raise click.BadParameter("- reads the program from standard input; pipe one in "
                                  "(cat bb4.yaml | tapelab run -)", param_hint="PROGRAM")
 
@@ -431,7 +432,8 @@ def _ctrl_c_stops():
               help="Replace Morphett's * rules by one rule per symbol the program names, so "
                    "that formats without wildcards can hold the program.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
-              help="Write to this file instead of standard output (missing folders are made).")
+              help="Write to this file instead of standard output (missing folders are made; "
+                   "- is standard output).")
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 def convert(program: str, target: str, fmt: str, start: str | None, expand_wildcards: bool,
             output: Path | None, force: bool) -> None:
@@ -455,7 +457,7 @@ def convert(program: str, target: str, fmt: str, start: str | None, expand_wildc
             raise _fail(f"cannot write as {target}: {err}") from None
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
-    if output:
+    if output and str(output) != STANDARD_STREAM:
         _write(output, text if text.endswith("\n") else text + "\n", force)
         click.echo(f"wrote {output}", err=True)
     else:
@@ -466,7 +468,7 @@ def convert(program: str, target: str, fmt: str, start: str | None, expand_wildc
 @click.argument("program")
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path),
               help="FILE.dot (Graphviz), FILE.png, FILE.svg or FILE.pdf (a drawn picture); "
-                   "missing folders are made.")
+                   "missing folders are made. - writes the Graphviz text to standard output.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Format of PROGRAM.")
 @click.option("--start", help="Start state of a Morphett program (default 0).")
@@ -479,10 +481,16 @@ def diagram(program: str, output: Path, fmt: str, start: str | None, force: bool
       tapelab diagram machines/examples/binary_increment.yaml -o increment.png
     """
     suffix = output.suffix.lower()
-    if suffix not in (".dot", ".png", ".svg", ".pdf"):
-        raise click.BadParameter("use a .dot, .png, .svg or .pdf file", param_hint="--output")
+    to_stdout = str(output) == STANDARD_STREAM
+    if suffix not in (".dot", ".png", ".svg", ".pdf") and not to_stdout:
+        raise click.BadParameter("use a .dot, .png, .svg or .pdf file, or - for the Graphviz "
+                                 "text on standard output", param_hint="--output")
     prog = _load(program, fmt, start)
     from analysis import diagrams
+
+    if to_stdout:
+        click.echo(diagrams.to_dot(prog).rstrip("\n"))
+        return
     from machines.files import OutputError, check_new_file, write_atomic
 
     if suffix == ".dot":

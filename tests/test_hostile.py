@@ -490,3 +490,16 @@ def test_a_report_without_its_runs_says_so_to_report_and_eval(tmp_path):
     (tmp_path / "COMMAND.md").write_text("tapelab compare copy\n")
     r = invoke("report", tmp_path)
     assert r.exit_code == USAGE and "COMMAND.md gives the command that made them" in r.output
+
+
+def test_dash_as_the_output_is_standard_output_not_a_file_named_dash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = invoke("convert", BB2, "--to", "yaml", "-o", "-")
+    no_traceback(r)
+    assert r.exit_code == OK and "start state: A" in r.output
+    r = invoke("diagram", BB2, "-o", "-")
+    no_traceback(r)
+    assert r.exit_code == OK and "digraph" in r.output.splitlines()[0] and "A -> B" in r.output
+    assert list(tmp_path.iterdir()) == []
+    r = invoke("diagram", BB2, "-o", "x.txt")
+    assert r.exit_code == USAGE and "- for the Graphviz text on standard output" in r.output
