@@ -146,7 +146,7 @@ def builtin() -> Registry:
                          "machines.stack_rnn:StackRNNConfig",
                          _builder("machines.stack_rnn", "StackRNN", "StackRNNConfig"),
                          ("read",), hard=True))
-    reg.add(MachineEntry("tapernn", "sequence", "Tape-RNN (Deletang et al. 2023): an RNN with "
+    reg.add(MachineEntry("tapernn", "sequence", "Tape-RNN (Delétang et al. 2023): an RNN with "
                          "a differentiable tape and jumps by the input length", "#8c564b",
                          "machines.tape_rnn:TapeRNNConfig",
                          _builder("machines.tape_rnn", "TapeRNN", "TapeRNNConfig"),
