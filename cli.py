@@ -102,7 +102,7 @@ STANDARD_STREAM = "-"      # as PROGRAM: standard input; as -o: standard output
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_STEP_LIMIT, EXIT_NEVER, EXIT_BREAKPOINT = 0, 1, 2, 3, 4, 5
 EXIT_HALTED = EXIT_OK
 EXIT_MEMORY, EXIT_TAPE_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 6, 7, 70, 130
-FAILED_WRITES = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS}
+FAILED_WRITES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}  # only writes give these
 # The demo's NTM: 1,600 steps of batch 32 (about 3 min on 2 cores) and seed 1, chosen after
 # seeing seeds 0-4 at that budget (results/demo_ntm_seeds: 4 of 5 copy at 6x; seed 0 does not).
 DEMO_STEPS, DEMO_SEED, DEMO_LENGTH, DEMO_SAMPLES = 1600, 1, 20, 50
@@ -549,7 +549,8 @@ def tasks(as_json: bool) -> None:
 
 
 class TaskGroup(click.Group):
-    """``tapelab task NAME``, a task where a subcommand belongs: say which subcommands take it."""
+    """``tapelab task NAME``: a task where a subcommand belongs; say which subcommands take
+    it."""
 
     def resolve_command(self, ctx, args):
         if args and self.get_command(ctx, args[0]) is None:
