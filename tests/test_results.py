@@ -45,6 +45,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "lstm_cycle_h64_lr0.0005": ({("cycle_navigation", "lstm")}, 5, []),
     "lstm_cycle_h64_len120": ({("cycle_navigation", "lstm")}, 2, []),
     "tapernn_len10_ablation": (TAPE, 3, []),
+    "tapernn_reverse_seeds": ({("reverse", "tapernn")}, 6, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
 
@@ -195,3 +196,23 @@ def test_the_position_figures_in_the_pattern_summary_are_the_benchmarks_output()
                    f"start right ({span(others, [part(1)])} over the first eighth)",
                    f"to {span(others, [part(8)])} over the last eighth"):
         assert quoted in pattern, quoted
+
+
+def test_the_reverse_seeds_table_is_its_reports_numbers():
+    """tapernn_reverse_seeds/COMMAND.md's per-seed table: the score as trained and at the
+    held-out temperature come from report.json's temperature section, argmax from its
+    results."""
+    folder = ROOT / "results" / "tapernn_reverse_seeds"
+    report = json.loads((folder / "report.json").read_text())
+    best = {b["seed"]: b for b in report["temperatures"]["best"]}
+    starts = {f"| {seed} " for seed in best}
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
+            (folder / "COMMAND.md").read_text().splitlines() if line[:4] in starts]
+    assert len(rows) == len(best) == 6
+    for seed, trained, argmax, chosen, held in rows:
+        b = best[int(seed)]
+        hard = [r["symbol_accuracy"] for r in report["results"] if r["seed"] == int(seed)
+                and r["addressing"] == "hard" and r["length"] > 40]
+        assert trained.strip("*") == f"{100 * b['score_t1']:.1f}"
+        assert argmax == f"{100 * sum(hard) / len(hard):.1f}"
+        assert (chosen, held) == (b["chosen"], f"{100 * b['held_out']:.1f}")
