@@ -19,6 +19,9 @@ stack's height, p_t[d] for d = 0 .. D, moved by the same actions (push: one up, 
 no-op: stay; p_0 = one-hot at 0). That is the trace's ``read0`` head: one-hot for a discrete
 stack, spread when the machine hedges between actions.
 
+**Beside their code** (``models/stack_rnn.py`` of google-deepmind/neural_networks_chomsky_
+hierarchy): their controller is haiku's ``VanillaRNN``, a ReLU RNN, where ours is tanh.
+
 ``hard=True`` replaces each step's action probabilities by the one-hot of their argmax
 (``temperature=T`` tempers them instead, :mod:`machines.sharpening`): the
 same trained model run with a discrete stack (values stay real vectors).

@@ -29,20 +29,27 @@ every step: a discrete tape (``temperature=T`` tempers the action probabilities 
 :mod:`machines.sharpening`). Both the tape and the head are moved by one precomputed index
 (:func:`move_index`), a single ``index_select`` when the batch shares its input length.
 
-**Where it differs from their code** (``models/tape_rnn.py`` and ``models/rnn.py`` of
-google-deepmind/neural_networks_chomsky_hierarchy, read for this note). The controller's
-input, the five actions and their shifts, and the jump by the input length are the same.
-Three things differ:
+**Where it differs from their code** (``models/tape_rnn.py``, ``models/rnn.py`` and
+``experiments/constants.py`` of google-deepmind/neural_networks_chomsky_hierarchy, read for
+this note). The controller's input, the five actions and their shifts, and the jump by the
+input length are the same. Four things differ in the default ``variant="tapelab"``:
 
+* **Their controller is a ReLU RNN** (haiku's ``VanillaRNN``), h_t = relu(W [x_t, r_{t-1}] +
+  U h_{t-1} + b). Ours is tanh.
 * **Their output sees only h_t** (a linear layer on relu(h_t)), and h_t saw the cell read
   *before* the step's move. Ours also sees r_t, read after the move: our output can use the
   cell a step moves to at that step, theirs one step later.
-* **Their write value comes from an MLP** (two layers of 64) with no squashing. Ours is
-  tanh(W_w h_t).
+* **Their write value comes from an MLP** (two ReLU layers of 64, then a linear layer) with
+  no squashing. Ours is tanh(W_w h_t).
 * **Their tape is a fixed number of cells** (``memory_size``: 30 by default, 40 in their
   ``training/example.py``), so long inputs wrap around it. We could not find the size the
   paper used. Ours defaults to 2T + 1 cells, so that nothing wraps at any length; set
   ``tape_cells`` for a fixed size.
+
+``variant="deletang"`` builds their controller, output and write value (the first three
+points): h_t = relu(W [x_t, r_{t-1}] + U h_{t-1} + b), y_t = W_y h_t and w_t = MLP(h_t). Only
+the tape's size (a setting of its own) and the weights' initialisation (PyTorch's, not
+haiku's) remain ours.
 """
 from __future__ import annotations
 
@@ -55,6 +62,8 @@ from machines.sharpening import Temperature, temper
 from machines.trace import AddressingTrace, stack_frames
 
 ACTIONS = ("stay", "left", "right", "jump-left", "jump-right")
+VARIANTS = ("tapelab", "deletang")
+WRITE_LAYERS = (64, 64)             # the hidden layers of their write-value MLP
 
 
 @dataclass
@@ -64,7 +73,18 @@ class TapeRNNConfig:
     hidden_size: int = 128
     tape_width: int = 8             # numbers per cell
     tape_cells: int = 0             # L; 0: twice the sequence's steps plus one (no wrap-around)
+    variant: str = "tapelab"        # "deletang": their ReLU controller, MLP write, output from h_t
 
+
+
+def write_mlp(hidden: int, width: int) -> nn.Sequential:
+    """Their write value: an MLP on h_t, ReLU layers of :data:`WRITE_LAYERS`, then a linear
+    layer to the cell's ``width`` numbers, not squashed (haiku's ``MLP`` defaults)."""
+    layers: list[nn.Module] = []
+    for size in WRITE_LAYERS:
+        layers += [nn.Linear(hidden, size), nn.ReLU()]
+        hidden = size
+    return nn.Sequential(*layers, nn.Linear(hidden, width))
 
 
 def move_index(shifts: torch.Tensor, L: int) -> torch.Tensor:
@@ -96,10 +116,18 @@ class TapeRNN(nn.Module):
     def __init__(self, config: TapeRNNConfig) -> None:
         super().__init__()
         c = self.config = config
-        self.cell = nn.RNNCell(c.input_size + c.tape_width, c.hidden_size)
+        if c.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {c.variant!r}")
+        theirs = c.variant == "deletang"
+        self.cell = nn.RNNCell(c.input_size + c.tape_width, c.hidden_size,
+                               nonlinearity="relu" if theirs else "tanh")
         self.actions = nn.Linear(c.hidden_size, len(ACTIONS))
-        self.write_value = nn.Linear(c.hidden_size, c.tape_width)
-        self.output = nn.Linear(c.hidden_size + c.tape_width, c.output_size)
+        self.write_value = write_mlp(c.hidden_size, c.tape_width) if theirs else \
+            nn.Linear(c.hidden_size, c.tape_width)
+        self.squash_write = not theirs       # w_t = tanh(W_w h_t), or their MLP's value as is
+        self.reads_output = not theirs       # does y_t see r_t (read after the move)?
+        self.output = nn.Linear(c.hidden_size + (c.tape_width if self.reads_output else 0),
+                                c.output_size)
 
     @staticmethod
     def shifts(n: torch.Tensor) -> torch.Tensor:
@@ -137,8 +165,10 @@ class TapeRNN(nn.Module):
             actions = torch.softmax(self.actions(h), -1) if forced_actions is None \
                 else forced_actions[:, t]
             actions = temper(actions, 0.0 if hard else temperature)
-            tape = self.step(tape, actions, torch.tanh(self.write_value(h)), tape_moves)
-            outs.append(self.output(torch.cat([h, tape[:, 0]], -1)))
+            value = self.write_value(h)
+            tape = self.step(tape, actions, torch.tanh(value) if self.squash_write else value,
+                             tape_moves)
+            outs.append(self.output(torch.cat([h, tape[:, 0]], -1) if self.reads_output else h))
             if return_trace:
                 writes.append(position)
                 position = torch.einsum("ba,bal->bl", actions, moved(position, head_moves))
@@ -153,7 +183,7 @@ class TapeRNN(nn.Module):
 
 def one_cell_tape(model: TapeRNN) -> TapeRNN:
     """A copy of ``model``, same weights, on a tape of one cell. Each step then reads back the
-    value it has just written, w_t = tanh(W_w h_t), which h_t already fixes, so the tape
+    value it has just written, w_t, which h_t already fixes, so the tape
     carries nothing from one step to the next and only the controller's state remembers.
     Scoring a trained Tape-RNN both ways asks whether it uses its tape
     (``benchmarks/tape_ablation.py``)."""

@@ -18,6 +18,10 @@ FAMILY = ("stackrnn", "tapernn", "transformer")
 SMALL = {"stackrnn": dict(hidden_size=16, stack_width=4),
          "tapernn": dict(hidden_size=16, tape_width=4),
          "transformer": dict(model_size=16, heads=2, layers=2)}
+# each machine at its small size, and the Tape-RNN also as Delétang et al. built it
+CASES = [(name, SMALL[name]) for name in FAMILY] + \
+    [("tapernn", {**SMALL["tapernn"], "variant": "deletang"})]
+IDS = [*FAMILY, "tapernn-deletang"]
 
 
 def _inputs(B=3, n=4, C=5, seed=0):
@@ -31,10 +35,10 @@ def _inputs(B=3, n=4, C=5, seed=0):
     return x
 
 
-@pytest.mark.parametrize("name", FAMILY)
-def test_shapes_traces_gradients_and_hard_mode(name):
+@pytest.mark.parametrize("name,settings", CASES, ids=IDS)
+def test_shapes_traces_gradients_and_hard_mode(name, settings):
     torch.manual_seed(0)
-    model = registry.get(name).build(5, 3, SMALL[name])
+    model = registry.get(name).build(5, 3, settings)
     x = _inputs()
     logits, trace = model(x, return_trace=True)
     assert logits.shape == (3, 9, 3)
@@ -51,9 +55,9 @@ def test_shapes_traces_gradients_and_hard_mode(name):
     assert model(x)[1] is None
 
 
-@pytest.mark.parametrize("name", FAMILY)
-def test_a_tiny_training_run_lowers_the_loss(name, tmp_path):
-    spec = RunSpec(task="invert", machine=name, min_length=1, max_length=3, model=SMALL[name])
+@pytest.mark.parametrize("name,settings", CASES, ids=IDS)
+def test_a_tiny_training_run_lowers_the_loss(name, settings, tmp_path):
+    spec = RunSpec(task="invert", machine=name, min_length=1, max_length=3, model=settings)
     task = task_of(spec)
     torch.manual_seed(0)
     model = build_model(spec, task)
@@ -156,6 +160,38 @@ def test_the_tape_ablation_benchmark_scores_a_tape_rnn_and_refuses_other_runs(tm
                           ([str(tmp_path / "tapernn"), "--samples", "0"], "--samples")):
         r = subprocess.run([*script, *args], capture_output=True, text=True)
         assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_their_tape_rnn_variant_follows_their_equations():
+    """variant="deletang": h_t = relu(W [x_t, r_{t-1}] + U h_{t-1} + b), w_t = MLP(h_t)
+    unsquashed, y_t = W_y h_t (the cell read after the step's move is not seen until t+1)."""
+    torch.manual_seed(0)
+    model = TapeRNN(TapeRNNConfig(5, 3, variant="deletang", **SMALL["tapernn"]))
+    x = _inputs()
+    with torch.no_grad():
+        model.write_value[-1].bias.fill_(3.0)             # values beyond tanh's range
+        logits, _ = model(x)
+        h, r, expected = x.new_zeros(3, 16), x.new_zeros(3, 4), []
+        ablated = one_cell_tape(model)                    # one cell: r_t = w_t
+        for t in range(x.shape[1]):
+            h = torch.relu(torch.cat([x[:, t], r], -1) @ model.cell.weight_ih.T
+                           + model.cell.bias_ih + h @ model.cell.weight_hh.T
+                           + model.cell.bias_hh)
+            r = model.write_value(h)
+            expected.append(model.output(h))
+        assert torch.allclose(ablated(x)[0], torch.stack(expected, 1), atol=1e-5)
+        assert r.abs().max() > 1.5                         # not squashed
+        # the first step's output cannot see the value that step writes, unlike tapelab's
+        ours = TapeRNN(TapeRNNConfig(5, 3, **SMALL["tapernn"]))
+        for m in (model, ours):
+            before = m(x)[0][:, 0].clone()
+            (m.write_value[-1] if isinstance(m.write_value, torch.nn.Sequential)
+             else m.write_value).bias.add_(1.0)
+            changed = not torch.allclose(m(x)[0][:, 0], before)
+            assert changed == (m is ours)
+    assert logits.shape == (3, 9, 3)
+    with pytest.raises(ValueError, match="variant must be one of tapelab, deletang"):
+        TapeRNN(TapeRNNConfig(5, 3, variant="theirs"))
 
 
 def test_moves_are_per_example_and_a_shared_index_gives_the_same():
