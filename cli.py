@@ -730,7 +730,9 @@ class _Progress:
               "in the second half of training only, or rising linearly from 0 to W.")
 @click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
               help="A model setting of the machine's config, repeatable: --set position=alibi "
-                   "(transformer), --set memory_size=64 (ntm), --set hidden_size=128.")
+                   "(transformer), --set memory_size=64 (ntm), --set variant=deletang "
+                   "(tapernn: Delétang et al.'s own controller, write MLP and output), "
+                   "--set hidden_size=128.")
 @click.option("--compile/--no-compile", "use_compile", default=None,
               help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "
                    "[default: on for runs of 1000+ steps or 120+ s].")

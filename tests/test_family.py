@@ -192,6 +192,13 @@ def test_their_tape_rnn_variant_follows_their_equations():
     assert logits.shape == (3, 9, 3)
     with pytest.raises(ValueError, match="variant must be one of tapelab, deletang"):
         TapeRNN(TapeRNNConfig(5, 3, variant="theirs"))
+    from click.testing import CliRunner
+
+    from cli import cli
+    r = CliRunner().invoke(cli, ["compare", "reverse", "--machines", "tapernn", "--set",
+                                 "tapernn.variant=theirs", "--dry-run"])
+    assert r.exit_code == 2 and "variant must be one of tapelab, deletang, not 'theirs'" \
+        in r.stderr and "Traceback" not in r.output, r.output
 
 
 def test_moves_are_per_example_and_a_shared_index_gives_the_same():

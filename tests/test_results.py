@@ -32,6 +32,7 @@ def test_the_full_suite_report_covers_the_shared_tasks_and_machines():
 
 
 TAPE = {("duplicate", "tapernn"), ("odds_first", "tapernn"), ("reverse", "tapernn")}
+TAPE_TASKS = {task for task, _ in TAPE}
 FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names unfinished)
     "deletang_len40": ({("cycle_navigation", "lstm"), ("reverse", "stackrnn")} | TAPE, 3,
                        ["odds_first-tapernn-s1", "odds_first-tapernn-s2"]),
@@ -46,6 +47,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "lstm_cycle_h64_len120": ({("cycle_navigation", "lstm")}, 2, []),
     "tapernn_len10_ablation": (TAPE, 3, []),
     "tapernn_reverse_seeds": ({("reverse", "tapernn")}, 6, []),
+    "tapernn_deletang_variant": (TAPE, 3, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
 
@@ -216,3 +218,27 @@ def test_the_reverse_seeds_table_is_its_reports_numbers():
         assert trained.strip("*") == f"{100 * b['score_t1']:.1f}"
         assert argmax == f"{100 * sum(hard) / len(hard):.1f}"
         assert (chosen, held) == (b["chosen"], f"{100 * b['held_out']:.1f}")
+
+
+def test_the_variant_table_is_its_reports_numbers():
+    """tapernn_deletang_variant/COMMAND.md's table: their Tape-RNN's score and argmax score
+    (max / median), exact match at length 10 per seed, and tapelab's own Tape-RNN's score from
+    tapernn_len10_ablation, each from its folder's report.json."""
+    def report(name: str) -> dict:
+        return json.loads((ROOT / "results" / name / "report.json").read_text())
+
+    theirs, ours = report("tapernn_deletang_variant"), report("tapernn_len10_ablation")
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
+            (ROOT / "results" / "tapernn_deletang_variant" / "COMMAND.md").read_text()
+            .splitlines() if line.split("|")[1:2] and line.split("|")[1].strip() in TAPE_TASKS]
+    assert len(rows) == 3
+
+    def pair(row: dict, key: str = "") -> str:
+        return f"{row[key + 'max']:.1f} / {row[key + 'median']:.1f}"
+    for task, score, exact, argmax, own in rows:
+        mine = next(r for r in theirs["protocol"]["rows"] if r["task"] == task)
+        assert (score, argmax) == (pair(mine), pair(mine, "argmax_"))
+        assert own == pair(next(r for r in ours["protocol"]["rows"] if r["task"] == task))
+        at10 = sorted((r["seed"], r["exact_match"]) for r in theirs["results"]
+                      if r["task"] == task and r["addressing"] == "soft" and r["length"] == 10)
+        assert exact == ", ".join(f"{e:.2f}" for _, e in at10)
