@@ -48,6 +48,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_len10_ablation": (TAPE, 3, []),
     "tapernn_reverse_seeds": ({("reverse", "tapernn")}, 6, []),
     "tapernn_deletang_variant": (TAPE, 3, []),
+    "tapernn_deletang_len40": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
 
@@ -242,3 +243,21 @@ def test_the_variant_table_is_its_reports_numbers():
         at10 = sorted((r["seed"], r["exact_match"]) for r in theirs["results"]
                       if r["task"] == task and r["addressing"] == "soft" and r["length"] == 10)
         assert exact == ", ".join(f"{e:.2f}" for _, e in at10)
+
+
+def test_the_len40_variant_table_is_its_reports_numbers():
+    """tapernn_deletang_len40/COMMAND.md sets their Tape-RNN's odds_first score, argmax score
+    and per-token accuracy at length 40 beside tapelab's in deletang_len40_r2."""
+    def figures(name: str) -> list[str]:
+        report = json.loads((ROOT / "results" / name / "report.json").read_text())
+        row = next(r for r in report["protocol"]["rows"] if r["task"] == "odds_first")
+        at40 = sorted(r["symbol_accuracy"] for r in report["results"] if r["task"] ==
+                      "odds_first" and r["addressing"] == "soft" and r["length"] == 40)
+        return [f"{row['max']:.1f} / {row['median']:.1f}",
+                f"{row['argmax_max']:.1f} / {row['argmax_median']:.1f}",
+                f"{at40[0]:.3f}-{at40[-1]:.3f}"]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
+            (ROOT / "results" / "tapernn_deletang_len40" / "COMMAND.md").read_text()
+            .splitlines() if line.startswith(("| score", "| argmax", "| per token"))]
+    assert [r[1] for r in rows] == figures("tapernn_deletang_len40")
+    assert [r[2] for r in rows] == figures("deletang_len40_r2")
