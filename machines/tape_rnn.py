@@ -2,8 +2,9 @@
 RNN controller with a differentiable tape and five actions, readable top to bottom.
 
 The tape has L cells of M numbers and a head. At each step t the controller reads the input
-and the cell under the head, h_t = tanh(W [x_t, r_{t-1}] + U h_{t-1} + b), then emits the
-probabilities of the five actions of their ``TapeInputLengthJumpCore``,
+and the cell under the head, h_t = tanh(W [x_t, r_{t-1}] + U h_{t-1} + b) (the default
+``variant="tapelab"``; ``"deletang"`` is theirs, below), then emits the probabilities of the
+five actions of their ``TapeInputLengthJumpCore``,
 
     a_t = softmax(W_a h_t) over (write-stay, write-left, write-right,
                                  write-jump-left, write-jump-right),
@@ -76,7 +77,6 @@ class TapeRNNConfig:
     variant: str = "tapelab"        # "deletang": their ReLU controller, MLP write, output from h_t
 
 
-
 def write_mlp(hidden: int, width: int) -> nn.Sequential:
     """Their write value: an MLP on h_t, ReLU layers of :data:`WRITE_LAYERS`, then a linear
     layer to the cell's ``width`` numbers, not squashed (haiku's ``MLP`` defaults)."""
@@ -118,16 +118,13 @@ class TapeRNN(nn.Module):
         c = self.config = config
         if c.variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {c.variant!r}")
-        theirs = c.variant == "deletang"
+        self.theirs = theirs = c.variant == "deletang"
         self.cell = nn.RNNCell(c.input_size + c.tape_width, c.hidden_size,
                                nonlinearity="relu" if theirs else "tanh")
         self.actions = nn.Linear(c.hidden_size, len(ACTIONS))
         self.write_value = write_mlp(c.hidden_size, c.tape_width) if theirs else \
             nn.Linear(c.hidden_size, c.tape_width)
-        self.squash_write = not theirs       # w_t = tanh(W_w h_t), or their MLP's value as is
-        self.reads_output = not theirs       # does y_t see r_t (read after the move)?
-        self.output = nn.Linear(c.hidden_size + (c.tape_width if self.reads_output else 0),
-                                c.output_size)
+        self.output = nn.Linear(c.hidden_size + (0 if theirs else c.tape_width), c.output_size)
 
     @staticmethod
     def shifts(n: torch.Tensor) -> torch.Tensor:
@@ -165,10 +162,11 @@ class TapeRNN(nn.Module):
             actions = torch.softmax(self.actions(h), -1) if forced_actions is None \
                 else forced_actions[:, t]
             actions = temper(actions, 0.0 if hard else temperature)
-            value = self.write_value(h)
-            tape = self.step(tape, actions, torch.tanh(value) if self.squash_write else value,
+            value = self.write_value(h)                   # theirs: unsquashed; ours: tanh
+            tape = self.step(tape, actions, value if self.theirs else torch.tanh(value),
                              tape_moves)
-            outs.append(self.output(torch.cat([h, tape[:, 0]], -1) if self.reads_output else h))
+            # their y_t sees h_t only; ours also the cell read after the move
+            outs.append(self.output(h if self.theirs else torch.cat([h, tape[:, 0]], -1)))
             if return_trace:
                 writes.append(position)
                 position = torch.einsum("ba,bal->bl", actions, moved(position, head_moves))
@@ -183,8 +181,8 @@ class TapeRNN(nn.Module):
 
 def one_cell_tape(model: TapeRNN) -> TapeRNN:
     """A copy of ``model``, same weights, on a tape of one cell. Each step then reads back the
-    value it has just written, w_t, which h_t already fixes, so the tape
-    carries nothing from one step to the next and only the controller's state remembers.
+    value it has just written, w_t, which h_t already fixes, so the tape carries nothing from
+    one step to the next and only the controller's state remembers.
     Scoring a trained Tape-RNN both ways asks whether it uses its tape
     (``benchmarks/tape_ablation.py``)."""
     copy = TapeRNN(replace(model.config, tape_cells=1))
