@@ -17,6 +17,11 @@ The same rules hold on both:
   last). The cluster needs no shared filesystem. A job Ray did not finish starts again from
   scratch (its partial checkpoint stays on the node that ran it).
 
+If the sweep's own process dies (``kill``, a scheduler's SIGTERM, even SIGKILL), the kernel
+sends the local pool's workers SIGTERM (Linux), and each running job saves its checkpoint and
+stops as on Ctrl-C, instead of training on unseen and writing into a folder that a resumed
+sweep would use too.
+
 Torch uses as many threads per job as the job has CPUs (``cpus_per_job``; for the local pool,
 the machine's cores shared between the ``jobs`` processes).
 """
@@ -24,6 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -237,6 +244,30 @@ def _heartbeat(out: Path, name: str, expected: dict, log: Callable[[str], None],
         thread.join()
 
 
+PR_SET_PDEATHSIG = 1        # prctl(2): the signal a process gets when its parent dies
+
+
+def _stop_as_on_ctrl_c(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_with_parent(parent: int) -> None:
+    """Pool-worker initializer: SIGTERM stops this worker's job as Ctrl-C does (a checkpoint
+    is saved), and the kernel sends it SIGTERM when its parent process ``parent`` dies
+    (Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere only the first part holds)."""
+    signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    if prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0 and os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)            # the parent died before we asked
+
+
 def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> None:
     tries = {job.name: 0 for job in todo}
     if options.jobs == 1:
@@ -269,7 +300,8 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
     suspects: deque = deque()
     while queue or suspects:     # one pool, and a fresh one whenever a worker process died
         broken = shared = False
-        with ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(options.jobs, mp_context=context, initializer=stop_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             pending: dict = {}          # never more than the workers: every one is running
             alone = False               # the job in flight is a suspect, running alone
             while (queue or suspects) and not broken and not alone or pending:

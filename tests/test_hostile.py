@@ -400,6 +400,56 @@ def test_ctrl_c_exits_130_with_one_line():
     assert p.returncode == INTERRUPTED and "interrupted" in err and "Traceback" not in err
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"      # a zombie has stopped
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_killed_sweep_stops_its_workers_and_they_save_their_runs(tmp_path):
+    """`kill -9` of a compare with --jobs 2: its pool workers do not train on unseen; each
+    saves its checkpoint and stops, as on Ctrl-C."""
+    out = tmp_path / "sweep"
+    args = ("compare", "invert", "--machines", "lstm", "--seeds", "2", "--steps", "10000000",
+            "--lengths", "3", "--samples", "2", "--jobs", "2", "--set", "lstm.hidden_size=8",
+            "--set", "lstm.threads=1", "--out", out)
+    p = _cli(*args, start_new_session=True)
+    metrics = [out / "runs" / f"invert-lstm-s{s}" / "metrics.jsonl" for s in (0, 1)]
+    deadline = time.time() + 120
+    while not all(m.is_file() and m.stat().st_size for m in metrics):
+        assert p.poll() is None and time.time() < deadline, p.communicate()
+        time.sleep(0.5)
+    workers = _children(p.pid)
+    assert len(workers) >= 2
+    p.kill()
+    p.wait(timeout=30)
+    deadline = time.time() + 60
+    try:
+        while any(_alive(w) for w in workers) and time.time() < deadline:
+            time.sleep(0.5)
+        assert not any(_alive(w) for w in workers), "the workers trained on after the kill"
+    finally:
+        for w in workers:
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
+    sizes = [m.stat().st_size for m in metrics]
+    time.sleep(1.0)
+    assert [m.stat().st_size for m in metrics] == sizes             # nothing writes any more
+    import torch
+
+    for m in metrics:           # saved on the way out, as Ctrl-C saves
+        state = torch.load(m.parent / "checkpoint.pt", weights_only=False)["state"]
+        assert state["status"] == "interrupted" and state["step"] > 0
+
+
 def test_running_out_of_memory_is_one_line():
     import resource
 
