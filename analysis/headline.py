@@ -62,9 +62,11 @@ def generalisation(report: dict) -> str:
     can hide that most seeds succeed, or that one does."""
     classes: dict[str, list[str]] = {"won": [], "lost": [], "unfit": []}
     seeds = _by_seed(report)
+    tried = 0                   # pairs, each once, though its seeds may fall in two classes
     for s in report["summary"]:
         if s["addressing"] != "soft" or s["machine"] == "classical":
             continue
+        tried += 1
         runs = seeds.get((s["task"], s["machine"]), {})
         verdicts = [_verdict(e) for e in runs.values()] if len(runs) > 1 else \
             [_verdict(s["exact_match"])]
@@ -83,7 +85,7 @@ def generalisation(report: dict) -> str:
                 + "; ".join(won) + ".")
     else:
         text = (f"No trained machine reached exact match {GENERALISED} at the longest tested "
-                f"length ({_count(len(lost) + len(unfit), 'machine-task pair')} tried).")
+                f"length ({_count(tried, 'machine-task pair')} tried).")
     if lost:
         text += (" Fitting their training lengths but falling short beyond them: "
                  + ("; ".join(lost) if len(lost) <= 4 else f"{len(lost)} pairs") + ".")

@@ -207,6 +207,9 @@ def test_the_headline_counts_seeds_instead_of_averaging_them():
                                    "tested length (1 machine-task pair tried). Fitting their "
                                    "training lengths but falling short beyond them: the ntm "
                                    "on copy (0.50 at length 120).")        # no "1 of 1 seeds"
+    split = {"summary": report["summary"],                 # seeds 0 and 3: unfit and short
+             "results": [r for r in report["results"] if r["seed"] in (0, 3)]}
+    assert "(1 machine-task pair tried)" in generalisation(split)     # one pair, counted once
 
 
 def test_the_headline_says_where_the_published_pattern_holds():
