@@ -49,6 +49,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_reverse_seeds": ({("reverse", "tapernn")}, 6, []),
     "tapernn_deletang_variant": (TAPE, 3, []),
     "tapernn_deletang_len40": ({("odds_first", "tapernn")}, 3, []),
+    "tapernn_deletang_reverse": ({("reverse", "tapernn")}, 3, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
 
@@ -261,3 +262,20 @@ def test_the_len40_variant_table_is_its_reports_numbers():
             .splitlines() if line.startswith(("| score", "| argmax", "| per token"))]
     assert [r[1] for r in rows] == figures("tapernn_deletang_len40")
     assert [r[2] for r in rows] == figures("deletang_len40_r2")
+
+
+def test_the_variant_reverse_table_is_its_reports_numbers():
+    """tapernn_deletang_reverse/COMMAND.md's per-seed table: per-token accuracy by length, as
+    trained and under argmax, and the mean over the lengths beyond training, from report.json."""
+    folder = ROOT / "results" / "tapernn_deletang_reverse"
+    report = json.loads((folder / "report.json").read_text())
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
+            (folder / "COMMAND.md").read_text().splitlines() if line[:4] in ("| 0 ", "| 1 ", "| 2 ")]
+    assert len(rows) == 3
+    for seed, soft, score, hard, hard_score in rows:
+        for cells, mean, addressing in ((soft, score, "soft"), (hard, hard_score, "hard")):
+            by_length = sorted((r["length"], r["symbol_accuracy"]) for r in report["results"]
+                               if r["seed"] == int(seed) and r["addressing"] == addressing)
+            assert cells == " / ".join(f"{a:.3f}" for _, a in by_length)
+            beyond = [a for n, a in by_length if n > 40]
+            assert mean == f"{100 * sum(beyond) / len(beyond):.1f}"
