@@ -5,6 +5,7 @@ command that made it."""
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import pytest
 
@@ -202,16 +203,25 @@ def test_the_position_figures_in_the_pattern_summary_are_the_benchmarks_output()
         assert quoted in pattern, quoted
 
 
+def _report(name: str) -> dict:
+    """results/NAME/report.json."""
+    return json.loads((ROOT / "results" / name / "report.json").read_text())
+
+
+def _command_rows(name: str, keep: Callable[[str], bool]) -> list[list[str]]:
+    """The cells of the table lines of results/NAME/COMMAND.md that ``keep`` selects."""
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in
+            (ROOT / "results" / name / "COMMAND.md").read_text().splitlines() if keep(line)]
+
+
 def test_the_reverse_seeds_table_is_its_reports_numbers():
     """tapernn_reverse_seeds/COMMAND.md's per-seed table: the score as trained and at the
     held-out temperature come from report.json's temperature section, argmax from its
     results."""
-    folder = ROOT / "results" / "tapernn_reverse_seeds"
-    report = json.loads((folder / "report.json").read_text())
+    report = _report("tapernn_reverse_seeds")
     best = {b["seed"]: b for b in report["temperatures"]["best"]}
     starts = {f"| {seed} " for seed in best}
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
-            (folder / "COMMAND.md").read_text().splitlines() if line[:4] in starts]
+    rows = _command_rows("tapernn_reverse_seeds", lambda line: line[:4] in starts)
     assert len(rows) == len(best) == 6
     for seed, trained, argmax, chosen, held in rows:
         b = best[int(seed)]
@@ -226,13 +236,9 @@ def test_the_variant_table_is_its_reports_numbers():
     """tapernn_deletang_variant/COMMAND.md's table: their Tape-RNN's score and argmax score
     (max / median), exact match at length 10 per seed, and tapelab's own Tape-RNN's score from
     tapernn_len10_ablation, each from its folder's report.json."""
-    def report(name: str) -> dict:
-        return json.loads((ROOT / "results" / name / "report.json").read_text())
-
-    theirs, ours = report("tapernn_deletang_variant"), report("tapernn_len10_ablation")
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
-            (ROOT / "results" / "tapernn_deletang_variant" / "COMMAND.md").read_text()
-            .splitlines() if line.split("|")[1:2] and line.split("|")[1].strip() in TAPE_TASKS]
+    theirs, ours = _report("tapernn_deletang_variant"), _report("tapernn_len10_ablation")
+    rows = _command_rows("tapernn_deletang_variant", lambda line: line.split("|")[1:2] != []
+                         and line.split("|")[1].strip() in TAPE_TASKS)
     assert len(rows) == 3
 
     def pair(row: dict, key: str = "") -> str:
@@ -250,16 +256,15 @@ def test_the_len40_variant_table_is_its_reports_numbers():
     """tapernn_deletang_len40/COMMAND.md sets their Tape-RNN's odds_first score, argmax score
     and per-token accuracy at length 40 beside tapelab's in deletang_len40_r2."""
     def figures(name: str) -> list[str]:
-        report = json.loads((ROOT / "results" / name / "report.json").read_text())
+        report = _report(name)
         row = next(r for r in report["protocol"]["rows"] if r["task"] == "odds_first")
         at40 = sorted(r["symbol_accuracy"] for r in report["results"] if r["task"] ==
                       "odds_first" and r["addressing"] == "soft" and r["length"] == 40)
         return [f"{row['max']:.1f} / {row['median']:.1f}",
                 f"{row['argmax_max']:.1f} / {row['argmax_median']:.1f}",
                 f"{at40[0]:.3f}-{at40[-1]:.3f}"]
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
-            (ROOT / "results" / "tapernn_deletang_len40" / "COMMAND.md").read_text()
-            .splitlines() if line.startswith(("| score", "| argmax", "| per token"))]
+    rows = _command_rows("tapernn_deletang_len40",
+                         lambda line: line.startswith(("| score", "| argmax", "| per token")))
     assert [r[1] for r in rows] == figures("tapernn_deletang_len40")
     assert [r[2] for r in rows] == figures("deletang_len40_r2")
 
@@ -267,10 +272,9 @@ def test_the_len40_variant_table_is_its_reports_numbers():
 def test_the_variant_reverse_table_is_its_reports_numbers():
     """tapernn_deletang_reverse/COMMAND.md's per-seed table: per-token accuracy by length, as
     trained and under argmax, and the mean over the lengths beyond training, from report.json."""
-    folder = ROOT / "results" / "tapernn_deletang_reverse"
-    report = json.loads((folder / "report.json").read_text())
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in
-            (folder / "COMMAND.md").read_text().splitlines() if line[:4] in ("| 0 ", "| 1 ", "| 2 ")]
+    report = _report("tapernn_deletang_reverse")
+    rows = _command_rows("tapernn_deletang_reverse",
+                         lambda line: line[:4] in ("| 0 ", "| 1 ", "| 2 "))
     assert len(rows) == 3
     for seed, soft, score, hard, hard_score in rows:
         for cells, mean, addressing in ((soft, score, "soft"), (hard, hard_score, "hard")):
