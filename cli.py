@@ -731,7 +731,8 @@ class _Progress:
 @click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
               help="A model setting of the machine's config, repeatable: --set position=alibi "
                    "(transformer), --set memory_size=64 (ntm), --set variant=deletang "
-                   "(tapernn: Delétang et al.'s own controller, write MLP and output), "
+                   "(tapernn: Delétang et al.'s own controller, write MLP and output; "
+                   "--set init=haiku for their initial weights), "
                    "--set hidden_size=128.")
 @click.option("--compile/--no-compile", "use_compile", default=None,
               help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "

@@ -33,7 +33,7 @@ every step: a discrete tape (``temperature=T`` tempers the action probabilities 
 **Where it differs from their code** (``models/tape_rnn.py``, ``models/rnn.py`` and
 ``experiments/constants.py`` of google-deepmind/neural_networks_chomsky_hierarchy, read for
 this note). The controller's input, the five actions and their shifts, and the jump by the
-input length are the same. Four things differ in the default ``variant="tapelab"``:
+input length are the same. Five things differ in the default ``variant="tapelab"``:
 
 * **Their controller is a ReLU RNN** (haiku's ``VanillaRNN``), h_t = relu(W [x_t, r_{t-1}] +
   U h_{t-1} + b). Ours is tanh.
@@ -46,11 +46,14 @@ input length are the same. Four things differ in the default ``variant="tapelab"
   ``training/example.py``), so long inputs wrap around it. We could not find the size the
   paper used. Ours defaults to 2T + 1 cells, so that nothing wraps at any length; set
   ``tape_cells`` for a fixed size.
+* **Their initial weights are haiku's**: normal, truncated, of standard deviation
+  1/sqrt(fan_in), and zero biases. Ours are PyTorch's (uniform, and smaller for the
+  controller's input weights); set ``init="haiku"`` for theirs.
 
 ``variant="deletang"`` builds their controller, output and write value (the first three
-points): h_t = relu(W [x_t, r_{t-1}] + U h_{t-1} + b), y_t = W_y h_t and w_t = MLP(h_t). Only
-the tape's size (a setting of its own) and the weights' initialisation (PyTorch's, not
-haiku's) remain ours.
+points): h_t = relu(W [x_t, r_{t-1}] + U h_{t-1} + b), y_t = W_y h_t and w_t = MLP(h_t). The
+tape's size (``tape_cells``) and the initial weights (``init="haiku"``, haiku's, as their code
+starts; PyTorch's by default: :mod:`machines.initialisation`) are settings of their own.
 """
 from __future__ import annotations
 
@@ -59,6 +62,7 @@ from dataclasses import dataclass, replace
 import torch
 from torch import nn
 
+from machines.initialisation import INITS, haiku_init
 from machines.sharpening import Temperature, temper
 from machines.trace import AddressingTrace, stack_frames
 
@@ -75,6 +79,7 @@ class TapeRNNConfig:
     tape_width: int = 8             # numbers per cell
     tape_cells: int = 0             # L; 0: twice the sequence's steps plus one (no wrap-around)
     variant: str = "tapelab"        # "deletang": their ReLU controller, MLP write, output from h_t
+    init: str = "torch"             # "haiku": their framework's initial weights (machines.initialisation)
 
 
 def write_mlp(hidden: int, width: int) -> nn.Sequential:
@@ -118,6 +123,8 @@ class TapeRNN(nn.Module):
         c = self.config = config
         if c.variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {c.variant!r}")
+        if c.init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}, not {c.init!r}")
         self.theirs = theirs = c.variant == "deletang"
         self.cell = nn.RNNCell(c.input_size + c.tape_width, c.hidden_size,
                                nonlinearity="relu" if theirs else "tanh")
@@ -125,6 +132,8 @@ class TapeRNN(nn.Module):
         self.write_value = write_mlp(c.hidden_size, c.tape_width) if theirs else \
             nn.Linear(c.hidden_size, c.tape_width)
         self.output = nn.Linear(c.hidden_size + (0 if theirs else c.tape_width), c.output_size)
+        if c.init == "haiku":
+            haiku_init(self)
 
     @staticmethod
     def shifts(n: torch.Tensor) -> torch.Tensor:

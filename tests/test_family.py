@@ -18,9 +18,10 @@ FAMILY = ("stackrnn", "tapernn", "transformer")
 SMALL = {"stackrnn": dict(hidden_size=16, stack_width=4),
          "tapernn": dict(hidden_size=16, tape_width=4),
          "transformer": dict(model_size=16, heads=2, layers=2)}
-# each machine at its small size, and the Tape-RNN also as Delétang et al. built it
+# each machine at its small size, and the Tape-RNN also as Delétang et al. built it (their
+# controller, output and write value, from haiku's initial weights)
 CASES = [(name, SMALL[name]) for name in FAMILY] + \
-    [("tapernn", {**SMALL["tapernn"], "variant": "deletang"})]
+    [("tapernn", {**SMALL["tapernn"], "variant": "deletang", "init": "haiku"})]
 IDS = [*FAMILY, "tapernn-deletang"]
 
 
@@ -199,6 +200,32 @@ def test_their_tape_rnn_variant_follows_their_equations():
                                  "tapernn.variant=theirs", "--dry-run"])
     assert r.exit_code == 2 and "variant must be one of tapelab, deletang, not 'theirs'" \
         in r.stderr and "Traceback" not in r.output, r.output
+
+
+def test_haiku_initial_weights_are_truncated_normals_of_one_over_root_fan_in():
+    """init="haiku": every weight normal of std 1/sqrt(fan_in) cut at two stds (so about
+    0.88/sqrt(fan_in)), every bias zero; PyTorch's input weights are far smaller."""
+    torch.manual_seed(0)
+    config = dict(input_size=3, output_size=2, hidden_size=256, variant="deletang")
+    theirs, ours = (TapeRNN(TapeRNNConfig(**config, init=init)) for init in ("haiku", "torch"))
+    layers = [m for m in theirs.modules() if isinstance(m, (torch.nn.Linear, torch.nn.RNNCell))]
+    assert len(layers) == 6              # cell, actions, write MLP (3), output
+    for layer in layers:
+        for name, p in layer.named_parameters():
+            if p.dim() == 1:
+                assert not p.any(), name
+                continue
+            std = 1 / p.shape[1] ** 0.5
+            assert p.abs().max() <= 2 * std + 1e-6, name
+            if p.numel() >= 2000:        # enough draws to pin the spread within 10%
+                assert abs(p.std().item() / std - 0.88) < 0.09, (name, p.std().item() / std)
+    ih = theirs.cell.weight_ih.std() / ours.cell.weight_ih.std()
+    assert ih > 4                        # 0.88/sqrt(11) against 0.58/sqrt(256)
+    with pytest.raises(ValueError, match="init must be one of torch, haiku, not 'jax'"):
+        TapeRNN(TapeRNNConfig(3, 2, init="jax"))
+    from machines.initialisation import haiku_init
+    with pytest.raises(ValueError, match="not Conv1d"):
+        haiku_init(torch.nn.Sequential(torch.nn.Conv1d(2, 2, 3)))
 
 
 def test_moves_are_per_example_and_a_shared_index_gives_the_same():
