@@ -51,6 +51,9 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_variant": (TAPE, 3, []),
     "tapernn_deletang_len40": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_deletang_reverse": ({("reverse", "tapernn")}, 3, []),
+    "tapernn_deletang_ring40": ({("odds_first", "tapernn")}, 3, []),
+    "tapernn_reverse_clip": ({("reverse", "tapernn")}, 3, []),
+    "tapernn_deletang_theirs": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
 
@@ -269,12 +272,17 @@ def test_the_len40_variant_table_is_its_reports_numbers():
     assert [r[2] for r in rows] == figures("deletang_len40_r2")
 
 
-def test_the_variant_reverse_table_is_its_reports_numbers():
-    """tapernn_deletang_reverse/COMMAND.md's per-seed table: per-token accuracy by length, as
-    trained and under argmax, and the mean over the lengths beyond training, from report.json."""
-    report = _report("tapernn_deletang_reverse")
-    rows = _command_rows("tapernn_deletang_reverse",
-                         lambda line: line[:4] in ("| 0 ", "| 1 ", "| 2 "))
+PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reverse_clip",
+            "tapernn_deletang_theirs")
+
+
+@pytest.mark.parametrize("name", PER_SEED)
+def test_the_per_seed_tables_are_their_reports_numbers(name):
+    """The per-seed table of each of these folders' COMMAND.md (lengths 1-40, three seeds):
+    per-token accuracy by length, as trained and under argmax, and the mean over the lengths
+    beyond training, from report.json."""
+    report = _report(name)
+    rows = _command_rows(name, lambda line: line[:4] in ("| 0 ", "| 1 ", "| 2 "))
     assert len(rows) == 3
     for seed, soft, score, hard, hard_score in rows:
         for cells, mean, addressing in ((soft, score, "soft"), (hard, hard_score, "hard")):
