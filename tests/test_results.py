@@ -53,6 +53,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_reverse": ({("reverse", "tapernn")}, 3, []),
     "tapernn_deletang_ring40": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_reverse_clip": ({("reverse", "tapernn")}, 3, []),
+    "tapernn_deletang_reverse_defaults": ({("reverse", "tapernn")}, 3, []),
     "tapernn_deletang_theirs": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_odds_long": ({("odds_first", "tapernn")}, 2, ["odds_first-tapernn-s1"]),
 }
@@ -273,7 +274,7 @@ def test_the_len40_variant_table_is_its_reports_numbers():
 
 
 PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reverse_clip",
-            "tapernn_deletang_theirs")
+            "tapernn_deletang_theirs", "tapernn_deletang_reverse_defaults")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
@@ -291,3 +292,24 @@ def test_the_per_seed_tables_are_their_reports_numbers(name):
             assert cells == " / ".join(f"{a:.3f}" for _, a in by_length)
             beyond = [a for n, a in by_length if n > 40]
             assert mean == f"{100 * sum(beyond) / len(beyond):.1f}"
+
+
+def test_the_reverse_model_and_optimiser_table_is_its_reports_numbers():
+    """PATTERN.md's table crossing the two Tape-RNNs with the two optimiser settings on reverse:
+    each "max, median (folder)" cell, and tapelab's best plain seed over its nine runs, are the
+    reverse rows of those folders' report.json."""
+    import re
+
+    lines = (ROOT / "results" / "PATTERN.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("| model |"))
+    table = "\n".join(lines[start:start + 4])
+
+    def reverse_row(name: str) -> dict:
+        return next(r for r in _report(name)["protocol"]["rows"] if r["task"] == "reverse")
+    cells = re.findall(r"\**(\d+\.\d) max, (\d+\.\d) median\** \(`(\w+)`\)", table)
+    assert len(cells) == 3
+    for best, middle, name in cells:
+        row = reverse_row(name)
+        assert (best, middle) == (f"{row['max']:.1f}", f"{row['median']:.1f}"), name
+    nine = max(reverse_row(name)["max"] for name in ("deletang_len40_r2", "tapernn_reverse_seeds"))
+    assert f"{nine:.1f} at best over nine seeds" in table
