@@ -13,7 +13,7 @@ al.'s code, so that a model built here can start where theirs does.
   width, not the hidden size's.
 
 For a Tape-RNN of 128 hidden units reading 3 input channels and a cell of 8 numbers, haiku's
-input weights are about six times PyTorch's (0.88/sqrt(11) against 0.58/sqrt(128)).
+input weights are about five times PyTorch's (0.88/sqrt(11) against 0.58/sqrt(128)).
 """
 from __future__ import annotations
 
