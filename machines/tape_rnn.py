@@ -79,7 +79,7 @@ class TapeRNNConfig:
     tape_width: int = 8             # numbers per cell
     tape_cells: int = 0             # L; 0: twice the sequence's steps plus one (no wrap-around)
     variant: str = "tapelab"        # "deletang": their ReLU controller, MLP write, output from h_t
-    init: str = "torch"             # "haiku": their framework's initial weights (machines.initialisation)
+    init: str = "torch"             # "haiku": haiku's initial weights (machines.initialisation)
 
 
 def write_mlp(hidden: int, width: int) -> nn.Sequential:
