@@ -20,7 +20,8 @@ The same rules hold on both:
 If the sweep's own process dies (``kill``, a scheduler's SIGTERM, even SIGKILL), the kernel
 sends the local pool's workers SIGTERM (Linux), and each running job saves its checkpoint and
 stops as on Ctrl-C, instead of training on unseen and writing into a folder that a resumed
-sweep would use too.
+sweep would use too; then the worker process ends, rather than wait for work that no one will
+send (``_attempt``).
 
 Torch uses as many threads per job as the job has CPUs (``cpus_per_job``; for the local pool,
 the machine's cores shared between the ``jobs`` processes).
@@ -211,9 +212,10 @@ def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
 
 
 # ------------------------------------------------------------------------------ local
-def _attempt(run_job: Callable, job, config, out: Path,
-             threads: int | None) -> tuple[bool, str, float]:
-    """One try of a job: (succeeded, traceback, seconds). Runs in the worker."""
+def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
+             parent: int | None = None) -> tuple[bool, str, float]:
+    """One try of a job: (succeeded, traceback, seconds). Runs in the worker; ``parent`` is
+    the sweep's process when that is a local pool's worker."""
     started = time.perf_counter()
     try:
         injected_fault(job.name)
@@ -221,6 +223,13 @@ def _attempt(run_job: Callable, job, config, out: Path,
         return True, "", time.perf_counter() - started
     except Exception:       # the sweep goes on: the traceback is the job's record
         return False, traceback.format_exc(), time.perf_counter() - started
+    except KeyboardInterrupt:
+        if parent is not None and os.getppid() != parent:
+            # The sweep's process died (stop_with_parent's SIGTERM) and the job has saved its
+            # checkpoint. No one will read the result, and the pool would keep this worker
+            # waiting for work that never comes: end it.
+            os._exit(130)
+        raise
 
 
 @contextlib.contextmanager
@@ -313,7 +322,8 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
                     alone = bool(suspects)
                     job = suspects.popleft() if alone else queue.popleft()
                     tries[job.name] += 1
-                    pending[pool.submit(_attempt, run_job, job, config, out, threads)] = job
+                    pending[pool.submit(_attempt, run_job, job, config, out, threads,
+                                        os.getpid())] = job
                 progress.running = len(pending)
                 in_flight = len(pending)
                 done, _ = wait(pending, timeout=options.heartbeat, return_when=FIRST_COMPLETED)
