@@ -315,3 +315,48 @@ def test_the_reverse_model_and_optimiser_table_is_its_reports_numbers():
         assert (best, middle) == (f"{row['max']:.1f}", f"{row['median']:.1f}"), name
     nine = max(reverse_row(name)["max"] for name in ("deletang_len40_r2", "tapernn_reverse_seeds"))
     assert f"{nine:.1f} at best over nine seeds" in table
+
+
+def test_the_schedule_figures_in_the_pattern_summary_are_the_benchmarks_output():
+    """PATTERN.md's lengths at which a discrete tape has one program for a task, or none, come
+    from benchmarks/tape_schedules.py's tables, kept in results/tape_schedules/README.md."""
+    text = (ROOT / "results" / "tape_schedules" / "README.md").read_text()
+    found, replayed = {}, {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] not in ("duplicate", "reverse", "odds_first"):
+            continue
+        key = (cells[0], cells[1], int(cells[2]), int(cells[3]))
+        if len(cells) == 5:
+            replayed[key] = cells[4]
+        else:
+            found[key] = (cells[4], cells[5])
+            assert cells[7] == "yes", line
+    assert set(replayed.values()) == {"yes"}
+    assert set(replayed) == {("reverse", "deletang", 1, 1), ("reverse", "tapelab", 0, 1),
+                             ("duplicate", "tapelab", 0, 1)}
+    assert len(found) == 27          # three tasks, three timings, three sizes
+    pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    theirs = {k[0:1] + k[2:]: v for k, v in found.items() if k[1] == "deletang"}
+    assert theirs[("odds_first", 1, 1)][1] == theirs[("duplicate", 1, 1)][1] == "5"
+    assert "no program does odds_first at every length 1-5" in pattern
+    assert "b = 1 (from 5 too)" in pattern
+    assert theirs[("duplicate", 2, 1)] == ("10", "- (asked up to 10)")
+    assert theirs[("odds_first", 2, 1)] == ("8", "9")
+    assert ("duplicate has programs at every length up to 10, the most Z3 was asked, and "
+            "odds_first has none for lengths 1-9") in pattern
+    assert "replayed at every length 1-100" in pattern
+    ours = {k[0:1] + k[2:]: v for k, v in found.items() if k[1] == "tapelab"}
+    assert ours[("odds_first", 0, 1)] == ("3", "4")
+    assert "no program does odds_first at every length 1-4" in pattern
+    assert ours[("odds_first", 1, 1)] == ("9", "unknown at 10")
+    assert ours[("odds_first", 2, 1)] == ("10", "- (asked up to 10)")
+    assert ("Z3 finds odds_first programs at every length up to 9 and does not decide 10 in "
+            "900 s; holding two, at every length up to 10") in pattern
+    variant = {k[0:1] + k[2:]: v for k, v in found.items() if k[1] == "tapelab-deletang"}
+    assert variant[("reverse", 0, 1)][0] == variant[("duplicate", 1, 1)][0] == "10"
+    assert variant[("duplicate", 0, 1)][1] == variant[("odds_first", 0, 1)][1] == "3"
+    assert variant[("odds_first", 1, 1)] == ("6", "7")
+    assert ("Holding one symbol, duplicate has programs at every length up to 10, and "
+            "odds_first has none for lengths 1-7") in pattern
+    assert "odds_first has none from 4, 7 or 9" in pattern
