@@ -16,9 +16,10 @@ distinct symbols. The machine may copy, hold or drop symbols but not combine the
     B_t ⊆ A_t, |B_t| <= b                   held in the controller
     p_{t+1} - p_t ∈ {0, -1, +1, -n, +n}     the move; p_1 = 0, every cell starts empty
 
-and the k-th answer symbol must be in A_t at its step t (Delétang et al.'s timing: the output
-is read from h_t, which saw the cell before the move) or in A_t ∪ C_t(p_{t+1}) (tapelab's: the
-output also sees the cell the step moves to). ``b`` bounds what the controller carries from
+and the k-th answer symbol must be in A_t at its step t (where the output is read from h_t,
+which saw the cell before the move: Delétang et al.'s code, and tapelab's
+``variant="deletang"``) or in A_t ∪ C_t(p_{t+1}) (tapelab's Tape-RNN, whose output also sees
+the cell the step moves to). ``b`` bounds what the controller carries from
 step to step and ``c`` what a cell holds: a controller of finitely many states and cells of a
 few numbers hold a bounded number of symbols.
 
@@ -44,7 +45,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-MOVES = ("stay", "left", "right", "jump-left", "jump-right")
+MOVES = ("stay", "left", "right", "jump-left", "jump-right")   # machines.tape_rnn.ACTIONS' order
 VERDICTS = ("found", "none", "unknown")
 
 

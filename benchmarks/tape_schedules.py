@@ -125,7 +125,8 @@ def main() -> None:
                       f"{'yes' if not faults else 'NO: ' + faults[0]} |")
         print()
 
-    mode = "each length on its own (n known)" if args.knows_length else "one program for lengths 1..N"
+    mode = ("each length on its own (n known)" if args.knows_length
+            else "one program for lengths 1..N")
     print(f"{mode}; up to N = {args.max_length}, {args.timeout:.0f} s per question\n")
     columns = (("lengths with a program", "lengths with none") if args.knows_length else
                ("a program for all of 1..N, up to N =", "none for 1..N, from N ="))
