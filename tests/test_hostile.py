@@ -405,6 +405,17 @@ def _children(pid: int) -> list[int]:
         return [int(c) for c in f.read().split()]
 
 
+def _state(pid: int) -> str:
+    """``PID COMMAND state=S wchan=...`` of a process that is still there (for a failure)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[-60:]
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+        wchans = sorted({p.read_text() for p in Path(f"/proc/{pid}/task").glob("*/wchan")})
+    except OSError:
+        return f"{pid} gone"
+    return f"{pid} {command} state={state} wchan={','.join(wchans)}"
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -435,7 +446,8 @@ def test_a_killed_sweep_stops_its_workers_and_they_save_their_runs(tmp_path):
     try:
         while any(_alive(w) for w in workers) and time.time() < deadline:
             time.sleep(0.5)
-        assert not any(_alive(w) for w in workers), "the workers trained on after the kill"
+        assert not any(_alive(w) for w in workers), \
+            "the workers trained on after the kill: " + "; ".join(_state(w) for w in workers)
     finally:
         for w in workers:
             if _alive(w):
