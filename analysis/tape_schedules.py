@@ -46,7 +46,6 @@ import time
 from dataclasses import dataclass, field
 
 MOVES = ("stay", "left", "right", "jump-left", "jump-right")   # machines.tape_rnn.ACTIONS' order
-VERDICTS = ("found", "none", "unknown")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ class Run:
 @dataclass(frozen=True)
 class Answer:
     question: Question
-    verdict: str                          # one of VERDICTS
+    verdict: str                          # "found", "none" or "unknown"
     seconds: float
     runs: tuple[Run, ...] = field(default=(), repr=False)    # the schedule, when found
 
@@ -282,6 +281,27 @@ def _shift(move: int, n: int) -> int:
     return (0, -1, 1, -n, n)[move]
 
 
+@dataclass(frozen=True)
+class Read:
+    """What the head finds in its cell: the step that last wrote it (0: none) and the symbols."""
+
+    writer: int
+    symbols: frozenset[int]
+
+
+def reads(run: Run) -> list[Read]:
+    """The read at each step of ``run`` (the cell before the step's write), and one more: the
+    cell the last step moves to."""
+    tape: dict[int, Read] = {}
+    out = []
+    for t, step in enumerate(run.steps, start=1):
+        out.append(tape.get(step.position, Read(0, frozenset())))
+        tape[step.position] = Read(t, step.write)
+    last = run.steps[-1]
+    out.append(tape.get(last.position + _shift(last.move, run.length), Read(0, frozenset())))
+    return out
+
+
 def replay(question: Question, runs: tuple[Run, ...]) -> list[str]:
     """Every rule of the module docstring that ``runs`` break, in plain Python (empty: a valid
     schedule). Independent of the Z3 encoding."""
@@ -297,20 +317,16 @@ def replay(question: Question, runs: tuple[Run, ...]) -> list[str]:
         if len(steps) != T:
             faults.append(f"n={n}: {len(steps)} steps, not {T}")
             continue
-        tape: dict[int, tuple[int, frozenset[int]]] = {}   # cell: (writer step, symbols)
+        found = reads(run)
         held: frozenset[int] = frozenset()
-        shows: list[int] = []
         for t, step in enumerate(steps, start=1):
             if t == 1 and step.position != 0:
                 faults.append(f"n={n}: the head starts at {step.position}, not 0")
-            writer, content = tape.get(step.position, (0, frozenset()))
-            shows.append(writer)
-            have = held | content | ({t} if t <= n else frozenset())
+            have = held | found[t - 1].symbols | ({t} if t <= n else frozenset())
             if not step.write <= have or len(step.write) > c:
                 faults.append(f"n={n} t={t}: writes {sorted(step.write)} from {sorted(have)}")
             if not step.hold <= have or len(step.hold) > b:
                 faults.append(f"n={n} t={t}: holds {sorted(step.hold)} from {sorted(have)}")
-            tape[step.position] = (t, step.write)
             nxt = step.position + _shift(step.move, n)
             if t < T and steps[t].position != nxt:
                 faults.append(f"n={n} t={t}: moves to {steps[t].position}, not {nxt}")
@@ -318,11 +334,11 @@ def replay(question: Question, runs: tuple[Run, ...]) -> list[str]:
                 want = due[t - first]
                 if step.due != want:
                     faults.append(f"n={n} t={t}: due s{step.due}, the task needs s{want}")
-                after = tape.get(nxt, (0, frozenset()))[1] if timing.sees_next_read else set()
+                after = found[t].symbols if timing.sees_next_read else frozenset()
                 if want not in have and want not in after:
                     faults.append(f"n={n} t={t}: s{want} is due and not at hand")
             held = step.hold
-        seen[n] = shows
+        seen[n] = [r.writer for r in found[:T]]
     if not question.knows_length:
         by_length = {r.length: r for r in runs}
         for n in sorted(seen):

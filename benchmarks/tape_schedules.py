@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.tape_schedules import (  # noqa: E402
-    MOVES, TIMINGS, Answer, Question, replay, scan, solve, sources, write_once)
+    MOVES, TIMINGS, Answer, Question, reads, replay, scan, solve, sources, write_once)
 
 
 def _sizes(text: str) -> list[tuple[int, int]]:
@@ -63,10 +63,8 @@ def _show(spec: str, timeout: float) -> None:
     print(f"\nthe run at length {run.length} (symbols by input position, 1-based)\n")
     print("| step | input | head | reads | writes | holds | move | due |")
     print("|---|---|---|---|---|---|---|---|")
-    tape: dict[int, frozenset[int]] = {}
-    for t, step in enumerate(run.steps, start=1):
-        seen = sorted(tape.get(step.position, frozenset()))
-        tape[step.position] = step.write
+    for t, (step, read) in enumerate(zip(run.steps, reads(run)), start=1):
+        seen = sorted(read.symbols)
         x = f"s{t}" if t <= run.length else "-"
         print(f"| {t} | {x} | {step.position} | {seen} | {sorted(step.write)} | "
               f"{sorted(step.hold)} | {MOVES[step.move]} | {f's{step.due}' if step.due else ''} |")
