@@ -718,7 +718,8 @@ class _Progress:
 @click.option("--min-length", type=LENGTH, help="Shortest training input.")
 @click.option("--max-length", type=LENGTH,
               help="Longest training input [default: 20 for copy, 10 otherwise].")
-@click.option("--curriculum", is_flag=True, help="Grow the longest length over the first half.")
+@click.option("--curriculum", is_flag=True, help="Grow the longest training length from "
+              "--min-length to --max-length over the first half of --steps (needs --steps).")
 @click.option("--lr-schedule", type=click.Choice(["constant", "cosine"]), help="cosine: decay "
               "the learning rate to 5% of it by the end of --steps or --time-budget [default: "
               "the machine's own (the NTM: cosine), else constant].")
@@ -1196,6 +1197,8 @@ def _print_dry_run(config, out: Path, options) -> None:
                    "and go on.")
 @click.option("--steps", type=click.IntRange(1, 10**9), help="Train sequence machines this "
               "many steps instead of --budget seconds (the same result on any machine).")
+@click.option("--curriculum", is_flag=True, help="Grow each sequence run's longest training "
+              "length from 1 to --train-length over the first half of --steps (needs --steps).")
 @click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
               "estimate of the cost; run nothing.")
 @click.option("--bits", type=click.Choice(["0", "8"]), default="0", show_default=True,
@@ -1215,8 +1218,8 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, lengths,
             train_length, samples, restarts, jobs, backend, address, cpus_per_job, gpus_per_job,
-            retries, steps, dry_run, bits, temperatures, settings, use_compile, out, force,
-            as_json) -> None:
+            retries, steps, curriculum, dry_run, bits, temperatures, settings, use_compile, out,
+            force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -1257,7 +1260,8 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
                            samples=samples, restarts=restarts, compile=use_compile, steps=steps,
                            train_length=train_length, bits=int(bits),
                            temperatures=_temperatures(temperatures),
-                           machine_settings=_machine_settings(settings))
+                           machine_settings=_machine_settings(settings),
+                           curriculum=curriculum)
     from analysis.sweep import SweepOptions
 
     options = SweepOptions(backend=backend, jobs=jobs, address=address,

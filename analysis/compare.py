@@ -21,6 +21,7 @@ import numpy as np
 from analysis.sweep import Outcome, SweepOptions, run_sweep
 from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_record,
                              compare_settings, run_dir as run_path, write_json)
+from analysis.runs import first_repeat
 from machines import registry
 from tasks.suite import BIT_TASKS, NAMES, get_task
 
@@ -60,6 +61,8 @@ class CompareConfig:
     bits: int = 0                   # 8: copy and repeat_copy on the NTM paper's 8-bit vectors
     # per machine: {"model": {NTMConfig field: value}, "train": {TrainConfig field: value}}
     machine_settings: dict = field(default_factory=dict)
+    curriculum: bool = False        # grow each sequence run's longest training length over
+                                    # the first half of its steps (analysis.runs.batch_fn)
 
     def settings(self) -> dict:
         """What compare.json records: everything that changes a result."""
@@ -119,6 +122,10 @@ class CompareConfig:
             registry.get(m)                     # ValueError names the machines
         if not self.tasks or not self.machines:
             raise ValueError("give at least one task and one machine")
+        for what, names in (("task", self.tasks), ("machine", self.machines)):
+            twice = first_repeat(names)
+            if twice is not None:
+                raise ValueError(f"{what} {twice!r} is named twice: name each {what} once")
         if self.steps is None and self.budget < MIN_BUDGET \
                 and set(self.machines) & set(registry.names("sequence")):
             raise ValueError(f"a budget of {self.budget:g} s is too small to train anything: "
@@ -135,6 +142,12 @@ class CompareConfig:
 
             check_spec(RunSpec(task=self.tasks[0], machine=machine,
                                model=kinds.get("model", {}), train=kinds.get("train", {})))
+        if self.curriculum:
+            timed = [m for m in self.machines if self.seconds(m) is not None]
+            if timed:
+                raise ValueError(f"--curriculum grows the training lengths over the first half "
+                                 f"of the steps: give --steps (the {timed[0]} runs have a time "
+                                 "budget)")
         for task, machine in self.pairs or []:
             if task not in self.tasks or machine not in self.machines:
                 raise ValueError(f"pair {task}:{machine}: "
@@ -278,7 +291,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
 
     entry = registry.get(job.machine)
     spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
-                   bits=config.bits if job.task in BIT_TASKS else 0,
+                   bits=config.bits if job.task in BIT_TASKS else 0, curriculum=config.curriculum,
                    compile=config.compile and entry.compile is not None,
                    model=config.model_settings(job.machine),
                    train={**config.train_settings(job.machine), "seed": job.seed})

@@ -124,16 +124,24 @@ def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None
         return None if math.isfinite(value) else "not a finite number"
     if not math.isfinite(value) or value < 0:
         return "not a finite number >= 0"
-    if isinstance(default, int) and not isinstance(value, int):
-        return "not a whole number"
-    if sized and isinstance(value, int) and not 1 <= value <= MAX_MODEL_SETTING:
+    whole = isinstance(default, int)
+    if sized and whole and not 1 <= value <= MAX_MODEL_SETTING:
         return f"outside 1..{MAX_MODEL_SETTING}"
+    if whole and not isinstance(value, int):
+        return (f"a whole number written as a decimal: write {int(value)}"
+                if value.is_integer() else "not a whole number")
     return None
 
 
 def check_spec(spec: RunSpec) -> RunSpec:
-    """``spec`` checked as a config.json would be (:class:`RunDirError` names the fault)."""
-    return spec_from_json(asdict(spec), "the run's settings")
+    """A new run's ``spec`` checked as a config.json would be, and a curriculum given a step
+    count to grow over (:class:`RunDirError` names the fault)."""
+    spec = spec_from_json(asdict(spec), "the run's settings")
+    if spec.curriculum and not spec.train.get("steps"):
+        raise RunDirError("the run's settings: a curriculum grows the longest training length "
+                          "over the first half of the steps: give a step count, not a time "
+                          "budget")
+    return spec
 
 
 def run_kind(run_dir: Path) -> str | None:
@@ -150,6 +158,11 @@ def default_max_length(task: Task) -> int:
     return 20 if task.name == "copy" else 10
 
 
+def first_repeat(items: list) -> object | None:
+    """The first item of ``items`` that an earlier one equals (None: each is there once)."""
+    return next((x for i, x in enumerate(items) if x in items[:i]), None)
+
+
 def parse_lengths(text: str, longest: int | None = None) -> list[int]:
     """Input lengths from comma-separated text (``20,40,80``); a ValueError that says what to
     give where the text is not whole numbers from 1 to ``longest`` (None: no upper bound)."""
@@ -160,6 +173,9 @@ def parse_lengths(text: str, longest: int | None = None) -> list[int]:
     if not values or min(values) < 1 or (longest is not None and max(values) > longest):
         raise ValueError("lengths are whole numbers from 1"
                          + (f" to {longest}" if longest is not None else " up"))
+    twice = first_repeat(values)
+    if twice is not None:
+        raise ValueError(f"length {twice} is given twice")
     return values
 
 

@@ -161,6 +161,33 @@ def test_more_seeds_add_runs_to_a_comparison_and_keep_the_finished_ones(tmp_path
     assert json.loads((out / "compare.json").read_text()) == record
 
 
+def test_a_curriculum_grows_the_training_lengths_over_the_first_half_of_the_steps(tmp_path):
+    from analysis.runs import RunSpec, batch_fn
+
+    spec = RunSpec(task="reverse", machine="lstm", max_length=9, curriculum=True)
+    task = get_task("reverse")
+    width = {task.encode([task.sample(n, np.random.default_rng(0))], "sequence")
+             .inputs.shape[1]: n for n in range(1, 10)}       # a batch's width gives its length
+    lengths = [width[batch_fn(spec, task, 0, 4, 100)(step).inputs.shape[1]]
+               for step in range(100)]
+    assert all(n <= 1 + 8 * 2 * step // 100 for step, n in enumerate(lengths[:50]))
+    assert lengths[0] == 1 and max(lengths[:25]) <= 4 and max(lengths[50:]) == 9
+
+    out = tmp_path / "grown"
+    args = ["compare", "reverse", "--machines", "lstm", "--samples", "2", "--lengths", "3",
+            "--temperatures", "none", "--curriculum", "--out", str(out)]
+    r = CliRunner().invoke(cli, args)                   # a time budget has no steps to count
+    assert r.exit_code == 2 and "give --steps" in r.stderr and not out.exists(), r.output
+    r = CliRunner().invoke(cli, [*args, "--steps", "2"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "runs" / "reverse-lstm-s0" / "config.json").read_text())[
+        "curriculum"] is True
+    assert json.loads((out / "compare.json").read_text())["settings"]["curriculum"] is True
+    r = CliRunner().invoke(cli, ["train", "reverse", "--machine", "lstm", "--curriculum",
+                                 "--time-budget", "5", "--out", str(tmp_path / "timed")])
+    assert r.exit_code == 2 and "give a step count" in r.stderr, r.output
+
+
 def test_first_seed_names_the_seeds_a_comparison_runs(tmp_path):
     out = tmp_path / "later"
     r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "lstm", "--steps", "2",

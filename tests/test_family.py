@@ -292,6 +292,14 @@ def test_train_sets_model_settings_and_checks_them(tmp_path):
         r = CliRunner().invoke(cli, ["train", "parity", "--machine", "transformer", "--steps",
                                      "2", *bad, "--out", str(tmp_path / "bad")])
         assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    for value, message in (("64.0", "model.layers is 64.0: a whole number written as a "
+                                    "decimal: write 64"),
+                           ("1e9", "model.layers is 1000000000.0: outside 1..65536"),
+                           ("2.5", "model.layers is 2.5: not a whole number")):
+        r = CliRunner().invoke(cli, ["train", "parity", "--machine", "transformer", "--steps",
+                                     "2", "--set", f"layers={value}", "--out",
+                                     str(tmp_path / "bad")])
+        assert r.exit_code == 2 and message in r.stderr, r.output
     assert not (tmp_path / "bad").exists()
 
 

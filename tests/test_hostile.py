@@ -144,6 +144,9 @@ CASES = [
     (["compare", "invert", "--budget", "nan"], USAGE),
     (["compare", "invert", "--budget", "inf"], USAGE),
     (["compare", "invert", "--lengths", "100000"], USAGE),
+    (["compare", "invert", "invert", "--dry-run"], USAGE),
+    (["compare", "invert", "--machines", "lstm,lstm", "--dry-run"], USAGE),
+    (["compare", "invert", "--lengths", "20,20", "--dry-run"], USAGE),
     (["compare", "invert", "--machines", "classical", "--out", "{d}/mine"], USAGE),
     (["compare", "invert", "--machines", "classical", "--out", "{d}/mine", "--force"], USAGE),
     (["compare", "invert", "--machines", "classical", "--out", ".", "--force"], USAGE),
@@ -163,6 +166,19 @@ def test_bad_input_is_one_line_with_its_exit_code(files, args, code, monkeypatch
     if code not in (OK,):
         message = [line for line in r.stderr.splitlines() if line.strip()]
         assert message and message[-1].startswith(("error:", "Error:")), r.output
+
+
+def test_a_name_or_length_given_twice_is_named_not_run_twice():
+    """`compare reverse reverse` planned every job twice, and two workers would have trained
+    the same run directory at once."""
+    for args, message in ((["reverse", "reverse"], "task 'reverse' is named twice"),
+                          (["reverse", "--machines", "lstm,classical,lstm"],
+                           "machine 'lstm' is named twice"),
+                          (["reverse", "--lengths", "10,20,10"], "length 10 is given twice")):
+        r = invoke("compare", *args, "--dry-run")
+        assert r.exit_code == USAGE and message in r.stderr, r.output
+    assert invoke("compare", "reverse", "--machines", "lstm", "--dry-run").stdout.count(
+        "reverse-lstm-s0") == 1
 
 
 def test_a_program_can_be_piped_to_dash(files):
