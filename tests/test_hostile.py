@@ -179,6 +179,10 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
         assert r.exit_code == USAGE and message in r.stderr, r.output
     assert invoke("compare", "reverse", "--machines", "lstm", "--dry-run").stdout.count(
         "reverse-lstm-s0") == 1
+    from analysis.compare import CompareConfig
+
+    with pytest.raises(ValueError, match="length 3 is named twice"):     # from Python too
+        CompareConfig(tasks=["reverse"], machines=["lstm"], lengths=[3, 6, 3]).check()
 
 
 def test_a_program_can_be_piped_to_dash(files):
