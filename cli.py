@@ -665,11 +665,22 @@ def _lengths(text: str) -> list[int]:
 class _Progress:
     """One status line on stderr: step, loss, bits per sequence, sequences/s, ETA."""
 
-    def __init__(self, steps: int | None, budget: float | None) -> None:
+    def __init__(self, steps: int | None, budget: float | None,
+                 run_dir: Path | None = None) -> None:
         import time
 
         self.steps, self.budget, self.last = steps, budget, time.monotonic()
         self.tty = sys.stderr.isatty()
+        self.run_dir = run_dir      # a training run's: with a curriculum, the ETA is a bound
+        self.curriculum: bool | None = None
+
+    def _read_curriculum(self) -> bool:
+        from analysis.runs import read_spec
+
+        try:
+            return read_spec(self.run_dir).curriculum   # written before the first step
+        except (OSError, ValueError):
+            return False
 
     def __call__(self, state, result) -> None:
         import time
@@ -681,15 +692,20 @@ class _Progress:
             return
         self.last = now
         rate = state.sequences / max(state.seconds, 1e-9)
-        eta = None
+        eta, bound = None, ""
         if self.steps:
+            from analysis.runs import still_growing
+
             eta = state.seconds / max(done, 1) * (self.steps - done)
+            if self.curriculum is None:
+                self.curriculum = self.run_dir is not None and self._read_curriculum()
+            bound = "at least " if still_growing(self.curriculum, done, self.steps) else ""
         if self.budget:
             left = self.budget - state.seconds
             eta = left if eta is None else min(eta, left)
         total = f"/{self.steps}" if self.steps else ""
         line = (f"step {done}{total}  loss {result.loss:8.3f}  bits/seq {result.bits:7.2f}  "
-                f"{rate:6.0f} seq/s  ETA {int(max(eta or 0, 0)) // 60}:"
+                f"{rate:6.0f} seq/s  ETA {bound}{int(max(eta or 0, 0)) // 60}:"
                 f"{int(max(eta or 0, 0)) % 60:02d}")
         click.echo(("\r" + line) if self.tty else line, err=True, nl=not self.tty)
 
@@ -809,7 +825,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         state = train_run(spec, run_dir, resume=bool(resume), steps=steps if resume else None,
                           seconds=time_budget if resume else None,
                           progress=_Progress(steps or (spec.train["steps"] if spec else None),
-                                             time_budget))
+                                             time_budget, run_dir))
     except OutputError as err:
         raise _output_failed(err) from None
     except (RunDirError, CheckpointError) as err:

@@ -197,6 +197,21 @@ def build_model(spec: RunSpec, task: Task):
     return entry.compile(model) if spec.compile and entry.compile else model
 
 
+def longest_at(lo: int, hi: int, step: int, total_steps: int | None, curriculum: bool) -> int:
+    """The longest training length at ``step``: ``hi``, or with a curriculum, growing from
+    ``lo`` to ``hi`` over the first half of ``total_steps``."""
+    if not (curriculum and total_steps):
+        return hi
+    return lo + int((hi - lo) * min(1.0, 2 * step / total_steps))
+
+
+def still_growing(curriculum: bool, step: int, total_steps: int | None) -> bool:
+    """Whether a curriculum has longer lengths to come after ``step``. A step costs more the
+    longer its batch, so a pace measured on the steps so far then promises too early an end:
+    the seconds left it gives are a lower bound."""
+    return bool(curriculum and total_steps) and 2 * step < total_steps
+
+
 def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int,
              total_steps: int | None) -> Callable[[int], object]:
     """Step -> batch. Each batch depends only on (seed, step); its examples share one length
@@ -205,9 +220,7 @@ def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int,
 
     def make(step: int):
         rng = np.random.default_rng([seed, step])
-        top = hi
-        if spec.curriculum and total_steps:
-            top = lo + int((hi - lo) * min(1.0, 2 * step / total_steps))
+        top = longest_at(lo, hi, step, total_steps, spec.curriculum)
         n = int(rng.integers(lo, top + 1))
         return task.encode([task.sample(n, rng) for _ in range(batch_size)], "sequence")
     return make

@@ -122,17 +122,20 @@ def training_status(out: Path, names, expected: dict[str, float | None]) -> str 
 
 def _steps_left(run: Path, last: dict) -> str:
     """``step 300 of 1600, about 140 s left`` for a run with a step budget (the seconds from
-    its own pace so far); ``step 300`` where its config.json gives no budget."""
-    from analysis.runs import read_spec
+    its own pace so far; "at least" while a curriculum's longer steps are to come);
+    ``step 300`` where its config.json gives no budget."""
+    from analysis.runs import read_spec, still_growing
 
     try:
-        total = read_spec(run).train.get("steps")
+        spec = read_spec(run)
+        total = spec.train.get("steps")
     except (OSError, ValueError):
         total = None
     if not total or not last["step"]:
         return f"step {last['step']}"
     seconds = last["seconds"] / last["step"] * max(0, total - last["step"])
-    return f"step {last['step']} of {total}, about {seconds:.0f} s left"
+    bound = "at least" if still_growing(spec.curriculum, last["step"], total) else "about"
+    return f"step {last['step']} of {total}, {bound} {seconds:.0f} s left"
 
 
 def finished(out: Path, name: str) -> bool:

@@ -44,3 +44,19 @@ def test_the_eta_guesses_a_job_only_from_jobs_of_its_kind():
     assert "ETA" not in p.line(parallel=1)        # no ntm has finished: no guess for b
     p.durations["ntm"] = [100.0]
     assert p.line(parallel=2).endswith("ETA 1:05")   # (100 + 30) / 2
+
+
+def test_a_curriculum_run_gives_its_seconds_left_as_a_lower_bound_while_lengths_grow(tmp_path):
+    from analysis.runs import RunSpec, still_growing, write_config
+    from analysis.sweep import _steps_left
+
+    assert still_growing(True, 49, 100) and not still_growing(True, 50, 100)
+    assert not still_growing(False, 10, 100) and not still_growing(True, 10, None)
+    for curriculum, early in ((True, "step 10 of 100, at least 45 s left"),
+                              (False, "step 10 of 100, about 45 s left")):
+        run = tmp_path / str(curriculum)
+        run.mkdir()
+        write_config(run, RunSpec(task="reverse", machine="lstm", curriculum=curriculum,
+                                  train={"steps": 100}))
+        assert _steps_left(run, {"step": 10, "seconds": 5.0}) == early
+        assert _steps_left(run, {"step": 60, "seconds": 6.0}) == "step 60 of 100, about 4 s left"
