@@ -139,16 +139,14 @@ class CompareConfig:
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:
                 raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
-            from analysis.runs import RunSpec, check_spec
+        from analysis.runs import RunSpec, check_spec
 
-            check_spec(RunSpec(task=self.tasks[0], machine=machine,
-                               model=kinds.get("model", {}), train=kinds.get("train", {})))
-        if self.curriculum:
-            timed = [m for m in self.machines if self.seconds(m) is not None]
-            if timed:
-                raise ValueError(f"--curriculum grows the training lengths over the first half "
-                                 f"of the steps: give --steps (the {timed[0]} runs have a time "
-                                 "budget)")
+        for machine in self.machines:       # each one's runs as they will be trained
+            if registry.get(machine).family == "sequence":
+                check_spec(RunSpec(task=self.tasks[0], machine=machine,
+                                   curriculum=self.curriculum,
+                                   model=self.model_settings(machine),
+                                   train=self.train_settings(machine)))
         for task, machine in self.pairs or []:
             if task not in self.tasks or machine not in self.machines:
                 raise ValueError(f"pair {task}:{machine}: "

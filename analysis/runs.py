@@ -139,8 +139,8 @@ def check_spec(spec: RunSpec) -> RunSpec:
     spec = spec_from_json(asdict(spec), "the run's settings")
     if spec.curriculum and not spec.train.get("steps"):
         raise RunDirError("the run's settings: a curriculum grows the longest training length "
-                          "over the first half of the steps: give a step count, not a time "
-                          "budget")
+                          "over the first half of the steps: give a step count (--steps), not a "
+                          "time budget")
     return spec
 
 
