@@ -1214,7 +1214,8 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--steps", type=click.IntRange(1, 10**9), help="Train sequence machines this "
               "many steps instead of --budget seconds (the same result on any machine).")
 @click.option("--curriculum", is_flag=True, help="Grow each sequence run's longest training "
-              "length from 1 to --train-length over the first half of --steps (needs --steps).")
+              "length from the task's shortest input to --train-length over the first half of "
+              "--steps (needs --steps).")
 @click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
               "estimate of the cost; run nothing.")
 @click.option("--bits", type=click.Choice(["0", "8"]), default="0", show_default=True,

@@ -62,7 +62,7 @@ class CompareConfig:
     # per machine: {"model": {NTMConfig field: value}, "train": {TrainConfig field: value}}
     machine_settings: dict = field(default_factory=dict)
     curriculum: bool = False        # grow each sequence run's longest training length over
-                                    # the first half of its steps (analysis.runs.batch_fn)
+                                    # the first half of its steps (analysis.runs.longest_at)
 
     def settings(self) -> dict:
         """What compare.json records: everything that changes a result."""
