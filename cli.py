@@ -639,9 +639,11 @@ def task_verify(name: str, samples: int, max_length: int, seed: int, bits: int,
         click.echo(json.dumps(report.to_json()))
     else:
         click.echo(f"{name}: {report.passed}/{report.samples} passed, {report.failed} failed")
+        from machines.display import counted
+
         for f in report.failures[:5]:
             click.echo(f"  FAIL {f.example.input!r}: expected {f.example.output!r}, got "
-                       f"{f.got!r} ({f.reason} after {f.steps} steps)")
+                       f"{f.got!r} ({f.reason} after {counted(f.steps, 'step')})")
         lengths = sorted(report.steps_by_length)
         shown = sorted({lengths[int(i * (len(lengths) - 1) / 9)] for i in range(10)})
         click.echo("  length  mean steps")
@@ -837,7 +839,9 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         click.echo(f"interrupted at step {state.step}; continue with: tapelab train --resume "
                    f"{run_dir}", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    click.echo(f"{run_dir}: {state.step} steps, {state.sequences:,} sequences in "
+    from machines.display import counted
+
+    click.echo(f"{run_dir}: {counted(state.step, 'step')}, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
 
@@ -851,9 +855,10 @@ def _machine_settings(pairs: tuple[str, ...]) -> dict:
 
     train_keys = {f.name for f in fields(TrainConfig)}
     out: dict = {}
+    _set_once([p.partition("=")[0].strip() for p in pairs])
     for pair in pairs:
         machine, dot, rest = pair.partition(".")
-        if not dot or not machine:
+        if not dot or not machine or not rest.partition("=")[0].strip():
             raise click.BadParameter(f"{pair!r}: write MACHINE.KEY=VALUE", param_hint="--set")
         for key, value in _model_settings((rest,)).items():
             kind = "train" if key in train_keys else "model"
@@ -883,10 +888,20 @@ def _temperatures(text: str) -> list:
         raise click.BadParameter(str(err), param_hint="--temperatures") from None
 
 
+def _set_once(keys: list[str]) -> None:
+    """A key given twice to --set is an error: the later value would silently win."""
+    from analysis.runs import first_repeat
+
+    twice = first_repeat([k for k in keys if k])
+    if twice is not None:
+        raise click.BadParameter(f"{twice} is set twice: set each once", param_hint="--set")
+
+
 def _model_settings(pairs: tuple[str, ...]) -> dict:
     """``KEY=VALUE`` pairs as a dict; values read as JSON where they parse (64, 0.5, true),
     else as strings (alibi). The run's config check says which keys the machine has."""
     out = {}
+    _set_once([p.partition("=")[0].strip() for p in pairs])
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -1157,7 +1172,9 @@ def _print_dry_run(config, out: Path, options) -> None:
     for s in plan.skipped:
         click.echo(f"(skipped: {s['machine']} on {s['task']}: {s['reason']})")
     done = len(plan.rows) - plan.todo
-    click.echo(f"{len(plan.rows)} jobs, {done} done already, {plan.todo} to run")
+    from machines.display import counted
+
+    click.echo(f"{counted(len(plan.rows), 'job')}, {done} done already, {plan.todo} to run")
     if plan.training_seconds is None:
         click.echo("cost: a step budget (--steps): its time depends on the machine")
     elif parallel is None:

@@ -123,7 +123,8 @@ class CompareConfig:
         if not self.tasks or not self.machines:
             raise ValueError("give at least one task and one machine")
         for what, names in (("task", self.tasks), ("machine", self.machines),
-                            ("length", self.lengths or [])):
+                            ("length", self.lengths or []),
+                            ("pair", [":".join(p) for p in self.pairs or []])):
             twice = first_repeat(names)
             if twice is not None:
                 raise ValueError(f"{what} {twice!r} is named twice: name each {what} once")

@@ -92,7 +92,8 @@ def spec_from_json(data: object, source: str = CONFIG) -> RunSpec:
                                   ("train", spec.train, train_defaults)):
         for key, value in given.items():
             if key not in defaults:
-                raise bad(f"{what!r} has unknown setting {key!r}")
+                owner = f"{spec.machine} has no model" if what == "model" else "no training"
+                raise bad(f"{owner} setting {key!r} (they are: {', '.join(sorted(defaults))})")
             problem = _setting_problem(value, defaults[key], sized=what == "model")
             if problem:
                 raise bad(f"{what}.{key} is {value!r}: {problem}")

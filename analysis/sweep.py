@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from analysis.layout import EVALUATION, FAILED, run_dir as run_path, write_json
+from machines.display import counted
 
 BACKENDS = ("local", "ray")
 RAY_HINT = "the ray backend needs Ray: pip install -e '.[ray]' (or pip install ray)"
@@ -180,7 +181,7 @@ def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOp
             progress.left.add(job.name)
             progress.expected[job.name] = expected(job)
             progress.kinds[job.name] = kind(job)
-    log(f"{len(jobs)} jobs, {progress.cached} done before, {len(todo)} to run "
+    log(f"{counted(len(jobs), 'job')}, {progress.cached} done before, {len(todo)} to run "
         f"({options.backend})")
     if options.backend == "ray":
         _run_ray(todo, run_job, config, out, options, progress, outcomes, log)

@@ -40,6 +40,11 @@ def count_text(n: int) -> str:
     return f"~{sign}{lead // 1000}.{lead % 1000:03d} x 10^{e}"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``: a count and its noun, in the singular for one."""
+    return f"{count_text(n)} {noun}" + ("" if n == 1 else "s")
+
+
 def _cell(symbol: str) -> str:
     return "·" if symbol.isspace() else printable(symbol)
 
@@ -114,13 +119,13 @@ def result_text(program: Program, result: RunResult) -> str:
         verdict = " — ACCEPTED" if result.state in program.accept else " — REJECTED"
     if result.reason in ("cycle", "translated-cycle"):
         verdict = (f" (the configuration of step {count_text(result.since)} recurs every "
-                   f"{count_text(result.period)} steps)")
+                   f"{counted(result.period, 'step')})")
     return "\n".join([
         f"{printable(program.name)}: {REASONS.get(result.reason, result.reason)}{verdict}",
-        f"  state {result.state!r} after {count_text(result.steps)} steps, head at cell "
+        f"  state {result.state!r} after {counted(result.steps, 'step')}, head at cell "
         f"{count_text(result.head)}",
         f"  tape  {tape_window(result.tape, result.head)}",
-        f"  {count_text(result.tape.nonblank())} non-blank cells from cell "
-        f"{count_text(result.tape.offset)}, {len(result.tape.runs):,} runs",
-    ] + ([f"  macro engine: {result.rules.proven:,} rules proven, applied "
-          f"{result.rules.applied:,} times"] if result.rules is not None else []))
+        f"  {counted(result.tape.nonblank(), 'non-blank cell')} from cell "
+        f"{count_text(result.tape.offset)}, {counted(len(result.tape.runs), 'run')}",
+    ] + ([f"  macro engine: {counted(result.rules.proven, 'rule')} proven, applied "
+          f"{counted(result.rules.applied, 'time')}"] if result.rules is not None else []))

@@ -149,7 +149,7 @@ def test_pairs_choose_cells_of_the_grid(tmp_path):
     r = CliRunner().invoke(cli, ["compare", "reverse", "duplicate", "--machines",
                                  "classical,tapernn", "--pairs", "reverse:classical",
                                  "--dry-run", "--out", str(tmp_path / "none")])
-    assert r.exit_code == 0 and "1 jobs, 0 done already, 1 to run" in r.stdout, r.output
+    assert r.exit_code == 0 and "1 job, 0 done already, 1 to run" in r.stdout, r.output
 
 
 @pytest.mark.parametrize("args, message", [
