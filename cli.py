@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from machines import registry
 
@@ -674,15 +675,15 @@ class _Progress:
         self.steps, self.budget, self.last = steps, budget, time.monotonic()
         self.tty = sys.stderr.isatty()
         self.run_dir = run_dir      # a training run's: with a curriculum, the ETA is a bound
-        self.curriculum: bool | None = None
+        self.curriculum: int | None = None
 
-    def _read_curriculum(self) -> bool:
+    def _read_curriculum(self) -> int:
         from analysis.runs import read_spec
 
         try:
             return read_spec(self.run_dir).curriculum   # written before the first step
         except (OSError, ValueError):
-            return False
+            return 0
 
     def __call__(self, state, result) -> None:
         import time
@@ -700,8 +701,8 @@ class _Progress:
 
             eta = state.seconds / max(done, 1) * (self.steps - done)
             if self.curriculum is None:
-                self.curriculum = self.run_dir is not None and self._read_curriculum()
-            bound = "at least " if still_growing(self.curriculum, done, self.steps) else ""
+                self.curriculum = self._read_curriculum() if self.run_dir is not None else 0
+            bound = "at least " if still_growing(self.curriculum, done) else ""
         if self.budget:
             left = self.budget - state.seconds
             eta = left if eta is None else min(eta, left)
@@ -763,7 +764,9 @@ class _Progress:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run directory [default: runs/TASK-MACHINE-sSEED].")
 @click.option("--resume", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Continue the run in this directory where it stopped.")
+              help="Continue the run in this directory where it stopped, with its own "
+                   "settings (a curriculum keeps its schedule); only --steps or --time-budget "
+                   "go with it.")
 @click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
               "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
@@ -781,14 +784,19 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
       tapelab train copy --bits 8 --time-budget 300 --sharpen 0.1 --sharpen-schedule late
       tapelab train --resume runs/copy-ntm-s0 --steps 5000
     """
-    from analysis.runs import RunDirError, RunSpec, check_spec, run_kind, train_run
+    from analysis.runs import (RunDirError, RunSpec, check_spec, curriculum_steps, run_kind,
+                               train_run)
     from machines.files import OutputError, prepare_dir
     from machines.training import CheckpointError
 
     if resume:
-        if task_name or out or force:
-            raise click.UsageError("--resume continues a run as it was set up: give only "
-                                   "--steps or --time-budget with it")
+        ctx = click.get_current_context()
+        given = [p.get_error_hint(ctx) for p in ctx.command.params
+                 if p.name not in ("resume", "steps", "time_budget")
+                 and ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"--resume continues a run as it was set up, so {given[0]} "
+                                   "cannot change it: give only --steps or --time-budget with it")
         run_dir = resume
         spec = None
         click.echo(f"resuming {run_dir}", err=True)
@@ -810,12 +818,13 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         if use_compile is None:
             use_compile = registry.get(machine).compile is not None and (
                 (cfg["steps"] or 0) >= 1000 or (time_budget or 0) >= 120)
-        spec = RunSpec(task=task_name, machine=machine, bits=int(bits), min_length=min_length,
-                       max_length=max_length, curriculum=curriculum, train=cfg,
-                       model={**entry.defaults.get("model", {}), **_model_settings(settings)},
-                       compile=bool(use_compile and registry.get(machine).compile))
+        model = {**entry.defaults.get("model", {}), **_model_settings(settings)}
         try:
-            check_spec(spec)
+            spec = check_spec(RunSpec(
+                task=task_name, machine=machine, bits=int(bits), min_length=min_length,
+                max_length=max_length, curriculum=curriculum_steps(curriculum, cfg["steps"]),
+                train=cfg, model=model,
+                compile=bool(use_compile and registry.get(machine).compile)))
         except ValueError as err:
             raise click.UsageError(str(err)) from None
         try:

@@ -83,6 +83,18 @@ class CompareConfig:
                 **registry.get(machine).defaults.get("train", {}),
                 **self.machine_settings.get(machine, {}).get("train", {})}
 
+    def run_spec(self, task: str, machine: str, seed: int):
+        """The :class:`analysis.runs.RunSpec` of one sequence run of this comparison (a
+        ValueError where no run can be set up so, as a curriculum without a step count)."""
+        from analysis.runs import RunSpec, curriculum_steps
+
+        train = {**self.train_settings(machine), "seed": seed}
+        return RunSpec(task=task, machine=machine, max_length=self.train_length,
+                       bits=self.bits if task in BIT_TASKS else 0,
+                       curriculum=curriculum_steps(self.curriculum, train.get("steps")),
+                       compile=self.compile and registry.get(machine).compile is not None,
+                       model=self.model_settings(machine), train=train)
+
     def seconds(self, machine: str) -> float | None:
         """The training seconds of one run of ``machine`` (None: not a sequence machine, or a
         step budget), per-machine ``time_budget`` settings included."""
@@ -140,14 +152,11 @@ class CompareConfig:
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:
                 raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
-        from analysis.runs import RunSpec, check_spec
+        from analysis.runs import check_spec
 
         for machine in self.machines:       # each one's runs as they will be trained
             if registry.get(machine).family == "sequence":
-                check_spec(RunSpec(task=self.tasks[0], machine=machine,
-                                   curriculum=self.curriculum,
-                                   model=self.model_settings(machine),
-                                   train=self.train_settings(machine)))
+                check_spec(self.run_spec(self.tasks[0], machine, self.first_seed))
         for task, machine in self.pairs or []:
             if task not in self.tasks or machine not in self.machines:
                 raise ValueError(f"pair {task}:{machine}: "
@@ -285,16 +294,12 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     import torch
 
     from analysis.evaluate import evaluate
-    from analysis.runs import RunSpec, load_run, train_run
+    from analysis.runs import load_run, train_run
     from machines.sharpening import accepts_temperature
     from machines.training import CHECKPOINT, NothingToTrain, read_metrics, read_state
 
     entry = registry.get(job.machine)
-    spec = RunSpec(task=job.task, machine=job.machine, max_length=config.train_length,
-                   bits=config.bits if job.task in BIT_TASKS else 0, curriculum=config.curriculum,
-                   compile=config.compile and entry.compile is not None,
-                   model=config.model_settings(job.machine),
-                   train={**config.train_settings(job.machine), "seed": job.seed})
+    spec = config.run_spec(job.task, job.machine, job.seed)
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     try:
         state = train_run(spec, run_dir, resume=resume)

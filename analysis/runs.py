@@ -34,7 +34,8 @@ class RunSpec:
     bits: int = 0
     min_length: int | None = None          # None: the task's minimum
     max_length: int | None = None          # None: the task's default training length
-    curriculum: bool = False               # grow the maximum length over the first half
+    curriculum: int = 0                    # the longest length grows over these first steps
+                                           # (0: none); fixed at the start, kept on resume
     model: dict = field(default_factory=dict)      # overrides of NTMConfig / LSTMConfig
     train: dict = field(default_factory=dict)      # TrainConfig fields
     compile: bool = False                  # the registry's compile (the NTM's time step)
@@ -72,12 +73,19 @@ def spec_from_json(data: object, source: str = CONFIG) -> RunSpec:
     if "task" not in data:
         raise bad("no 'task'")
     kinds = {"task": str, "machine": str, "bits": int, "min_length": (int, type(None)),
-             "max_length": (int, type(None)), "curriculum": bool, "model": dict, "train": dict,
+             "max_length": (int, type(None)), "curriculum": int, "model": dict, "train": dict,
              "compile": bool}
+    if isinstance(data.get("curriculum"), bool):    # written before the span was recorded:
+        train = data.get("train")                   # it grew over half the steps, if any
+        steps = train.get("steps") if isinstance(train, dict) else None
+        data = {**data, "curriculum": curriculum_steps(data["curriculum"], steps)
+                if isinstance(steps, int) and steps > 0 else 0}
     for key, value in data.items():
         if not isinstance(value, kinds[key]) or (isinstance(value, bool)
                                                  and kinds[key] is int):
             raise bad(f"{key!r} is {value!r}")
+    if data.get("curriculum", 0) < 0:
+        raise bad(f"'curriculum' is {data['curriculum']!r}: a number of steps, 0 for none")
     spec = RunSpec(**data)
     if spec.machine not in registry.names("sequence"):
         raise bad(f"unknown machine {spec.machine!r}; the trainable ones are "
@@ -135,14 +143,23 @@ def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None
 
 
 def check_spec(spec: RunSpec) -> RunSpec:
-    """A new run's ``spec`` checked as a config.json would be, and a curriculum given a step
-    count to grow over (:class:`RunDirError` names the fault)."""
-    spec = spec_from_json(asdict(spec), "the run's settings")
-    if spec.curriculum and not spec.train.get("steps"):
+    """A new run's ``spec`` checked as a config.json would be (:class:`RunDirError` names the
+    fault)."""
+    return spec_from_json(asdict(spec), "the run's settings")
+
+
+def curriculum_steps(curriculum: bool, steps: int | None) -> int:
+    """How many first steps a new run's curriculum grows its longest length over: half of its
+    ``steps`` (0: no curriculum). The span is recorded in the run's config.json, so a run
+    resumed to more steps, or for more seconds, keeps the schedule it started with. A
+    :class:`RunDirError` where a curriculum is asked for without a step count."""
+    if not curriculum:
+        return 0
+    if not steps:
         raise RunDirError("the run's settings: a curriculum grows the longest training length "
                           "over the first half of the steps: give a step count (--steps), not a "
                           "time budget")
-    return spec
+    return max(1, steps // 2)
 
 
 def run_kind(run_dir: Path) -> str | None:
@@ -198,30 +215,29 @@ def build_model(spec: RunSpec, task: Task):
     return entry.compile(model) if spec.compile and entry.compile else model
 
 
-def longest_at(lo: int, hi: int, step: int, total_steps: int | None, curriculum: bool) -> int:
-    """The longest training length at ``step``: ``hi``, or with a curriculum, growing from
-    ``lo`` to ``hi`` over the first half of ``total_steps``."""
-    if not (curriculum and total_steps):
+def longest_at(lo: int, hi: int, step: int, curriculum: int) -> int:
+    """The longest training length at ``step``: ``hi``, or with a curriculum, growing
+    linearly from ``lo`` to ``hi`` over its first ``curriculum`` steps."""
+    if not curriculum:
         return hi
-    return lo + int((hi - lo) * min(1.0, 2 * step / total_steps))
+    return lo + int((hi - lo) * min(1.0, step / curriculum))
 
 
-def still_growing(curriculum: bool, step: int, total_steps: int | None) -> bool:
+def still_growing(curriculum: int, step: int) -> bool:
     """Whether a curriculum has longer lengths to come after ``step``. A step costs more the
     longer its batch, so a pace measured on the steps so far then promises too early an end:
     the seconds left it gives are a lower bound."""
-    return bool(curriculum and total_steps) and 2 * step < total_steps
+    return step < curriculum
 
 
-def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int,
-             total_steps: int | None) -> Callable[[int], object]:
+def batch_fn(spec: RunSpec, task: Task, seed: int, batch_size: int) -> Callable[[int], object]:
     """Step -> batch. Each batch depends only on (seed, step); its examples share one length
     (no padding wasted), drawn uniformly from the training range (growing, with a curriculum)."""
     lo, hi = spec.lengths(task)
 
     def make(step: int):
         rng = np.random.default_rng([seed, step])
-        top = longest_at(lo, hi, step, total_steps, spec.curriculum)
+        top = longest_at(lo, hi, step, spec.curriculum)
         n = int(rng.integers(lo, top + 1))
         return task.encode([task.sample(n, rng) for _ in range(batch_size)], "sequence")
     return make
@@ -284,7 +300,7 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
     from analysis.evaluate import length_probe
 
     probe = length_probe(task, PROBE_FACTOR * spec.lengths(task)[1])
-    return train(model, batch_fn(spec, task, config.seed, config.batch_size, config.steps),
+    return train(model, batch_fn(spec, task, config.seed, config.batch_size),
                  config, run_dir, resume=resume, progress=progress, probe=probe)
 
 

@@ -135,7 +135,7 @@ def _steps_left(run: Path, last: dict) -> str:
     if not total or not last["step"]:
         return f"step {last['step']}"
     seconds = last["seconds"] / last["step"] * max(0, total - last["step"])
-    bound = "at least" if still_growing(spec.curriculum, last["step"], total) else "about"
+    bound = "at least" if still_growing(spec.curriculum, last["step"]) else "about"
     return f"step {last['step']} of {total}, {bound} {seconds:.0f} s left"
 
 

@@ -44,7 +44,7 @@ def steps_per_second(spec: RunSpec, batch: int, steps: int, warmup: int,
                          checkpoint_every=10**9, checkpoint_seconds=10**9, probe_every=0,
                          threads=threads)
     with tempfile.TemporaryDirectory() as d:
-        train(model, batch_fn(spec, task, 0, batch, None), config, d, progress=progress)
+        train(model, batch_fn(spec, task, 0, batch), config, d, progress=progress)
     return steps / (marks[warmup + steps] - marks[warmup])
 
 

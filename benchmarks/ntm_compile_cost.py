@@ -32,7 +32,7 @@ def measure(compiled: bool, warmup: int, steps: int, seed: int) -> dict:
     task = task_of(spec)
     model = build_model(spec, task)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    make = batch_fn(spec, task, seed, 32, None)
+    make = batch_fn(spec, task, seed, 32)
 
     def step(i: int) -> None:
         batch = make(i)

@@ -75,7 +75,7 @@ def one_seed(seed: int, max_seconds: float, preset: str, settings: dict,
             if err < 0.1:
                 found.update(seconds=state.seconds - spent[0], sequences=state.sequences)
     with tempfile.TemporaryDirectory() as d:
-        state = train(model, batch_fn(spec, task, seed, config.batch_size, None), config, d,
+        state = train(model, batch_fn(spec, task, seed, config.batch_size), config, d,
                       progress=progress)
     model.eval()
     rows = evaluate(model, task, lengths, samples=50, seed=4242, kind="ntm")

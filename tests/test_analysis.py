@@ -164,11 +164,11 @@ def test_more_seeds_add_runs_to_a_comparison_and_keep_the_finished_ones(tmp_path
 def test_a_curriculum_grows_the_training_lengths_over_the_first_half_of_the_steps(tmp_path):
     from analysis.runs import RunSpec, batch_fn
 
-    spec = RunSpec(task="reverse", machine="lstm", max_length=9, curriculum=True)
+    spec = RunSpec(task="reverse", machine="lstm", max_length=9, curriculum=50)
     task = get_task("reverse")
     width = {task.encode([task.sample(n, np.random.default_rng(0))], "sequence")
              .inputs.shape[1]: n for n in range(1, 10)}       # a batch's width gives its length
-    lengths = [width[batch_fn(spec, task, 0, 4, 100)(step).inputs.shape[1]]
+    lengths = [width[batch_fn(spec, task, 0, 4)(step).inputs.shape[1]]
                for step in range(100)]
     assert all(n <= 1 + 8 * 2 * step // 100 for step, n in enumerate(lengths[:50]))
     assert lengths[0] == 1 and max(lengths[:25]) <= 4 and max(lengths[50:]) == 9
@@ -182,11 +182,36 @@ def test_a_curriculum_grows_the_training_lengths_over_the_first_half_of_the_step
     r = CliRunner().invoke(cli, [*args, "--steps", "2"])
     assert r.exit_code == 0, r.output
     assert json.loads((out / "runs" / "reverse-lstm-s0" / "config.json").read_text())[
-        "curriculum"] is True
+        "curriculum"] == 1                              # grows over the first of its 2 steps
     assert json.loads((out / "compare.json").read_text())["settings"]["curriculum"] is True
     r = CliRunner().invoke(cli, ["train", "reverse", "--machine", "lstm", "--curriculum",
                                  "--time-budget", "5", "--out", str(tmp_path / "timed")])
     assert r.exit_code == 2 and "give a step count" in r.stderr, r.output
+
+
+def test_a_resumed_curriculum_run_keeps_the_schedule_it_started_with(tmp_path):
+    """The schedule was once read from the run's current step limit: resumed to more steps
+    its lengths shrank back, and resumed for more seconds (no step limit) it stopped."""
+    from analysis.runs import read_spec, spec_from_json
+
+    run = tmp_path / "grown"
+    r = CliRunner().invoke(cli, ["train", "reverse", "--machine", "lstm", "--curriculum",
+                                 "--steps", "8", "--out", str(run)])
+    assert r.exit_code == 0, r.output
+    assert read_spec(run).curriculum == 4
+    for more in (["--steps", "12"], ["--time-budget", "1"]):
+        r = CliRunner().invoke(cli, ["train", "--resume", str(run), *more])
+        assert r.exit_code == 0, r.output
+        assert read_spec(run).curriculum == 4, more
+    for change in (["--lr", "0.1"], ["--curriculum"], ["--set", "hidden_size=8"]):
+        r = CliRunner().invoke(cli, ["train", "--resume", str(run), "--steps", "20", *change])
+        assert r.exit_code == 2 and f"so '{change[0]}' cannot change it" in r.stderr, r.output
+    assert json.loads((run / "config.json").read_text())["train"]["lr"] == 0.001   # untouched
+    old = {"task": "reverse", "machine": "lstm", "train": {"steps": 8000}}
+    assert spec_from_json({**old, "curriculum": True}, "old").curriculum == 4000
+    assert spec_from_json({**old, "curriculum": False}, "old").curriculum == 0
+    with pytest.raises(ValueError, match="'curriculum' is -1"):
+        spec_from_json({**old, "curriculum": -1}, "bad")
 
 
 def test_first_seed_names_the_seeds_a_comparison_runs(tmp_path):

@@ -62,14 +62,14 @@ def test_a_tiny_training_run_lowers_the_loss(name, settings, tmp_path):
     task = task_of(spec)
     torch.manual_seed(0)
     model = build_model(spec, task)
-    fixed = batch_fn(spec, task, 99, 64, None)(0)
+    fixed = batch_fn(spec, task, 99, 64)(0)
 
     def loss() -> float:
         with torch.no_grad():
             return sequence_loss(model(fixed.inputs)[0], fixed)[0].item()
     before = loss()
     config = TrainConfig(steps=80, batch_size=16, lr=1e-2, log_every=10, threads=1)
-    train(model, batch_fn(spec, task, 0, 16, 80), config, tmp_path)
+    train(model, batch_fn(spec, task, 0, 16), config, tmp_path)
     assert loss() < before * 0.8
 
 

@@ -338,7 +338,7 @@ def test_checkpoints_are_written_by_time_as_well(tmp_path):
 
     def progress(state, result):
         seen.append(read_state(tmp_path / "checkpoint.pt").step)
-    train(build_model(spec, task), batch_fn(spec, task, 0, 2, 6), config, tmp_path,
+    train(build_model(spec, task), batch_fn(spec, task, 0, 2), config, tmp_path,
           progress=progress)
     assert seen == [1, 2, 3, 4, 5, 6]
 

@@ -50,10 +50,9 @@ def test_a_curriculum_run_gives_its_seconds_left_as_a_lower_bound_while_lengths_
     from analysis.runs import RunSpec, still_growing, write_config
     from analysis.sweep import _steps_left
 
-    assert still_growing(True, 49, 100) and not still_growing(True, 50, 100)
-    assert not still_growing(False, 10, 100) and not still_growing(True, 10, None)
-    for curriculum, early in ((True, "step 10 of 100, at least 45 s left"),
-                              (False, "step 10 of 100, about 45 s left")):
+    assert still_growing(50, 49) and not still_growing(50, 50) and not still_growing(0, 10)
+    for curriculum, early in ((50, "step 10 of 100, at least 45 s left"),
+                              (0, "step 10 of 100, about 45 s left")):
         run = tmp_path / str(curriculum)
         run.mkdir()
         write_config(run, RunSpec(task="reverse", machine="lstm", curriculum=curriculum,

@@ -80,7 +80,7 @@ def tiny_model():
     spec = tiny_spec()
     task = task_of(spec)
     torch.manual_seed(0)
-    return spec, build_model(spec, task), batch_fn(spec, task, 0, 8, 40)
+    return spec, build_model(spec, task), batch_fn(spec, task, 0, 8)
 
 
 def test_interrupt_saves_and_resume_continues(tmp_path):
