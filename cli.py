@@ -887,14 +887,21 @@ def _pairs(text: str) -> list[list[str]]:
 
 def _temperatures(text: str) -> list:
     """``1,0.5,0,adaptive`` as temperatures; ``none`` as none."""
-    from machines.sharpening import parse_temperature
+    from machines.sharpening import label, parse_temperature
 
     if text.strip().lower() == "none":
         return []
+    from analysis.runs import first_repeat
+
     try:
-        return [parse_temperature(t) for t in text.split(",")]
+        values = [parse_temperature(t) for t in text.split(",")]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--temperatures") from None
+    twice = first_repeat(values)
+    if twice is not None:
+        raise click.BadParameter(f"temperature {label(twice)} is given twice",
+                                 param_hint="--temperatures")
+    return values
 
 
 def _set_once(keys: list[str]) -> None:

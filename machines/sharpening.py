@@ -40,6 +40,7 @@ ADAPTIVE = "adaptive"
 # highest power first; applied above ADAPTIVE_FLOOR nats only.
 ADAPTIVE_POLY = (-0.037, 0.481, -2.3, 4.917, -1.791)
 ADAPTIVE_FLOOR = 0.5
+MIN_TEMPERATURE = 1e-30     # smaller positive temperatures act as this one (float32's range)
 SCHEDULES = ("constant", "late", "ramp")
 
 Temperature = Union[float, str]     # a number >= 0, or "adaptive"
@@ -79,9 +80,10 @@ def temper(w: torch.Tensor, t: Temperature | None) -> torch.Tensor:
         return w
     if t == 0:
         return F.one_hot(w.argmax(-1), w.shape[-1]).to(w.dtype)
-    beta = adaptive_beta(w) if t == ADAPTIVE else 1.0 / float(t)
-    logw = w.clamp_min(1e-30).log() * beta
-    return torch.softmax(logw, dim=-1)
+    beta = adaptive_beta(w) if t == ADAPTIVE else 1.0 / max(float(t), MIN_TEMPERATURE)
+    logw = w.clamp_min(1e-30).log()
+    logw = logw - logw.amax(-1, keepdim=True)     # the largest weight's logit is 0, so
+    return torch.softmax(logw * beta, dim=-1)     # a tiny T gives its argmax, not NaN
 
 
 def sharpening_loss(weightings: list[torch.Tensor], valid: torch.Tensor | None = None

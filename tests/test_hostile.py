@@ -189,6 +189,11 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
         CompareConfig(tasks=["reverse"], machines=["lstm"], lengths=[3, 6, 3]).check()
 
 
+def test_a_temperature_given_twice_is_named():
+    r = invoke("compare", "reverse", "--temperatures", "0,1,0.0", "--dry-run")
+    assert r.exit_code == USAGE and "temperature 0 is given twice" in r.stderr, r.output
+
+
 def test_a_setting_set_twice_or_unknown_is_named():
     """The later of two values for one key used to win silently; an unknown key named the
     config's section ('model') rather than the machine and the keys it has."""

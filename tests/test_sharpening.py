@@ -24,6 +24,16 @@ def test_temperature_one_is_the_identity_and_zero_the_argmax():
     assert set(hard.unique().tolist()) == {0.0, 1.0}
 
 
+def test_a_tiny_or_huge_temperature_is_its_limit_not_nan():
+    """1e-300 underflowed float32 to 0 and gave 0/0 = NaN in every row (eval printed an
+    accuracy below chance and NaN entropies)."""
+    w = rows(3)
+    for tiny in (1e-300, 1e-320, 1e-30):
+        assert torch.equal(temper(w, tiny), temper(w, 0.0)), tiny
+    flat = temper(w, 1e300)
+    assert torch.allclose(flat, torch.full_like(w, 1 / w.shape[-1]))
+
+
 @pytest.mark.parametrize("t", [4.0, 1.0, 0.5, 0.1, 0.01, 0.0, ADAPTIVE])
 def test_tempered_rows_sum_to_one_and_keep_their_argmax(t):
     w = rows(1)
