@@ -1073,6 +1073,11 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
         if m is not None and m not in METHODS:
             raise click.BadParameter(f"{m!r}: choose from {', '.join(METHODS)}",
                                      param_hint="--method")
+    from analysis.runs import first_repeat
+
+    if first_repeat(methods) is not None:
+        raise click.BadParameter(f"{first_repeat(methods)} is given twice: name each method once",
+                                 param_hint="--method")
     out = out or Path("induced") / task_name
     from machines.files import OutputError
 

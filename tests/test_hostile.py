@@ -189,9 +189,13 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
         CompareConfig(tasks=["reverse"], machines=["lstm"], lengths=[3, 6, 3]).check()
 
 
-def test_a_temperature_given_twice_is_named():
+def test_a_temperature_or_method_given_twice_is_named(tmp_path):
     r = invoke("compare", "reverse", "--temperatures", "0,1,0.0", "--dry-run")
     assert r.exit_code == USAGE and "temperature 0 is given twice" in r.stderr, r.output
+    r = invoke("induce", "invert", "--method", "fmgd,fmgd", "--restarts", "2",
+               "--iterations", "2", "--out", str(tmp_path / "ind"))
+    assert r.exit_code == USAGE and "fmgd is given twice" in r.stderr, r.output
+    assert not (tmp_path / "ind").exists()          # it used to train the first, then fail
 
 
 def test_a_setting_set_twice_or_unknown_is_named():
