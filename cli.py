@@ -944,7 +944,9 @@ def _device(name: str) -> str:
 
 @cli.command("eval")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lengths", default="20,40,80,120", show_default=True, help="Input lengths.")
+@click.option("--lengths", default="20,40,80,120", show_default=True,
+              help="Input lengths: single ones and ranges, 41-500 (every length) or 80-480:80 "
+                   "(every 80th).")
 @click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=100, show_default=True)
 @click.option("--seed", type=SEED, default=12345, show_default=True)
 @click.option("--hard", is_flag=True, help="Also run with hard (argmax) addressing.")
@@ -1226,8 +1228,9 @@ def _print_dry_run(config, out: Path, options) -> None:
                    "cell in a directory of their own).")
 @click.option("--budget", type=Number(1, 10**7), default=60.0, show_default=True,
               help="Seconds of training per soft run.")
-@click.option("--lengths", help="Evaluation lengths [default: L,2L,4L,6L, L the training "
-              "length].")
+@click.option("--lengths", help="Evaluation lengths: single ones and ranges, 41-500 (every "
+              "length, Delétang et al.'s) or 80-480:80 (every 80th) [default: L,2L,4L,6L, L the "
+              "training length].")
 @click.option("--train-length", type=LENGTH, help="Longest training input "
               "[default: 20 for copy, 10 otherwise].")
 @click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=50, show_default=True,

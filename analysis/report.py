@@ -174,12 +174,39 @@ def _figures(out: Path, report: dict, evaluations: list[dict]) -> dict[str, list
     return images
 
 
+SHOWN_LENGTHS = 8    # a table cell or a terminal line gives at most this many lengths
+
+
+def shown_lengths(by_length: dict) -> tuple[list[tuple[str, object]], str]:
+    """``by_length``'s (length, value) items in order of length, at most ``SHOWN_LENGTHS`` of
+    them evenly spaced from the shortest to the longest, and a note saying how many there are
+    when some are left out (report.json keeps them all)."""
+    items = sorted(by_length.items(), key=lambda kv: int(kv[0]))
+    if len(items) <= SHOWN_LENGTHS:
+        return items, ""
+    picks = sorted({round(i * (len(items) - 1) / (SHOWN_LENGTHS - 1))
+                    for i in range(SHOWN_LENGTHS)})
+    return [items[i] for i in picks], f" ({SHOWN_LENGTHS} of {len(items)} lengths)"
+
+
+def lengths_text(lengths: list[int]) -> str:
+    """``40,80,160`` as given; runs of three or more consecutive lengths as ``41-500``."""
+    parts, run = [], [lengths[0]] if lengths else []
+    for n in lengths[1:] + [None]:
+        if n is not None and n == run[-1] + 1:
+            run.append(n)
+            continue
+        parts += [f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(m) for m in run]
+        run = [n]
+    return ",".join(parts)
+
+
 def summary_table(report: dict) -> list[str]:
     """The summary as plain text lines (the terminal shows it)."""
     lines = []
     for s in report["summary"]:
-        cells = "  ".join(f"{n}:{v:.2f}" for n, v in sorted(s["exact_match"].items(),
-                                                               key=lambda kv: int(kv[0])))
+        items, note = shown_lengths(s["exact_match"])
+        cells = "  ".join(f"{n}:{v:.2f}" for n, v in items) + note
         ent = "" if s["read_entropy"] is None else f"  H(read) {s['read_entropy']:.3f}"
         lines.append(f"{s['task']:<17} {s['machine']:<9} {s['addressing']:<4}  exact@length "
                      f"{cells}{ent}")
@@ -195,7 +222,8 @@ def _agrees(value: bool | None) -> str:
 
 
 def _by_length(d: dict) -> str:
-    return " · ".join(f"{n}: {_fmt(v)}" for n, v in sorted(d.items(), key=lambda kv: int(kv[0])))
+    items, note = shown_lengths(d)
+    return " · ".join(f"{n}: {_fmt(v)}" for n, v in items) + note
 
 
 SUMMARY_HEAD = ["task", "machine", "addressing", "exact match by length",
@@ -309,7 +337,7 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
                      "as published"],
                     [[r["task"], r["machine"], f"{r['max']:.1f}", f"{r['median']:.1f}",
                       _fmt(r.get("argmax_max"), 1), _fmt(r.get("argmax_median"), 1),
-                      str(r["seeds"]), ",".join(map(str, r["lengths"])),
+                      str(r["seeds"]), lengths_text(r["lengths"]),
                       _fmt(r["published"], 1), _agrees(r.get("agrees"))] for r in rows])]
     b += [Heading("Sharpness statistics"), Paragraph(STATISTICS_INTRO)]
     stats = report["sharpness_statistics"]

@@ -182,12 +182,30 @@ def first_repeat(items: list) -> object | None:
 
 
 def parse_lengths(text: str, longest: int | None = None) -> list[int]:
-    """Input lengths from comma-separated text (``20,40,80``); a ValueError that says what to
-    give where the text is not whole numbers from 1 to ``longest`` (None: no upper bound)."""
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ValueError(f"{text!r}: give lengths like 20,40,80") from None
+    """Input lengths from comma-separated text: single lengths and ranges, ``A-B`` (every
+    length from A to B) or ``A-B:S`` (every S-th), so ``40,80-480:80`` is 40, 80, 160, ..., 480
+    and ``41-500`` is Delétang et al.'s test lengths. A ValueError says what to give where the
+    text is not whole numbers from 1 to ``longest`` (None: no upper bound)."""
+    values: list[int] = []
+    for part in (x.strip() for x in text.split(",")):
+        if not part:
+            continue
+        span, colon, step = part.partition(":")
+        first, dash, last = span.partition("-")
+        try:
+            if not dash:
+                if colon:
+                    raise ValueError
+                values.append(int(part))
+                continue
+            a, b, s = int(first), int(last), int(step) if colon else 1
+        except ValueError:
+            raise ValueError(f"{part!r}: give lengths like 20,40,80 or ranges like 41-500 "
+                             "and 80-480:80 (every 80th)") from None
+        if a > b or s < 1:
+            raise ValueError(f"{part!r}: a range runs from a shorter length to a longer one, "
+                             "by a step of at least 1")
+        values.extend(range(a, b + 1, s))
     if not values or min(values) < 1 or (longest is not None and max(values) > longest):
         raise ValueError("lengths are whole numbers from 1"
                          + (f" to {longest}" if longest is not None else " up"))

@@ -340,3 +340,18 @@ def test_report_has_a_headline_from_its_numbers(compared):
     assert [row[0] for row in soft["synthesis"]["rows"]] == ["fmgd", "smt", "enumerate"]
     assert "Symbolic against differentiable induction" in html and \
         "consistent programs (general)" in html
+
+
+def test_many_lengths_are_shown_as_a_sample_and_runs_of_lengths_as_ranges():
+    """Delétang et al.'s 460 test lengths (41-500) made a report line of thousands of
+    characters; report.json keeps every length."""
+    from analysis.report import SHOWN_LENGTHS, lengths_text, shown_lengths
+
+    assert lengths_text([40, 80, 160, 320, 480]) == "40,80,160,320,480"
+    assert lengths_text(list(range(41, 501))) == "41-500"
+    assert lengths_text([1, 2, 4, 5, 6, 7, 10]) == "1,2,4-7,10"
+    few = {"20": 1.0, "40": 0.5, "120": 0.0}
+    assert shown_lengths(few) == ([("20", 1.0), ("40", 0.5), ("120", 0.0)], "")
+    items, note = shown_lengths({str(n): n for n in range(41, 501)})
+    assert len(items) == SHOWN_LENGTHS and items[0] == ("41", 41) and items[-1] == ("500", 500)
+    assert note == f" ({SHOWN_LENGTHS} of 460 lengths)"

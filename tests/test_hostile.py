@@ -189,6 +189,23 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
         CompareConfig(tasks=["reverse"], machines=["lstm"], lengths=[3, 6, 3]).check()
 
 
+def test_lengths_take_ranges():
+    from analysis.runs import parse_lengths
+
+    assert parse_lengths("40,80-480:80") == [40, 80, 160, 240, 320, 400, 480]
+    assert parse_lengths("41-500") == list(range(41, 501)) and parse_lengths("3-3") == [3]
+    for bad, message in (("5-3", "from a shorter length to a longer one"),
+                         ("4-8:0", "by a step of at least 1"), ("5:2", "ranges like 41-500"),
+                         ("40,41-50,45", "length 45 is given twice"),
+                         ("0-3", "whole numbers from 1")):
+        with pytest.raises(ValueError, match=message):
+            parse_lengths(bad, 1000)
+    r = invoke("compare", "reverse", "--machines", "lstm", "--lengths", "10-40:10", "--dry-run")
+    assert r.exit_code == OK, r.output
+    r = invoke("compare", "reverse", "--lengths", "1-1001", "--dry-run")
+    assert r.exit_code == USAGE and "from 1 to 1000" in r.stderr, r.output
+
+
 def test_a_temperature_or_method_given_twice_is_named(tmp_path):
     r = invoke("compare", "reverse", "--temperatures", "0,1,0.0", "--dry-run")
     assert r.exit_code == USAGE and "temperature 0 is given twice" in r.stderr, r.output
