@@ -1267,7 +1267,9 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--set", "settings", metavar="MACHINE.KEY=VALUE", multiple=True,
               help="A setting of one machine, repeatable: a model setting (--set "
                    "ntm.gate_bias=-3, --set transformer.position=alibi) or a training one "
-                   "(--set ntm.lr=0.003, --set ntm.lr_schedule=cosine, --set ntm.sharpen=0.1).")
+                   "(--set ntm.lr=0.003, --set ntm.lr_schedule=cosine, --set ntm.sharpen=0.1). "
+                   "all.KEY=VALUE sets it for every sequence machine compared (--set "
+                   "all.batch_size=128); a machine's own setting comes after it.")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),

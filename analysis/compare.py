@@ -26,6 +26,7 @@ from machines import registry
 from tasks.suite import BIT_TASKS, NAMES, get_task
 
 MIN_BUDGET = 5.0
+EVERY_MACHINE = "all"     # --set all.KEY=VALUE: a setting of every sequence machine compared
 # Evaluation examples are drawn with seed EVAL_SEED_OFFSET + the run's seed: a stream apart
 # from training's (batches are seeded by (seed, step)), the same for every machine of a seed,
 # so all machines are scored on the same inputs.
@@ -59,7 +60,8 @@ class CompareConfig:
                                     # seconds): the same result on any machine, any backend
     temperatures: list = field(default_factory=lambda: list(TEMPERATURES))  # [] for none
     bits: int = 0                   # 8: copy and repeat_copy on the NTM paper's 8-bit vectors
-    # per machine: {"model": {NTMConfig field: value}, "train": {TrainConfig field: value}}
+    # per machine: {"model": {NTMConfig field: value}, "train": {TrainConfig field: value}};
+    # under EVERY_MACHINE, settings of every sequence machine (a machine's own come after)
     machine_settings: dict = field(default_factory=dict)
     curriculum: bool = False        # grow each sequence run's longest training length over
                                     # the first half of its steps (analysis.runs.longest_at)
@@ -71,6 +73,7 @@ class CompareConfig:
     def model_settings(self, machine: str) -> dict:
         """A sequence machine's model settings: its registry defaults under this compare's."""
         return {**registry.get(machine).defaults.get("model", {}),
+                **self.machine_settings.get(EVERY_MACHINE, {}).get("model", {}),
                 **self.machine_settings.get(machine, {}).get("model", {})}
 
     def train_settings(self, machine: str) -> dict:
@@ -81,6 +84,7 @@ class CompareConfig:
         return {**RECIPES["collier-beel"], "steps": self.steps,
                 "time_budget": None if self.steps else self.budget, "log_every": 20,
                 **registry.get(machine).defaults.get("train", {}),
+                **self.machine_settings.get(EVERY_MACHINE, {}).get("train", {}),
                 **self.machine_settings.get(machine, {}).get("train", {})}
 
     def run_spec(self, task: str, machine: str, seed: int):
@@ -147,7 +151,8 @@ class CompareConfig:
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
         for machine, kinds in self.machine_settings.items():
-            if machine not in self.machines or registry.get(machine).family != "sequence":
+            if machine != EVERY_MACHINE and (machine not in self.machines
+                                             or registry.get(machine).family != "sequence"):
                 raise ValueError(f"settings for {machine!r}: it is not one of the sequence "
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:

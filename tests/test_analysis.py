@@ -355,3 +355,21 @@ def test_many_lengths_are_shown_as_a_sample_and_runs_of_lengths_as_ranges():
     items, note = shown_lengths({str(n): n for n in range(41, 501)})
     assert len(items) == SHOWN_LENGTHS and items[0] == ("41", 41) and items[-1] == ("500", 500)
     assert note == f" ({SHOWN_LENGTHS} of 460 lengths)"
+
+
+def test_all_sets_a_setting_of_every_sequence_machine_and_a_machines_own_comes_after():
+    from analysis.compare import CompareConfig
+
+    config = CompareConfig(tasks=["reverse"], machines=["lstm", "tapernn", "classical"],
+                           steps=10, machine_settings={
+                               "all": {"train": {"batch_size": 128, "lr": 3e-4},
+                                       "model": {"hidden_size": 64}},
+                               "lstm": {"train": {"lr": 1e-3}}})
+    config.check()
+    assert config.train_settings("tapernn")["lr"] == 3e-4
+    assert config.train_settings("lstm")["lr"] == 1e-3
+    assert config.run_spec("reverse", "lstm", 0).train["batch_size"] == 128
+    assert config.model_settings("tapernn")["hidden_size"] == 64
+    r = CliRunner().invoke(cli, ["compare", "reverse", "--machines", "ntm,lstm", "--set",
+                                 "all.hidden_size=64", "--dry-run"])
+    assert r.exit_code == 2 and "ntm has no model setting 'hidden_size'" in r.stderr, r.output

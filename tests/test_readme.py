@@ -43,3 +43,16 @@ def test_readme_command_runs_as_written(command, scratch, monkeypatch):
     r = CliRunner().invoke(cli, shlex.split(command)[1:])
     assert r.exit_code in DOCUMENTED, f"{command}\n{r.output}"
     assert r.exception is None or isinstance(r.exception, SystemExit), r.output
+
+
+def test_the_readme_command_for_deletangs_budget_plans_their_grid(tmp_path, monkeypatch):
+    """The Scaling section's command for Delétang et al.'s budget parses as written and plans
+    their grid: nine tasks, four trained machines x 10 seeds, and the classical reference."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scaling", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"^(tapelab compare parity .*?--out \S+)$",
+                        section.replace("\\\n", " "), re.M).group(1)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, [*shlex.split(command)[1:], "--dry-run"])
+    assert r.exit_code == 0, r.output
+    assert "369 jobs, 0 done already, 369 to run" in r.stdout
