@@ -765,8 +765,8 @@ class _Progress:
               help="Run directory [default: runs/TASK-MACHINE-sSEED].")
 @click.option("--resume", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Continue the run in this directory where it stopped, with its own "
-                   "settings (a curriculum keeps its schedule); only --steps or --time-budget "
-                   "go with it.")
+                   "settings (a curriculum keeps its schedule); only --steps or --time-budget, "
+                   "and --threads or --device, go with it.")
 @click.option("--force", is_flag=True, help="Replace an existing run directory (only one that "
               "tapelab made: it holds the run's config.json).")
 def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, seed, bits,
@@ -791,12 +791,14 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
 
     if resume:
         ctx = click.get_current_context()
-        given = [p.get_error_hint(ctx) for p in ctx.command.params
-                 if p.name not in ("resume", "steps", "time_budget")
-                 and ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT]
-        if given:
-            raise click.UsageError(f"--resume continues a run as it was set up, so {given[0]} "
-                                   "cannot change it: give only --steps or --time-budget with it")
+        given = {p.name: p.get_error_hint(ctx) for p in ctx.command.params
+                 if ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT}
+        fixed = [hint for name, hint in given.items() if name not in RESUME_OPTIONS]
+        if fixed:
+            raise click.UsageError(f"--resume continues a run as it was set up, so {fixed[0]} "
+                                   "cannot change it: give only --steps or --time-budget "
+                                   "(and --threads or --device) with it")
+        device = _device(device) if "device" in given else None
         run_dir = resume
         spec = None
         click.echo(f"resuming {run_dir}", err=True)
@@ -835,6 +837,8 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     try:
         state = train_run(spec, run_dir, resume=bool(resume), steps=steps if resume else None,
                           seconds=time_budget if resume else None,
+                          threads=threads if resume else None,
+                          device=device if resume else None,
                           progress=_Progress(steps or (spec.train["steps"] if spec else None),
                                              time_budget, run_dir))
     except OutputError as err:
@@ -853,6 +857,10 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     click.echo(f"{run_dir}: {counted(state.step, 'step')}, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+
+
+# what `train --resume` may be given: its limits, and how (not what) it trains
+RESUME_OPTIONS = ("resume", "steps", "time_budget", "threads", "device")
 
 
 def _machine_settings(pairs: tuple[str, ...]) -> dict:

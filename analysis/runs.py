@@ -286,12 +286,14 @@ def read_spec(run_dir: str | Path) -> RunSpec:
 
 
 def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False,
-              progress=None, steps: int | None = None, seconds: float | None = None):
+              progress=None, steps: int | None = None, seconds: float | None = None,
+              threads: int | None = None, device: str | None = None):
     """Train (or resume) the run in ``run_dir``; returns the final ``TrainState``.
 
     A new run's spec is checked completely before anything is written. A resumed run reads
     its spec from ``run_dir``; ``steps`` (the total to reach) and ``seconds`` (how much longer)
-    replace its old limits (:func:`machines.training.resumed_limits`).
+    replace its old limits (:func:`machines.training.resumed_limits`); ``threads`` and ``device``
+    (how it runs, not what it learns), where given, replace its old ones.
     """
     import torch
 
@@ -305,6 +307,8 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
             raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT} to resume from")
         spec.train.update(resumed_limits(TrainConfig(**spec.train), read_state(ckpt),
                                          steps=steps, seconds=seconds))
+        spec.train.update({k: v for k, v in (("threads", threads), ("device", device))
+                           if v is not None})
     else:
         assert spec is not None
         spec = check_spec(spec)

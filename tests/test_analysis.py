@@ -207,6 +207,10 @@ def test_a_resumed_curriculum_run_keeps_the_schedule_it_started_with(tmp_path):
         r = CliRunner().invoke(cli, ["train", "--resume", str(run), "--steps", "20", *change])
         assert r.exit_code == 2 and f"so '{change[0]}' cannot change it" in r.stderr, r.output
     assert json.loads((run / "config.json").read_text())["train"]["lr"] == 0.001   # untouched
+    r = CliRunner().invoke(cli, ["train", "--resume", str(run), "--time-budget", "1", "--threads",
+                                 "1", "--device", "cpu"])        # how it runs may change
+    assert r.exit_code == 0, r.output
+    assert json.loads((run / "config.json").read_text())["train"]["threads"] == 1
     old = {"task": "reverse", "machine": "lstm", "train": {"steps": 8000}}
     assert spec_from_json({**old, "curriculum": True}, "old").curriculum == 4000
     assert spec_from_json({**old, "curriculum": False}, "old").curriculum == 0
