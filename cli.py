@@ -872,7 +872,7 @@ def _machine_settings(pairs: tuple[str, ...]) -> dict:
 
     train_keys = {f.name for f in fields(TrainConfig)}
     out: dict = {}
-    _set_once([p.partition("=")[0].strip() for p in pairs])
+    _given_once([k for k in (p.partition("=")[0].strip() for p in pairs) if k], "--set")
     for pair in pairs:
         machine, dot, rest = pair.partition(".")
         if not dot or not machine or not rest.partition("=")[0].strip():
@@ -899,33 +899,29 @@ def _temperatures(text: str) -> list:
 
     if text.strip().lower() == "none":
         return []
-    from analysis.runs import first_repeat
-
     try:
         values = [parse_temperature(t) for t in text.split(",")]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--temperatures") from None
-    twice = first_repeat(values)
-    if twice is not None:
-        raise click.BadParameter(f"temperature {label(twice)} is given twice",
-                                 param_hint="--temperatures")
-    return values
+    return _given_once(values, "--temperatures", lambda t: f"temperature {label(t)}")
 
 
-def _set_once(keys: list[str]) -> None:
-    """A key given twice to --set is an error: the later value would silently win."""
+def _given_once(values: list, hint: str, name=str) -> list:
+    """``values``, or a usage error that names the first one given twice (a second value for
+    a --set key would silently win; a repeated method or temperature would run twice)."""
     from analysis.runs import first_repeat
 
-    twice = first_repeat([k for k in keys if k])
+    twice = first_repeat(values)
     if twice is not None:
-        raise click.BadParameter(f"{twice} is set twice: set each once", param_hint="--set")
+        raise click.BadParameter(f"{name(twice)} is given twice", param_hint=hint)
+    return values
 
 
 def _model_settings(pairs: tuple[str, ...]) -> dict:
     """``KEY=VALUE`` pairs as a dict; values read as JSON where they parse (64, 0.5, true),
     else as strings (alibi). The run's config check says which keys the machine has."""
     out = {}
-    _set_once([p.partition("=")[0].strip() for p in pairs])
+    _given_once([k for k in (p.partition("=")[0].strip() for p in pairs) if k], "--set")
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -1083,11 +1079,7 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
         if m is not None and m not in METHODS:
             raise click.BadParameter(f"{m!r}: choose from {', '.join(METHODS)}",
                                      param_hint="--method")
-    from analysis.runs import first_repeat
-
-    if first_repeat(methods) is not None:
-        raise click.BadParameter(f"{first_repeat(methods)} is given twice: name each method once",
-                                 param_hint="--method")
+    _given_once(methods, "--method")
     out = out or Path("induced") / task_name
     from machines.files import OutputError
 

@@ -178,7 +178,7 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
                           (["reverse", "--pairs", "reverse:lstm,reverse:lstm"],
                            "pair 'reverse:lstm' is named twice"),
                           (["reverse", "--set", "lstm.lr=0.1", "--set", "lstm.lr=0.2"],
-                           "lstm.lr is set twice")):
+                           "lstm.lr is given twice")):
         r = invoke("compare", *args, "--dry-run")
         assert r.exit_code == USAGE and message in r.stderr, r.output
     assert invoke("compare", "reverse", "--machines", "lstm", "--dry-run").stdout.count(
@@ -220,7 +220,7 @@ def test_a_setting_set_twice_or_unknown_is_named():
     config's section ('model') rather than the machine and the keys it has."""
     r = invoke("train", "reverse", "--machine", "lstm", "--set", "hidden_size=8",
                "--set", "hidden_size=16", "--steps", "1", "--out", "unused")
-    assert r.exit_code == USAGE and "hidden_size is set twice" in r.stderr, r.output
+    assert r.exit_code == USAGE and "hidden_size is given twice" in r.stderr, r.output
     r = invoke("compare", "reverse", "--set", "tapernn.hidden=3", "--dry-run")
     assert r.exit_code == USAGE and "tapernn has no model setting 'hidden' (they are: " \
         "hidden_size, init, tape_cells, tape_width, variant)" in r.stderr, r.output
