@@ -157,6 +157,9 @@ class CompareConfig:
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:
                 raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
+            if "seed" in kinds.get("train", {}):
+                raise ValueError(f"settings for {machine}: a run's seed is its job's (give "
+                                 "--first-seed and --seeds), not a setting")
         from analysis.runs import check_spec
 
         for machine in self.machines:       # each one's runs as they will be trained
