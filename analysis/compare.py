@@ -151,8 +151,11 @@ class CompareConfig:
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
         for machine, kinds in self.machine_settings.items():
-            if machine != EVERY_MACHINE and (machine not in self.machines
-                                             or registry.get(machine).family != "sequence"):
+            sequence = [m for m in self.machines if registry.get(m).family == "sequence"]
+            if machine == EVERY_MACHINE and not sequence:
+                raise ValueError(f"settings for {machine!r}: no sequence machine is compared "
+                                 "here")
+            if machine != EVERY_MACHINE and machine not in sequence:
                 raise ValueError(f"settings for {machine!r}: it is not one of the sequence "
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:

@@ -380,3 +380,6 @@ def test_all_sets_a_setting_of_every_sequence_machine_and_a_machines_own_comes_a
     r = CliRunner().invoke(cli, ["compare", "reverse", "--machines", "lstm", "--set",
                                  "lstm.seed=5", "--dry-run"])      # it was silently dropped
     assert r.exit_code == 2 and "give --first-seed and --seeds" in r.stderr, r.output
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical", "--set",
+                                 "all.lr=0.1", "--dry-run"])
+    assert r.exit_code == 2 and "no sequence machine is compared here" in r.stderr, r.output
