@@ -790,9 +790,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     from machines.training import CheckpointError
 
     if resume:
-        ctx = click.get_current_context()
-        given = {p.name: p.get_error_hint(ctx) for p in ctx.command.params
-                 if ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT}
+        given = _given_options()
         fixed = [hint for name, hint in given.items() if name not in RESUME_OPTIONS]
         if fixed:
             raise click.UsageError(f"--resume continues a run as it was set up, so {fixed[0]} "
@@ -857,6 +855,14 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
     click.echo(f"{run_dir}: {counted(state.step, 'step')}, {state.sequences:,} sequences in "
                f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
                f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+
+
+def _given_options() -> dict[str, str]:
+    """The options of the running command given on its command line (not left at their
+    defaults), each as its name and how the user wrote it (``'--lr'``)."""
+    ctx = click.get_current_context()
+    return {p.name: p.get_error_hint(ctx) for p in ctx.command.params
+            if ctx.get_parameter_source(p.name) is not ParameterSource.DEFAULT}
 
 
 # what `train --resume` may be given: its limits, and how (not what) it trains
@@ -1301,6 +1307,14 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     from analysis.compare import CompareConfig
     from tasks.suite import NAMES
 
+    given = _given_options()
+    idle = [given[o] for o in (("address", "cpus_per_job", "gpus_per_job") if backend == "local"
+                               else ("jobs",)) if o in given]
+    if idle:
+        raise click.UsageError(
+            f"{idle[0]} is the {'Ray' if backend == 'local' else 'local'} backend's: "
+            + ("give --backend ray with it" if backend == "local" else
+               "on Ray, the cluster's CPUs and --cpus-per-job decide how many jobs run at once"))
     only = _pairs(pairs) if pairs else None
     if all_tasks and task_names or not (all_tasks or task_names or only):
         raise click.UsageError("give TASK names, --all or --pairs (TASK names and --all not "

@@ -189,6 +189,17 @@ def test_a_name_or_length_given_twice_is_named_not_run_twice():
         CompareConfig(tasks=["reverse"], machines=["lstm"], lengths=[3, 6, 3]).check()
 
 
+def test_an_option_of_the_other_backend_is_refused_not_ignored():
+    for args, message in ((["--address", "auto"], "'--address' is the Ray backend's"),
+                          (["--gpus-per-job", "1"], "'--gpus-per-job' is the Ray backend's"),
+                          (["--backend", "ray", "--jobs", "2"], "'--jobs' is the local backend's")):
+        r = invoke("compare", "reverse", "--machines", "lstm", *args, "--dry-run")
+        assert r.exit_code == USAGE and message in r.stderr, r.output
+    r = invoke("compare", "reverse", "--machines", "lstm", "--backend", "ray",
+               "--cpus-per-job", "2", "--dry-run")
+    assert r.exit_code == OK, r.output
+
+
 def test_lengths_take_ranges():
     from analysis.runs import parse_lengths
 
