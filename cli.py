@@ -804,6 +804,9 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         if not task_name:
             raise click.UsageError("give a TASK, or --resume RUN_DIR")
         _task(task_name, int(bits))
+        if sharpen_schedule != "constant" and not sharpen:
+            raise click.UsageError(f"--sharpen-schedule {sharpen_schedule} schedules the "
+                                   "sharpening prior: give its weight, --sharpen W")
         run_dir = out or Path("runs") / f"{task_name}-{machine}-s{seed}"
         from machines.training import RECIPES
 
@@ -852,9 +855,10 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         sys.exit(EXIT_INTERRUPTED)
     from machines.display import counted
 
-    click.echo(f"{run_dir}: {counted(state.step, 'step')}, {state.sequences:,} sequences in "
-               f"{state.seconds:.0f} s; last loss {state.last_loss:.3f}, bits/seq "
-               f"{state.last_bits:.2f}; {state.skipped} non-finite steps skipped")
+    click.echo(f"{run_dir}: {counted(state.step, 'step')}, "
+               f"{counted(state.sequences, 'sequence')} in {state.seconds:.0f} s; last loss "
+               f"{state.last_loss:.3f}, bits/seq {state.last_bits:.2f}; {state.skipped} "
+               "non-finite steps skipped")
 
 
 def _given_options() -> dict[str, str]:

@@ -176,6 +176,9 @@ class CompareConfig:
                                     else f"{machine} is not one of --machines"))
         if self.bits not in (0, 8):
             raise ValueError("--bits takes 0 or 8 (the NTM paper's 8-bit vectors)")
+        if self.bits and not set(self.tasks) & set(BIT_TASKS):
+            raise ValueError(f"--bits {self.bits}: none of these tasks has it (only "
+                             f"{' and '.join(sorted(BIT_TASKS))} do)")
         if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):
             raise ValueError("--seeds, --samples and --steps must be at least 1")
 
