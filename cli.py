@@ -665,6 +665,9 @@ def _lengths(text: str) -> list[int]:
         raise click.BadParameter(str(err), param_hint="--lengths") from None
 
 
+MIN_PACE_SECONDS = 0.05     # training progress gives sequences/s once this much has passed
+
+
 class _Progress:
     """One status line on stderr: step, loss, bits per sequence, sequences/s, ETA."""
 
@@ -694,7 +697,8 @@ class _Progress:
         if now - self.last < (0.5 if self.tty else 15.0) and not final:
             return
         self.last = now
-        rate = state.sequences / max(state.seconds, 1e-9)
+        rate = f"{state.sequences / state.seconds:6.0f}" if state.seconds >= MIN_PACE_SECONDS \
+            else "     –"                      # no pace from a few milliseconds
         eta, bound = None, ""
         if self.steps:
             from analysis.runs import still_growing
@@ -708,7 +712,7 @@ class _Progress:
             eta = left if eta is None else min(eta, left)
         total = f"/{self.steps}" if self.steps else ""
         line = (f"step {done}{total}  loss {result.loss:8.3f}  bits/seq {result.bits:7.2f}  "
-                f"{rate:6.0f} seq/s  ETA {bound}{int(max(eta or 0, 0)) // 60}:"
+                f"{rate} seq/s  ETA {bound}{int(max(eta or 0, 0)) // 60}:"
                 f"{int(max(eta or 0, 0)) % 60:02d}")
         click.echo(("\r" + line) if self.tty else line, err=True, nl=not self.tty)
 

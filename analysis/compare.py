@@ -144,14 +144,16 @@ class CompareConfig:
             twice = first_repeat(names)
             if twice is not None:
                 raise ValueError(f"{what} {twice!r} is named twice: name each {what} once")
-        if self.steps is None and self.budget < MIN_BUDGET \
-                and set(self.machines) & set(registry.names("sequence")):
+        sequence = [m for m in self.machines if registry.get(m).family == "sequence"]
+        if self.steps is None and self.budget < MIN_BUDGET and sequence:
             raise ValueError(f"a budget of {self.budget:g} s is too small to train anything: "
                              f"give at least {MIN_BUDGET:g} seconds")
+        if self.curriculum and not sequence:
+            raise ValueError("--curriculum grows a sequence machine's training lengths: no "
+                             "sequence machine is compared here")
         if not math.isfinite(self.budget):
             raise ValueError(f"--budget {self.budget}: give a finite number of seconds")
         for machine, kinds in self.machine_settings.items():
-            sequence = [m for m in self.machines if registry.get(m).family == "sequence"]
             if machine == EVERY_MACHINE and not sequence:
                 raise ValueError(f"settings for {machine!r}: no sequence machine is compared "
                                  "here")

@@ -203,6 +203,9 @@ def test_an_option_of_the_other_backend_is_refused_not_ignored():
 def test_a_setting_that_would_do_nothing_is_refused():
     r = invoke("compare", "reverse", "--machines", "lstm", "--bits", "8", "--dry-run")
     assert r.exit_code == USAGE and "--bits 8: none of these tasks has it" in r.stderr, r.output
+    r = invoke("compare", "invert", "--machines", "classical", "--curriculum", "--steps", "5",
+               "--dry-run")
+    assert r.exit_code == USAGE and "no sequence machine is compared here" in r.stderr, r.output
     r = invoke("train", "reverse", "--sharpen-schedule", "late", "--steps", "1", "--out", "x")
     assert r.exit_code == USAGE and "give its weight, --sharpen W" in r.stderr, r.output
 
