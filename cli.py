@@ -1004,6 +1004,8 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
         raise click.UsageError(str(err)) from None
     if temps is not None and not registry.get(spec.machine).heads:
         raise _fail(f"{run_dir}: the {spec.machine} has no addressing to temper", EXIT_INVALID)
+    if hard and not registry.get(spec.machine).hard:
+        raise _fail(f"{run_dir}: the {spec.machine} has no argmax mode (--hard)", EXIT_INVALID)
     results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
                        hard=None if hard else False, temperatures=temps)
     if as_json:

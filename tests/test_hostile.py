@@ -210,6 +210,17 @@ def test_a_setting_that_would_do_nothing_is_refused():
     assert r.exit_code == USAGE and "give its weight, --sharpen W" in r.stderr, r.output
 
 
+def test_an_lstm_has_no_addressing_to_make_hard_or_temper(tmp_path):
+    """--hard on an LSTM run printed the soft rows alone, as if it had been asked nothing."""
+    run = tmp_path / "lstm"
+    assert invoke("train", "reverse", "--machine", "lstm", "--steps", "1", "--out",
+                  str(run)).exit_code == OK
+    for option, message in ((["--hard"], "has no argmax mode (--hard)"),
+                            (["--temperatures", "0.5"], "has no addressing to temper")):
+        r = invoke("eval", str(run), "--lengths", "3", "--samples", "2", *option)
+        assert r.exit_code == INVALID and message in r.stderr, r.output
+
+
 def test_lengths_take_ranges():
     from analysis.runs import parse_lengths
 
