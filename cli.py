@@ -1087,7 +1087,7 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
       tapelab induce invert --restarts 20
       tapelab run induced/invert/invert-1.yaml --input 0110
     """
-    from analysis.induce import METHODS, InduceConfig, induce as run_induce
+    from analysis.induce import METHODS, SYMBOLIC, InduceConfig, induce as run_induce
 
     _task(task_name)
     methods = method.split(",") if method else [None]
@@ -1096,6 +1096,16 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
             raise click.BadParameter(f"{m!r}: choose from {', '.join(METHODS)}",
                                      param_hint="--method")
     _given_once(methods, "--method")
+    given = _given_options()
+    trained = [m for m in methods if m not in SYMBOLIC]      # None: the task's best, trained
+    for name in ("iterations", "lr", "entropy_bonus", "grad_noise", "state_economy"):
+        if name in given and not trained:
+            raise click.UsageError(f"{given[name]} sets the soft TM's training: "
+                                   f"--method {','.join(methods)} searches instead (its time "
+                                   "is --budget)")
+    if "budget" in given and len(trained) == len(methods):
+        raise click.UsageError("--budget is the seconds of a search (--method smt or enumerate): "
+                               "the gradient methods train for --iterations")
     out = out or Path("induced") / task_name
     from machines.files import OutputError
 
@@ -1153,7 +1163,9 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
         click.echo(f"  median table entropy: successes {fmt(r.table_entropy_success)}, "
                    f"failures {fmt(r.table_entropy_failure)}")
     if r.programs:
-        click.echo(f"  {len(r.programs)} distinct successful programs in {where}/")
+        from machines.display import counted
+
+        click.echo(f"  {counted(len(r.programs), 'distinct successful program')} in {where}/")
 
 
 def _print_report(report: dict, out: Path) -> None:

@@ -221,6 +221,15 @@ def test_an_lstm_has_no_addressing_to_make_hard_or_temper(tmp_path):
         assert r.exit_code == INVALID and message in r.stderr, r.output
 
 
+def test_an_induce_option_no_chosen_method_uses_is_refused(tmp_path):
+    """--budget with a gradient method, or --lr with a search, was silently ignored."""
+    r = invoke("induce", "invert", "--budget", "5", "--out", str(tmp_path / "a"))
+    assert r.exit_code == USAGE and "--budget is the seconds of a search" in r.stderr, r.output
+    r = invoke("induce", "invert", "--method", "smt", "--lr", "0.5", "--out", str(tmp_path / "b"))
+    assert r.exit_code == USAGE and "'--lr' sets the soft TM's training" in r.stderr, r.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
 def test_lengths_take_ranges():
     from analysis.runs import parse_lengths
 
