@@ -317,6 +317,9 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     from machines import classical, display
     from machines.errors import InputError
 
+    if full_tape and not as_json:
+        raise click.UsageError("--full-tape writes the tape into --json's output: give --json "
+                               "with it")
     prog = _load(program, fmt, start)
     try:
         classical.check_input(prog, tape_input)

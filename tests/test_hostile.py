@@ -153,6 +153,7 @@ CASES = [
     (["report", "{d}/mine"], USAGE),
     (["report", "{d}/exists.yaml"], USAGE),
     (["demo", "--budget", "nan"], USAGE),
+    (["run", BB2, "--full-tape"], USAGE),
     (["no-such-command"], USAGE),
 ]
 
