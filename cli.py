@@ -1333,13 +1333,12 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     from tasks.suite import NAMES
 
     given = _given_options()
-    idle = [given[o] for o in (("address", "cpus_per_job", "gpus_per_job") if backend == "local"
-                               else ("jobs",)) if o in given]
-    if idle:
-        raise click.UsageError(
-            f"{idle[0]} is the {'Ray' if backend == 'local' else 'local'} backend's: "
-            + ("give --backend ray with it" if backend == "local" else
-               "on Ray, the cluster's CPUs and --cpus-per-job decide how many jobs run at once"))
+    ray_only = [given[o] for o in ("address", "cpus_per_job", "gpus_per_job") if o in given]
+    if backend == "local" and ray_only:
+        raise click.UsageError(f"{ray_only[0]} is the Ray backend's: give --backend ray with it")
+    if backend == "ray" and "jobs" in given:
+        raise click.UsageError("'--jobs' is the local backend's: on Ray, the cluster's CPUs and "
+                               "--cpus-per-job decide how many jobs run at once")
     only = _pairs(pairs) if pairs else None
     if all_tasks and task_names or not (all_tasks or task_names or only):
         raise click.UsageError("give TASK names, --all or --pairs (TASK names and --all not "
