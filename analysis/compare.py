@@ -23,6 +23,7 @@ from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind,
                              compare_settings, run_dir as run_path, write_json)
 from analysis.runs import first_repeat
 from machines import registry
+from machines.display import counted
 from tasks.suite import BIT_TASKS, NAMES, get_task
 
 MIN_BUDGET = 5.0
@@ -183,6 +184,12 @@ class CompareConfig:
                              f"{' and '.join(sorted(BIT_TASKS))} do)")
         if self.seeds < 1 or self.samples < 1 or (self.steps is not None and self.steps < 1):
             raise ValueError("--seeds, --samples and --steps must be at least 1")
+        jobs, skipped = plan(self)
+        if not jobs:                    # every pair asked for is one no machine can run
+            first = skipped[0]
+            raise ValueError(f"nothing to run: {first['machine']} on {first['task']} is skipped "
+                             f"({first['reason']})" + (f", and {counted(len(skipped) - 1, 'more pair')}"
+                                                       if len(skipped) > 1 else ""))
 
 
 @dataclass

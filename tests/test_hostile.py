@@ -231,6 +231,16 @@ def test_an_induce_option_no_chosen_method_uses_is_refused(tmp_path):
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
+def test_a_grid_of_skipped_pairs_is_refused_before_anything_is_written(tmp_path):
+    """It wrote compare.json and skipped.json, then stopped with an internal error (exit 70)
+    for want of finished runs."""
+    out = tmp_path / "none"
+    r = invoke("compare", "--pairs", "reverse:softtm", "--out", str(out))
+    assert r.exit_code == USAGE and "nothing to run: softtm on reverse is skipped" in r.stderr, \
+        r.output
+    assert not out.exists()
+
+
 def test_lengths_take_ranges():
     from analysis.runs import parse_lengths
 
