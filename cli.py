@@ -1352,6 +1352,12 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
         chosen = list(dict.fromkeys(m for _, m in only))
     else:
         chosen = list(registry.names())
+    if "steps" in given and "budget" in given:
+        raise click.UsageError("give --steps or --budget, not both")
+    for option, machine, name in (("restarts", "softtm", "soft TM"),
+                                  ("use_compile", "ntm", "NTM")):
+        if option in given and machine not in chosen:
+            raise click.UsageError(f"{given[option]} is the {name}'s: it is not compared here")
     config = CompareConfig(tasks=tasks, pairs=only, machines=chosen, seeds=seeds,
                            first_seed=first_seed, budget=budget,
                            lengths=_lengths(lengths) if lengths else None,

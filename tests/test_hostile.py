@@ -207,6 +207,11 @@ def test_a_setting_that_would_do_nothing_is_refused():
     r = invoke("compare", "invert", "--machines", "classical", "--curriculum", "--steps", "5",
                "--dry-run")
     assert r.exit_code == USAGE and "no sequence machine is compared here" in r.stderr, r.output
+    for args, message in ((["--steps", "10", "--budget", "30"], "--steps or --budget, not both"),
+                          (["--restarts", "5"], "'--restarts' is the soft TM's"),
+                          (["--no-compile"], "'--compile' is the NTM's")):
+        r = invoke("compare", "reverse", "--machines", "lstm", *args, "--dry-run")
+        assert r.exit_code == USAGE and message in r.stderr, r.output
     r = invoke("train", "reverse", "--sharpen-schedule", "late", "--steps", "1", "--out", "x")
     assert r.exit_code == USAGE and "give its weight, --sharpen W" in r.stderr, r.output
 
