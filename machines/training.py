@@ -357,11 +357,13 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
         state.status = "finished"
     except KeyboardInterrupt:
         state.status = "interrupted"
-    finally:
-        metrics.close()
+    finally:                # the checkpoint first: nothing before it may stop it being saved
         state.seconds = time.perf_counter() - started
         state.bad_in_a_row = 0
-        save_checkpoint(ckpt, model, optimizer, state)
+        try:
+            save_checkpoint(ckpt, model, optimizer, state)
+        finally:
+            metrics.close()
     return state
 
 
