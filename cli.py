@@ -401,6 +401,42 @@ class _RunWatch:
             click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
 
 
+class _EvalWatch:
+    """``eval``'s ``on_length``: once the evaluation has taken ``PROGRESS_AFTER`` seconds,
+    where it stands (pass, length, lengths scored) on stderr: one line rewritten in place on
+    a terminal, a line every ``LOG_EVERY`` seconds elsewhere (a log file)."""
+
+    PROGRESS_AFTER = 2.0
+    EVERY = 0.25            # on a terminal
+    LOG_EVERY = 15.0        # elsewhere
+
+    def __init__(self, lengths: int) -> None:
+        from analysis.evaluate import EvaluationProgress
+
+        self.now = EvaluationProgress(lengths)
+        self.tty = sys.stderr.isatty()
+        self.started = self.shown_at = time.perf_counter()
+        self.width = 0
+
+    def __call__(self, row) -> None:
+        self.now = self.now.after(row)
+        t = time.perf_counter()
+        if t - self.started < self.PROGRESS_AFTER or \
+                t - self.shown_at < (self.EVERY if self.tty else self.LOG_EVERY):
+            return
+        line = f"evaluating: {self.now.line()}, {t - self.started:.0f} s"
+        if self.tty:
+            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+            self.width = len(line)
+        else:
+            click.echo(line, err=True)
+        self.shown_at = t
+
+    def clear(self) -> None:
+        if self.width:
+            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+
+
 @contextlib.contextmanager
 def _ctrl_c_stops():
     """Inside: the first Ctrl-C asks the run to stop where it stands (the function yielded
@@ -1009,8 +1045,12 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
         raise _fail(f"{run_dir}: the {spec.machine} has no addressing to temper", EXIT_INVALID)
     if hard and not registry.get(spec.machine).hard:
         raise _fail(f"{run_dir}: the {spec.machine} has no argmax mode (--hard)", EXIT_INVALID)
-    results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
-                       hard=None if hard else False, temperatures=temps)
+    watch = _EvalWatch(len(wanted))
+    try:
+        results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
+                           hard=None if hard else False, temperatures=temps, on_length=watch)
+    finally:
+        watch.clear()
     if as_json:
         click.echo(json.dumps({"run": str(run_dir), "task": spec.task, "machine": spec.machine,
                                "results": [{k: r.to_json()[k] for k in (

@@ -19,8 +19,10 @@ from typing import Callable
 import numpy as np
 
 from analysis.sweep import Outcome, SweepOptions, run_sweep
-from analysis.layout import (COMPARE, EVALUATION, FAILED, SKIPPED, compare_kind, compare_record,
-                             compare_settings, run_dir as run_path, write_json)
+from analysis.evaluate import OnLength
+from analysis.layout import (COMPARE, EVALUATING, EVALUATION, FAILED, SKIPPED, compare_kind,
+                             compare_record, compare_settings, evaluation_log,
+                             run_dir as run_path, write_json)
 from analysis.runs import first_repeat
 from machines import registry
 from machines.display import counted
@@ -278,10 +280,14 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
     run_dir.mkdir(parents=True, exist_ok=True)
     lengths = lengths_for(job.task, config)
     fn = {"classical": _classical, "sequence": _sequence, "induced": _softtm}
-    evaluation = fn[registry.get(job.machine).family](job, config, run_dir, lengths)
-    evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths,
-                      train_length=train_length_for(job.task, config))
-    write_json(done, evaluation)
+    try:
+        evaluation = fn[registry.get(job.machine).family](
+            job, config, run_dir, lengths, evaluation_log(run_dir, len(lengths)))
+        evaluation.update(task=job.task, machine=job.machine, seed=job.seed, lengths=lengths,
+                          train_length=train_length_for(job.task, config))
+        write_json(done, evaluation)
+    finally:
+        (run_dir / EVALUATING).unlink(missing_ok=True)
     return evaluation
 
 
@@ -302,18 +308,20 @@ def _rows(job: Job, results) -> list[dict]:
             for r in results]
 
 
-def _classical(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
+def _classical(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int],
+               on_length: OnLength) -> dict:
     from analysis.evaluate import evaluate
 
     task = task_for(job.task, config)
-    results = evaluate(task.reference, task, lengths,
-                       samples=config.samples, seed=job.seed)
+    results = evaluate(task.reference, task, lengths, samples=config.samples, seed=job.seed,
+                       on_length=on_length)
     return {"results": _rows(job, results),
             "steps_by_length": {r.length: r.steps for r in results},
             "training": {"seconds": 0.0, "sequences": 0}}
 
 
-def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
+def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int],
+              on_length: OnLength) -> dict:
     import torch
 
     from analysis.evaluate import evaluate
@@ -332,10 +340,11 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
         raise KeyboardInterrupt
     _, task, model = load_run(run_dir)
     results = evaluate(model, task, lengths, samples=config.samples,
-                       seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine)
+                       seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine, on_length=on_length)
     tempered = evaluate(model, task, lengths, samples=config.samples,
                         seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine,
-                        temperatures=config.temperatures, known=results) \
+                        temperatures=config.temperatures, known=results,
+                        on_length=on_length) \
         if entry.heads and config.temperatures and accepts_temperature(model) else []
     if {"read", "write"} <= set(entry.heads):
         example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))
@@ -352,7 +361,8 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
             "curve": read_metrics(run_dir)}
 
 
-def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) -> dict:
+def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int],
+            on_length: OnLength) -> dict:
     from analysis.diagrams import same_machine
     from analysis.evaluate import evaluate, evaluate_restarts
     from analysis.induce import SYMBOLIC, InduceConfig, comparison_rows, induce
@@ -368,9 +378,10 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]) 
     program = replace(report.details[best].hardened, name=f"{job.task}-hardened")
     (run_dir / "hardened.yaml").write_text(dumps(program, "yaml"), encoding="utf-8")
     results = evaluate(machine, task, lengths, samples=config.samples,
-                       seed=EVAL_SEED_OFFSET + job.seed, program=program)
+                       seed=EVAL_SEED_OFFSET + job.seed, program=program, on_length=on_length)
     tempered = evaluate(machine, task, lengths, samples=config.samples,
-                        seed=EVAL_SEED_OFFSET + job.seed, temperatures=config.temperatures) \
+                        seed=EVAL_SEED_OFFSET + job.seed, temperatures=config.temperatures,
+                        on_length=on_length) \
         if config.temperatures else []
     searches = [report] + [induce(replace(icfg, method=m, budget=SYNTHESIS_BUDGET))
                            for m in SYMBOLIC if m != "smt" or _has_z3()]

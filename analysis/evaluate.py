@@ -8,6 +8,7 @@ they have addressing, argmax addressing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -33,6 +34,39 @@ class LengthResult:
         return asdict(self)
 
 
+OnLength = Callable[[LengthResult], None]     # told of each length's row once it is scored
+
+
+def pass_name(r: LengthResult) -> str:
+    """The pass a row belongs to, as progress lines name it: ``soft``, ``hard``, ``T=0.5``."""
+    from machines.sharpening import label
+
+    return r.addressing if r.temperature is None else f"T={label(r.temperature)}"
+
+
+@dataclass(frozen=True)
+class EvaluationProgress:
+    """Where an evaluation stands: how many lengths each pass (an addressing, or a
+    temperature) has scored so far, and the last row scored. ``after`` gives the next."""
+
+    lengths: int                                          # lengths per pass
+    scored: dict[str, int] = field(default_factory=dict)
+    last: str = ""                                        # the last row's pass
+    length: int = 0                                       # the last row's length
+
+    def after(self, r: LengthResult) -> "EvaluationProgress":
+        name = pass_name(r)
+        return replace(self, scored={**self.scored, name: self.scored.get(name, 0) + 1},
+                       last=name, length=r.length)
+
+    def line(self) -> str:
+        """``hard, length 238 (120 of 460 lengths)``; ``starting`` before the first row."""
+        if not self.last:
+            return "starting"
+        return (f"{self.last}, length {self.length} "
+                f"({self.scored[self.last]} of {self.lengths} lengths)")
+
+
 def examples_at(task: Task, length: int, samples: int, seed: int) -> list[Example]:
     """The evaluation examples of one length: the same for every machine and addressing."""
     rng = np.random.default_rng([seed, length])
@@ -56,7 +90,7 @@ def _means(scores) -> tuple[float, float]:
 def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
              hard: bool | None = None, kind: str | None = None,
              temperatures: list | None = None, known: list | None = None,
-             **options) -> list[LengthResult]:
+             on_length: OnLength | None = None, **options) -> list[LengthResult]:
     """Score ``machine`` on ``task`` at each length.
 
     ``machine`` is a :class:`Program` (classical), a trained sequence model whose registry
@@ -66,46 +100,60 @@ def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
     rows). ``hard=None`` gives soft and hard rows where the registry says the machine has a
     hard mode. With ``temperatures``, ``known=`` the soft and hard rows of the same model on
     the same examples (same ``seed`` and ``samples``) saves the passes at T = 1 and T = 0.
+    ``on_length`` is called with each row as soon as it is scored (a progress line).
     """
     from machines import registry
     from machines.soft_tm import SoftTM
 
     if isinstance(machine, Program):
-        return evaluate_classical(machine, task, lengths, samples=samples, seed=seed)
+        return evaluate_classical(machine, task, lengths, samples=samples, seed=seed,
+                                  on_length=on_length)
     if isinstance(machine, SoftTM):
         if temperatures is not None:
             return [r for t in temperatures for r in evaluate_soft_tm(
                 machine, task, lengths, samples=samples, seed=seed, temperature=t,
-                restart=options.get("restart", 0))]
-        return evaluate_soft_tm(machine, task, lengths, samples=samples, seed=seed, **options)
+                restart=options.get("restart", 0), on_length=on_length)]
+        return evaluate_soft_tm(machine, task, lengths, samples=samples, seed=seed,
+                                on_length=on_length, **options)
     if kind is None:
         raise ValueError("give kind=, the registry name of the machine, to evaluate a model")
     if temperatures is not None:
         if not registry.get(kind).heads:
             raise ValueError(f"{kind} has no addressing to temper")
         return [r for t in temperatures for r in _at_temperature(
-            machine, task, lengths, t, known or [], samples=samples, seed=seed)]
+            machine, task, lengths, t, known or [], samples=samples, seed=seed,
+            on_length=on_length)]
     has_hard = registry.get(kind).hard
     modes = [False, True] if hard is None and has_hard else [bool(hard)]
     return [r for mode in modes for r in evaluate_sequence_model(
-        machine, task, lengths, samples=samples, seed=seed, hard=mode)]
+        machine, task, lengths, samples=samples, seed=seed, hard=mode, on_length=on_length)]
 
 
 def _at_temperature(model, task: Task, lengths, t, known: list[LengthResult], *,
-                    samples: int, seed: int) -> list[LengthResult]:
+                    samples: int, seed: int,
+                    on_length: OnLength | None = None) -> list[LengthResult]:
     """A sequence model's rows at test-time temperature ``t``. T = 1 leaves every weighting
     as it is and T = 0 is the hard mode (argmax, :func:`machines.sharpening.temper`), so
     where ``known`` holds those rows at every length they are relabelled, not recomputed."""
     mode = None if isinstance(t, str) else {1: "soft", 0: "hard"}.get(t)
     rows = {r.length: r for r in known if r.addressing == mode and r.samples == samples}
     if mode and all(n in rows for n in lengths):
-        return [replace(rows[n], temperature=t) for n in lengths]
+        return _told([replace(rows[n], temperature=t) for n in lengths], on_length)
     return evaluate_sequence_model(model, task, lengths, samples=samples, seed=seed,
-                                   temperature=t)
+                                   temperature=t, on_length=on_length)
+
+
+def _told(rows: list[LengthResult], on_length: OnLength | None) -> list[LengthResult]:
+    """``rows``, once ``on_length`` has been told of each."""
+    for r in rows:
+        if on_length is not None:
+            on_length(r)
+    return rows
 
 
 def evaluate_classical(program: Program, task: Task, lengths, *, samples: int = 100,
-                       seed: int = 0, max_steps: int = 10_000_000) -> list[LengthResult]:
+                       seed: int = 0, max_steps: int = 10_000_000,
+                       on_length: OnLength | None = None) -> list[LengthResult]:
     """Run a classical program; its head is one-hot, so both entropies are 0."""
     from machines.classical import run
 
@@ -118,8 +166,8 @@ def evaluate_classical(program: Program, task: Task, lengths, *, samples: int = 
             scores.append(task.score(got, e))
             steps.append(result.steps)
         acc, exact = _means(scores)
-        out.append(LengthResult(n, "hard", float("nan"), acc, exact, samples, 0.0, 0.0,
-                                float(np.mean(steps))))
+        out += _told([LengthResult(n, "hard", float("nan"), acc, exact, samples, 0.0, 0.0,
+                                   float(np.mean(steps)))], on_length)
     return out
 
 
@@ -142,8 +190,8 @@ def evaluation_batch(task: Task, examples, batch_size: int) -> int:
 
 
 def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, seed: int = 0,
-                            hard: bool = False, temperature=None,
-                            batch_size: int = 50) -> list[LengthResult]:
+                            hard: bool = False, temperature=None, batch_size: int = 50,
+                            on_length: OnLength | None = None) -> list[LengthResult]:
     """Score a trained sequence machine on fresh examples of each length (``hard``: argmax
     addressing; ``temperature``: tempered addressing). Long examples go in smaller batches
     (:func:`evaluation_batch`); every example's result is its own either way."""
@@ -176,7 +224,7 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
                 for name, value in read_sharpness(trace.heads).items():
                     measures.setdefault(name, []).append(value)
         acc, exact = _means(scores)
-        results.append(LengthResult(
+        results += _told([LengthResult(
             length, "hard" if hard else _addressing(temperature), bits / samples, acc, exact,
             samples, float(np.average(entropies["read"], weights=sizes))
             if "read" in entropies else None,
@@ -184,7 +232,7 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             if "write" in entropies else None,
             temperature=temperature,
             extra={"sharpness": {k: _finite_mean(v, sizes) for k, v in measures.items()}}
-            if measures else {}))
+            if measures else {})], on_length)
     return results
 
 
@@ -249,7 +297,7 @@ def evaluate_restarts(machine, task: Task, lengths, *, samples: int = 100,
 
 def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,
                      program: Program | None = None, restart: int = 0,
-                     temperature=None) -> list[LengthResult]:
+                     temperature=None, on_length: OnLength | None = None) -> list[LengthResult]:
     """Score a soft TM (one restart) unrolled for the reference program's steps on a window
     that fits the reference run, and, given ``program``, its hardened program classically.
 
@@ -277,15 +325,13 @@ def evaluate_soft_tm(machine, task: Task, lengths, *, samples: int = 100, seed: 
                                                                      examples[0].input)]
         acc, exact = _means(scores)
         entropy = float(normalized_entropy(heads).mean())
-        out.append(LengthResult(n, _addressing(temperature), float("nan"), acc, exact, samples,
-                                entropy, entropy,
-                                extra={"mass_on_classical_head":
-                                       float(mass_on_path(heads[0], positions).mean()),
-                                       "heads": heads[0], "classical": np.array(positions)},
-                                temperature=temperature))
+        out += _told([LengthResult(
+            n, _addressing(temperature), float("nan"), acc, exact, samples, entropy, entropy,
+            extra={"mass_on_classical_head": float(mass_on_path(heads[0], positions).mean()),
+                   "heads": heads[0], "classical": np.array(positions)},
+            temperature=temperature)], on_length)
         if program is not None:
             hard = evaluate_classical(program, task, [n], samples=samples, seed=seed,
                                       max_steps=50 * steps + 1000)[0]
-            hard.steps = None
-            out.append(hard)
+            out += _told([replace(hard, steps=None)], on_length)
     return out

@@ -9,6 +9,8 @@ OUT/skipped.json              [{"task", "machine", "reason"}, ...]   pairs that 
 OUT/runs/NAME/evaluation.json one finished run (see check_evaluation); NAME is
                               TASK-MACHINE (classical) or TASK-MACHINE-sSEED
 OUT/runs/NAME/failed.json     a job that failed past its retries: {"job", "attempts", "error"}
+OUT/runs/NAME/evaluating.json while the job evaluates: where it stands (EvaluationProgress);
+                              removed when the job ends
 OUT/runs/NAME/...             what the run needs besides: config.json, checkpoint.pt,
                               metrics.jsonl, heatmap.npz, hardened.yaml, programs/
 OUT/report.json, report.md, index.html, figures/   the report (analysis.report)
@@ -26,6 +28,7 @@ COMPARE = "compare.json"
 SKIPPED = "skipped.json"
 RUNS = "runs"
 EVALUATION = "evaluation.json"
+EVALUATING = "evaluating.json"     # while a job evaluates: where it stands (a progress line)
 FAILED = "failed.json"
 REPORT = "report.json"
 
@@ -41,6 +44,39 @@ def write_json(path: Path, data: object) -> None:
 
     text = json.dumps(data, indent=1)
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def evaluation_log(run: Path, lengths: int, every: float = 1.0):
+    """An ``on_length`` for :func:`analysis.evaluate.evaluate` that keeps ``run``'s
+    ``evaluating.json`` (an :class:`~analysis.evaluate.EvaluationProgress`) up to date,
+    rewriting it at most once every ``every`` seconds, so that the sweep's status lines can
+    say how far a long evaluation has come. The job removes the file when it ends."""
+    import time
+    from dataclasses import asdict
+
+    from analysis.evaluate import EvaluationProgress
+
+    now = EvaluationProgress(lengths)
+    written = float("-inf")
+
+    def on_length(row) -> None:
+        nonlocal now, written
+        now = now.after(row)
+        if time.monotonic() - written >= every:
+            write_json(run / EVALUATING, asdict(now))
+            written = time.monotonic()
+    return on_length
+
+
+def evaluation_line(run: Path) -> str | None:
+    """Where ``run``'s evaluation stands (``hard, length 238 (120 of 460 lengths)``); None
+    when it is not evaluating, or its file cannot be read (it may be being replaced)."""
+    from analysis.evaluate import EvaluationProgress
+
+    try:
+        return EvaluationProgress(**json.loads((run / EVALUATING).read_text("utf-8"))).line()
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def compare_record(out: Path) -> dict | None:

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from analysis.layout import EVALUATION, FAILED, run_dir as run_path, write_json
+from analysis.layout import (EVALUATION, FAILED, evaluation_line, run_dir as run_path,
+                             write_json)
 from machines.display import counted
 
 BACKENDS = ("local", "ray")
@@ -105,20 +106,28 @@ class Progress:
 
 
 def training_status(out: Path, names, expected: dict[str, float | None]) -> str | None:
-    """``training: copy-ntm-s0 63 s left, loss 12.3; ...`` from the metrics the running jobs
-    log (None while none has logged yet)."""
+    """``training: copy-ntm-s0 63 s left, loss 12.3; evaluating: copy-lstm-s0 hard, length
+    80 (3 of 4 lengths)`` from what the running jobs log: the metrics of those training, the
+    evaluation file of those evaluating (None while none has logged yet)."""
     from machines.training import read_metrics
 
-    parts = []
+    training, evaluating = [], []
     for name in names:
-        rows = read_metrics(run_path(out, name))
+        run = run_path(out, name)
+        line = evaluation_line(run)
+        if line is not None:
+            evaluating.append(f"{name} {line}")
+            continue
+        rows = read_metrics(run)
         if not rows:
             continue
         last, budget = rows[-1], expected.get(name)
         where = (f"{max(0.0, budget - last['seconds']):.0f} s left" if budget
-                 else _steps_left(run_path(out, name), last))
-        parts.append(f"{name} {where}, loss {last['loss']:.3g}")
-    return "training: " + "; ".join(parts) if parts else None
+                 else _steps_left(run, last))
+        training.append(f"{name} {where}, loss {last['loss']:.3g}")
+    parts = ([("training: " + "; ".join(training))] if training else []) + \
+        ([("evaluating: " + "; ".join(evaluating))] if evaluating else [])
+    return "; ".join(parts) if parts else None
 
 
 def _steps_left(run: Path, last: dict) -> str:
