@@ -280,6 +280,7 @@ def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = No
     run_dir.mkdir(parents=True, exist_ok=True)
     lengths = lengths_for(job.task, config)
     fn = {"classical": _classical, "sequence": _sequence, "induced": _softtm}
+    (run_dir / EVALUATING).unlink(missing_ok=True)     # a killed job's: training comes first
     try:
         evaluation = fn[registry.get(job.machine).family](
             job, config, run_dir, lengths, evaluation_log(run_dir, len(lengths)))
