@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -575,9 +576,13 @@ def test_a_killed_sweep_stops_its_workers_and_they_save_their_runs(tmp_path):
     assert [m.stat().st_size for m in metrics] == sizes             # nothing writes any more
     import torch
 
+    try:                        # what the workers said on their way out, if anything
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        err = "(their stderr did not end within 30 s)"
     for m in metrics:           # saved on the way out, as Ctrl-C saves
         state = torch.load(m.parent / "checkpoint.pt", weights_only=False)["state"]
-        assert state["status"] == "interrupted" and state["step"] > 0
+        assert state["status"] == "interrupted" and state["step"] > 0, (state, err[-3000:])
 
 
 def test_running_out_of_memory_is_one_line():
