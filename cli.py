@@ -1012,9 +1012,11 @@ def _device(name: str) -> str:
               "renormalised; 1 is the machine as trained, 0 is argmax, 'adaptive' picks T per "
               "weighting from its entropy (Velickovic et al. 2024). Example: "
               "--temperatures 1,0.5,0.25,0.1,0,adaptive")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
+              show_default=True, help="Where the model runs (auto: cuda if there is one).")
 @click.option("--json", "as_json", is_flag=True)
 def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
-             temperatures: str | None, as_json: bool) -> None:
+             temperatures: str | None, device: str, as_json: bool) -> None:
     """Score a trained run on fresh examples: bit errors per sequence, per-symbol accuracy
     and exact-match rate per length, with soft and (--hard) argmax addressing, or at
     several test-time temperatures (--temperatures).
@@ -1045,6 +1047,7 @@ def evaluate(run_dir: Path, lengths: str, samples: int, seed: int, hard: bool,
         raise _fail(f"{run_dir}: the {spec.machine} has no addressing to temper", EXIT_INVALID)
     if hard and not registry.get(spec.machine).hard:
         raise _fail(f"{run_dir}: the {spec.machine} has no argmax mode (--hard)", EXIT_INVALID)
+    model.to(_device(device))
     watch = _EvalWatch(len(wanted))
     try:
         results = evaluate(model, task, wanted, samples=samples, seed=seed, kind=spec.machine,
@@ -1222,7 +1225,7 @@ def _print_report(report: dict, out: Path) -> None:
 
 def _run_compare(config, out: Path, force: bool, as_json: bool, options,
                  dry: bool = False) -> None:
-    from analysis.compare import compare as run_compare
+    from analysis.compare import compare as run_compare, device_problem
     from analysis.layout import DamagedCompareDirectory
     from analysis.report import build_report
     from machines.files import OutputError
@@ -1231,6 +1234,9 @@ def _run_compare(config, out: Path, force: bool, as_json: bool, options,
         config.check()
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    problem = device_problem(config, options)
+    if problem:
+        raise click.UsageError(problem)
     if dry:
         _print_dry_run(config, out, options)
         return
@@ -1238,6 +1244,9 @@ def _run_compare(config, out: Path, force: bool, as_json: bool, options,
         with _warnings_shown():
             outcomes = run_compare(config, out, force=force, options=options,
                                    log=lambda m: click.echo(_printable(m), err=True))
+            if all(o.status == "failed" for o in outcomes):
+                raise _fail(_nothing_finished(outcomes, out))
+            click.echo("writing the report", err=True)
             report = build_report(out)
     except ValueError as err:                  # e.g. the ray backend without Ray installed
         raise click.UsageError(str(err)) from None
@@ -1251,8 +1260,23 @@ def _run_compare(config, out: Path, force: bool, as_json: bool, options,
     else:
         _print_report(report, out)
     if any(o.status == "failed" for o in outcomes):
-        raise _fail(f"{sum(o.status == 'failed' for o in outcomes)} job(s) failed (listed "
-                    "above and in the report); run the same command to try them again")
+        from machines.display import counted
+
+        failed = sum(o.status == "failed" for o in outcomes)
+        raise _fail(f"{counted(failed, 'job')} failed (listed above and in the report); run "
+                    "the same command to try them again")
+
+
+def _nothing_finished(outcomes, out: Path) -> str:
+    """The error of a sweep in which every job failed: there is nothing to report."""
+    from analysis.layout import FAILED, run_dir
+    from machines.display import counted
+
+    first = outcomes[0]
+    reason = (first.error.strip().splitlines() or ["no traceback"])[-1]
+    return (f"no run finished, so there is no report: {counted(len(outcomes), 'job')} failed; "
+            f"{first.name}: {reason} (its traceback: {run_dir(out, first.name) / FAILED}); "
+            "run the same command to try them again")
 
 
 def _print_dry_run(config, out: Path, options) -> None:
@@ -1319,7 +1343,8 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--cpus-per-job", type=Number(0.1, 1024), default=1.0, show_default=True,
               help="Ray: CPUs each job asks for; torch uses that many threads.")
 @click.option("--gpus-per-job", type=Number(0, 64), default=0.0, show_default=True,
-              help="Ray: GPUs each job asks for (0.25: four jobs share a GPU).")
+              help="Ray: GPUs each job asks for (0.25: four jobs share a GPU); the machines "
+                   "train on them with --set all.device=cuda.")
 @click.option("--retries", type=click.IntRange(0, 100), default=1, show_default=True,
               help="Try a job that raised this many more times, then record it as failed "
                    "and go on.")

@@ -236,6 +236,37 @@ def applies(task: str, machine: str) -> str | None:
     return None
 
 
+def device_problem(config: CompareConfig, options: SweepOptions) -> str | None:
+    """What is wrong with where this comparison's sequence machines would train on
+    ``options``' backend (None: nothing). A run trains and is evaluated on its ``device``
+    setting (``--set all.device=cuda``); Ray gives a job a GPU only if it asks for one
+    (``gpus_per_job``), and then it is the job's ``cuda``."""
+    from machines.training import uses_cuda
+
+    devices = {m: config.train_settings(m).get("device", "cpu") for m in config.machines
+               if registry.get(m).family == "sequence"}
+    cuda = {m: d for m, d in devices.items() if uses_cuda(d)}
+    first = next(iter(cuda.items()), None)
+    if options.backend == "ray":
+        if first and not options.gpus_per_job:
+            return (f"{first[0]} trains on {first[1]}, but on Ray a job gets a GPU only if it "
+                    "asks for one: give --gpus-per-job (0.25: four jobs share a GPU)")
+        numbered = next((m for m, d in cuda.items() if d != "cuda"), None)
+        if numbered:
+            return (f"{numbered} trains on {cuda[numbered]}: on Ray, write cuda (Ray picks "
+                    "each job's GPU)")
+        if options.gpus_per_job and not cuda:
+            return ("--gpus-per-job: every machine here trains on the CPU; add --set "
+                    "all.device=cuda to train them on the GPUs")
+        return None
+    if first:
+        import torch
+
+        if not torch.cuda.is_available():
+            return f"{first[0]} trains on {first[1]}: there is no CUDA device here"
+    return None
+
+
 def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
     jobs, skipped = [], []
     for task in config.tasks:
@@ -340,6 +371,8 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     if state.status == "interrupted":   # Ctrl-C: the checkpoint is saved; stop the sweep
         raise KeyboardInterrupt
     _, task, model = load_run(run_dir)
+    device = spec.train.get("device", "cpu")          # evaluated where it trained
+    model.to(device)
     results = evaluate(model, task, lengths, samples=config.samples,
                        seed=EVAL_SEED_OFFSET + job.seed, kind=job.machine, on_length=on_length)
     tempered = evaluate(model, task, lengths, samples=config.samples,
@@ -351,7 +384,7 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
         example = task.sample(lengths[0], np.random.default_rng(HEATMAP_SEED))
         batch = task.encode([example], "sequence")
         with torch.no_grad():
-            _, trace = model(batch.inputs, return_trace=True)
+            _, trace = model(batch.inputs.to(device), return_trace=True)
         np.savez_compressed(run_dir / "heatmap.npz", read=trace.heads["read0"][0],
                             write=trace.heads["write0"][0],
                             input_steps=len(example.input) + 1)
@@ -486,6 +519,6 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log,
                          expected=lambda job: config.seconds(job.machine),
                          kind=lambda job: job.machine)
-    log(f"the sweep took {time.perf_counter() - started:.0f} s; writing the report")
+    log(f"the sweep took {time.perf_counter() - started:.0f} s")
     write_json(out / SKIPPED, skipped)
     return outcomes

@@ -194,12 +194,14 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
                             on_length: OnLength | None = None) -> list[LengthResult]:
     """Score a trained sequence machine on fresh examples of each length (``hard``: argmax
     addressing; ``temperature``: tempered addressing). Long examples go in smaller batches
-    (:func:`evaluation_batch`); every example's result is its own either way."""
+    (:func:`evaluation_batch`); every example's result is its own either way. The model runs
+    on the device its weights are on; scores are taken on the CPU."""
     import torch
 
     from analysis.sharpness import read_sharpness
     from machines.training import mean_entropy, sequence_loss
 
+    device = next(model.parameters()).device
     results = []
     for length in lengths:
         examples = examples_at(task, length, samples, seed)
@@ -210,7 +212,9 @@ def evaluate_sequence_model(model, task: Task, lengths, *, samples: int = 100, s
             batch = task.encode(chunk, "sequence")
             with torch.no_grad():
                 tempered = {} if temperature is None else {"temperature": temperature}
-                logits, trace = model(batch.inputs, hard=hard, return_trace=True, **tempered)
+                logits, trace = model(batch.inputs.to(device), hard=hard, return_trace=True,
+                                      **tempered)
+                logits = logits.cpu()
                 _, wrong = sequence_loss(logits, batch)
             bits += float(wrong) * len(chunk)
             scores += [task.score(p, e) for e, p in zip(chunk, batch.decode(logits))]

@@ -198,7 +198,7 @@ def run_sweep(jobs: list, run_job: Callable, config, out: Path, options: SweepOp
         _run_local(todo, run_job, config, out, options, progress, outcomes, log)
     failed = [o for o in outcomes.values() if o.status == "failed"]
     if failed:
-        log(f"{len(failed)} job(s) failed: " + ", ".join(o.name for o in failed)
+        log(f"{counted(len(failed), 'job')} failed: " + ", ".join(o.name for o in failed)
             + " (tracebacks in their failed.json; run the same command to try them again)")
     return [outcomes[job.name] for job in jobs]
 

@@ -62,7 +62,7 @@ class TrainConfig:
     probe_every: int = 100                   # steps between probes at 2x length (0: none)
     lr_schedule: str = "constant"            # constant | cosine (to LR_FLOOR x lr at the end)
     threads: int | None = None
-    device: str = "cpu"
+    device: str = "cpu"                      # cpu | cuda | cuda:N (evaluation follows it)
 
     def __post_init__(self) -> None:
         from machines.sharpening import SCHEDULES
@@ -73,12 +73,25 @@ class TrainConfig:
         if self.sharpen_schedule not in SCHEDULES:
             raise ValueError(f"sharpen_schedule {self.sharpen_schedule!r}: choose one of "
                              f"{', '.join(SCHEDULES)}")
+        if not is_device(self.device):
+            raise ValueError(f"device {self.device!r}: write cpu, cuda or cuda:N (a GPU's "
+                             "number)")
 
     @classmethod
     def recipe(cls, name: str, **overrides: Any) -> "TrainConfig":
         if name not in RECIPES:
             raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(RECIPES)}")
         return cls(**{**RECIPES[name], **overrides})
+
+
+def is_device(name: str) -> bool:
+    """Whether ``name`` is a device a run can train on: ``cpu``, ``cuda`` or ``cuda:N``."""
+    head, colon, number = name.partition(":")
+    return name == "cpu" or head == "cuda" and (not colon or number.isdigit())
+
+
+def uses_cuda(name: str) -> bool:
+    return name.partition(":")[0] == "cuda"
 
 
 @dataclass

@@ -688,3 +688,65 @@ def test_dash_as_the_output_is_standard_output_not_a_file_named_dash(tmp_path, m
     assert list(tmp_path.iterdir()) == []
     r = invoke("diagram", BB2, "-o", "x.txt")
     assert r.exit_code == USAGE and "- for the Graphviz text on standard output" in r.output
+
+
+def test_a_sweep_in_which_every_job_failed_says_why_in_one_line(tmp_path, monkeypatch):
+    """Every job failing (a device that is not there, say) ended in an internal error: the
+    report found no finished run."""
+    out = tmp_path / "cmp"
+    args = ("compare", "reverse", "--machines", "lstm", "--steps", "2", "--lengths", "3",
+            "--samples", "2", "--retries", "0", "--out", str(out))
+    monkeypatch.setenv("TAPELAB_FAULT", "reverse-lstm-s0")
+    r = invoke(*args)
+    no_traceback(r)
+    assert r.exit_code == INVALID, r.output
+    assert "no run finished, so there is no report: 1 job failed; reverse-lstm-s0: " \
+           "RuntimeError: injected fault" in r.stderr, r.output
+    assert str(out / "runs" / "reverse-lstm-s0" / "failed.json") in r.stderr
+    monkeypatch.delenv("TAPELAB_FAULT")
+    assert invoke(*args).exit_code == OK                # the same command tries it again
+    assert invoke(*args).exit_code == OK                # and then has it (done before)
+
+
+def test_where_the_machines_train_is_checked_before_the_sweep():
+    """--gpus-per-job reserved GPUs that the jobs never used (they trained on the CPU);
+    device=cuda on Ray without GPUs, or on a machine without CUDA, failed in every job."""
+    import torch
+
+    from machines.training import TrainConfig, is_device
+
+    assert [is_device(d) for d in ("cpu", "cuda", "cuda:1", "cuda:", "gpu", "CPU")] == \
+        [True, True, True, False, False, False]
+    with pytest.raises(ValueError, match="device 'tpu': write cpu, cuda or cuda:N"):
+        TrainConfig(device="tpu")
+    base = ("compare", "reverse", "--machines", "lstm,classical", "--steps", "2", "--dry-run")
+    for extra, message in (
+            (["--set", "lstm.device=tpu"], "device 'tpu': write cpu, cuda or cuda:N"),
+            (["--set", "all.device=cuda", "--backend", "ray"],
+             "on Ray a job gets a GPU only if it asks for one: give --gpus-per-job"),
+            (["--set", "all.device=cuda:1", "--backend", "ray", "--gpus-per-job", "1"],
+             "lstm trains on cuda:1: on Ray, write cuda"),
+            (["--backend", "ray", "--gpus-per-job", "1"],
+             "every machine here trains on the CPU; add --set all.device=cuda")):
+        r = invoke(*base, *extra)
+        no_traceback(r)
+        assert r.exit_code == USAGE and message in r.stderr, (extra, r.output)
+    r = invoke(*base, "--set", "all.device=cuda", "--backend", "ray", "--gpus-per-job", "0.5")
+    assert r.exit_code == OK, r.output
+    if not torch.cuda.is_available():
+        r = invoke(*base, "--set", "lstm.device=cuda")
+        assert r.exit_code == USAGE and "lstm trains on cuda: there is no CUDA device here" \
+            in r.stderr, r.output
+
+
+def test_eval_runs_the_model_where_it_is_told(tmp_path):
+    import torch
+
+    run = tmp_path / "lstm"
+    assert invoke("train", "reverse", "--machine", "lstm", "--steps", "1", "--out",
+                  str(run)).exit_code == OK
+    r = invoke("eval", str(run), "--lengths", "3", "--samples", "2", "--device", "auto")
+    assert r.exit_code == OK and "     3       soft" in r.stdout, r.output
+    if not torch.cuda.is_available():
+        r = invoke("eval", str(run), "--lengths", "3", "--samples", "2", "--device", "cuda")
+        assert r.exit_code == USAGE and "--device cuda: no CUDA device here" in r.stderr

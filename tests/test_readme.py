@@ -56,3 +56,17 @@ def test_the_readme_command_for_deletangs_budget_plans_their_grid(tmp_path, monk
     r = CliRunner().invoke(cli, [*shlex.split(command)[1:], "--dry-run"])
     assert r.exit_code == 0, r.output
     assert "369 jobs, 0 done already, 369 to run" in r.stdout
+
+
+def test_every_compare_command_of_the_scaling_section_plans_as_written(tmp_path, monkeypatch):
+    """Each `tapelab compare` of the Scaling section (one machine, a GPU box, a cluster,
+    Delétang et al.'s budget) parses and plans as written: a dry run, which starts no Ray."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scaling", 1)[1].split("\n## ", 1)[0].replace("\\\n", " ")
+    commands = re.findall(r"^(tapelab compare .*)$", section, re.M)
+    assert len(commands) >= 4 and any("device=cuda" in c for c in commands)
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        words = shlex.split(command.split("  #", 1)[0])[1:]
+        r = CliRunner().invoke(cli, [*words, "--dry-run"])
+        assert r.exit_code == 0, f"{command}\n{r.output}"
