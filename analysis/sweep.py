@@ -411,10 +411,27 @@ def _start_ray(options: SweepOptions):
     return ray, True
 
 
+def _no_node_fits(nodes: list[dict], cpus: float, gpus: float) -> str | None:
+    """Why no node of a Ray cluster (``ray.nodes()``) can run a job that asks for ``cpus``
+    and ``gpus`` (Ray would keep it waiting, silently, for ever); None where one can."""
+    alive = [n.get("Resources", {}) for n in nodes if n.get("Alive")]
+    if any(r.get("CPU", 0) >= cpus and r.get("GPU", 0) >= gpus for r in alive):
+        return None
+    have = ", ".join(f"{r.get('CPU', 0):g} CPUs and {r.get('GPU', 0):g} GPUs" for r in alive)
+    return (f"no node of the Ray cluster has {cpus:g} CPUs and {gpus:g} GPUs for a job "
+            f"({'its nodes have ' + have if alive else 'it has no node'})")
+
+
 def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> None:
     if not todo:
         return
     ray, ours = _start_ray(options)
+    unfit = _no_node_fits(ray.nodes(), options.cpus_per_job, options.gpus_per_job)
+    if unfit and ours:              # a local instance of ours: no node will ever join it
+        ray.shutdown()
+        raise ValueError(f"{unfit}: lower --cpus-per-job or --gpus-per-job")
+    if unfit:
+        log(f"{unfit}; the jobs wait for one to join (Ctrl-C stops)")
     threads = max(1, int(options.cpus_per_job))
     remote = ray.remote(num_cpus=options.cpus_per_job, num_gpus=options.gpus_per_job,
                         max_retries=0)(_remote_attempt)

@@ -205,3 +205,24 @@ def test_a_two_node_cluster_on_this_machine(tmp_path):
         assert len(list(out.glob("runs/*/evaluation.json"))) == 6
     finally:
         subprocess.run(["ray", "stop", "--force"], capture_output=True, env=env, timeout=120)
+
+
+def test_a_job_no_node_can_run_is_an_error_not_a_silent_wait(tmp_path):
+    """Ray keeps a job that asks for more than any node has waiting for ever, silently: on a
+    local instance of ours, where no node will join, compare refuses it."""
+    from analysis.sweep import _no_node_fits
+
+    r = CliRunner().invoke(cli, ["compare", "reverse", "--machines", "classical", "--lengths",
+                                 "3", "--samples", "2", "--backend", "ray", "--cpus-per-job",
+                                 "1024", "--out", str(tmp_path / "big")])
+    assert r.exit_code == 2, r.output
+    assert "no node of the Ray cluster has 1024 CPUs and 0 GPUs for a job (its nodes have " \
+        in r.stderr and "lower --cpus-per-job or --gpus-per-job" in r.stderr, r.output
+    nodes = [{"Alive": True, "Resources": {"CPU": 8.0}},
+             {"Alive": True, "Resources": {"CPU": 2.0, "GPU": 1.0}},
+             {"Alive": False, "Resources": {"CPU": 64.0, "GPU": 8.0}}]     # a node lost
+    assert _no_node_fits(nodes, 2, 0.25) is None and _no_node_fits(nodes, 8, 0) is None
+    assert _no_node_fits(nodes, 4, 1) == ("no node of the Ray cluster has 4 CPUs and 1 GPUs "
+                                          "for a job (its nodes have 8 CPUs and 0 GPUs, 2 CPUs "
+                                          "and 1 GPUs)")
+    assert _no_node_fits([], 1, 0).endswith("(it has no node)")
