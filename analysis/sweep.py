@@ -38,7 +38,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from analysis.layout import (EVALUATION, FAILED, evaluation_line, run_dir as run_path,
                              write_json)
@@ -105,29 +105,47 @@ class Progress:
                 f"{self.running} running, {self.failed} failed{eta}")
 
 
-def training_status(out: Path, names, expected: dict[str, float | None]) -> str | None:
-    """``training: copy-ntm-s0 63 s left, loss 12.3; evaluating: copy-lstm-s0 hard, length
-    80 (3 of 4 lengths)`` from what the running jobs log: the metrics of those training, the
-    evaluation file of those evaluating (None while none has logged yet)."""
+class JobStatus(NamedTuple):
+    """What one running job is doing, for a status line."""
+
+    kind: str       # "training" | "evaluating"
+    text: str       # "copy-ntm-s0 63 s left, loss 12.3"
+
+
+def job_status(out: Path, name: str, budget: float | None) -> JobStatus | None:
+    """Where job ``name`` of ``out`` stands, from what it logs: its evaluation file while it
+    evaluates, else its training metrics (``budget``: its seconds of training, None for a
+    step budget); None while it has logged nothing."""
     from machines.training import read_metrics
 
-    training, evaluating = [], []
-    for name in names:
-        run = run_path(out, name)
-        line = evaluation_line(run)
-        if line is not None:
-            evaluating.append(f"{name} {line}")
-            continue
-        rows = read_metrics(run)
-        if not rows:
-            continue
-        last, budget = rows[-1], expected.get(name)
-        where = (f"{max(0.0, budget - last['seconds']):.0f} s left" if budget
-                 else _steps_left(run, last))
-        training.append(f"{name} {where}, loss {last['loss']:.3g}")
-    parts = ([("training: " + "; ".join(training))] if training else []) + \
-        ([("evaluating: " + "; ".join(evaluating))] if evaluating else [])
-    return "; ".join(parts) if parts else None
+    run = run_path(out, name)
+    line = evaluation_line(run)
+    if line is not None:
+        return JobStatus("evaluating", f"{name} {line}")
+    rows = read_metrics(run)
+    if not rows:
+        return None
+    last = rows[-1]
+    where = (f"{max(0.0, budget - last['seconds']):.0f} s left" if budget
+             else _steps_left(run, last))
+    return JobStatus("training", f"{name} {where}, loss {last['loss']:.3g}")
+
+
+def status_line(statuses: list[JobStatus]) -> str | None:
+    """``training: copy-ntm-s0 63 s left, loss 12.3; evaluating: copy-lstm-s0 hard, length
+    80 (3 of 4 lengths)`` (None for no status)."""
+    parts = []
+    for kind in ("training", "evaluating"):
+        texts = [st.text for st in statuses if st.kind == kind]
+        if texts:
+            parts.append(f"{kind}: " + "; ".join(texts))
+    return "; ".join(parts) or None
+
+
+def training_status(out: Path, names, expected: dict[str, float | None]) -> str | None:
+    """The status line of the running jobs ``names`` of ``out`` (:func:`status_line`)."""
+    return status_line([st for st in (job_status(out, name, expected.get(name))
+                                      for name in names) if st is not None])
 
 
 def _steps_left(run: Path, last: dict) -> str:
@@ -246,17 +264,17 @@ def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
 
 
 @contextlib.contextmanager
-def _heartbeat(out: Path, name: str, expected: dict, log: Callable[[str], None],
-               every: float):
-    """While the body runs (a job in this process), log its training status every
-    ``every`` seconds from a helper thread."""
+def _heartbeat(out: Path, name: str, budget: float | None,
+               send: Callable[[JobStatus], object], every: float):
+    """While the body runs (job ``name`` in this process, in ``out``), send its status
+    (:func:`job_status`) every ``every`` seconds from a helper thread."""
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(every):
-            status = training_status(out, [name], expected)
-            if status:
-                log(status)
+            status = job_status(out, name, budget)
+            if status is not None:
+                send(status)
     thread = threading.Thread(target=beat, daemon=True)
     thread.start()
     try:
@@ -298,7 +316,8 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
                 progress.running = 1
                 tries[job.name] += 1
                 log(f"{job.name}: running (try {tries[job.name]})")
-                with _heartbeat(out, job.name, progress.expected, log, options.heartbeat):
+                with _heartbeat(out, job.name, progress.expected.get(job.name),
+                                lambda st: log(status_line([st])), options.heartbeat):
                     ok, error, seconds = _attempt(run_job, job, config, out, None)
                 progress.running = 0
                 if ok or tries[job.name] > options.retries:
@@ -370,11 +389,36 @@ def _run_local(todo, run_job, config, out, options, progress, outcomes, log) -> 
 
 
 # ------------------------------------------------------------------------------ ray
-def _remote_attempt(run_job: Callable, job, config, threads: int) -> dict:
-    """One try of a job on a Ray worker (:func:`_attempt` in a scratch folder): its run
+class StatusBoard:
+    """A Ray actor: the last status (:class:`JobStatus`) each running job sent, which the
+    driver prints; a job's own files stay on its node until it ends."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, JobStatus] = {}
+
+    def put(self, name: str, status: JobStatus | None) -> None:
+        """Record ``name``'s status; None: the job has ended."""
+        if status is None:
+            self.statuses.pop(name, None)
+        else:
+            self.statuses[name] = status
+
+    def all(self) -> list[JobStatus]:
+        return list(self.statuses.values())
+
+
+def _remote_attempt(run_job: Callable, job, config, threads: int, board, budget: float | None,
+                    every: float) -> dict:
+    """One try of a job on a Ray worker (:func:`_attempt` in a scratch folder), its status
+    sent to ``board`` (a :class:`StatusBoard` actor) every ``every`` seconds: its run
     directory's files come back as bytes (the driver writes them), or the traceback."""
     with tempfile.TemporaryDirectory(prefix="tapelab-job-") as scratch:
-        ok, error, seconds = _attempt(run_job, job, config, Path(scratch), threads)
+        try:
+            with _heartbeat(Path(scratch), job.name, budget,
+                            lambda st: board.put.remote(job.name, st), every):
+                ok, error, seconds = _attempt(run_job, job, config, Path(scratch), threads)
+        finally:
+            board.put.remote(job.name, None)
         if not ok:
             return {"ok": False, "error": error, "seconds": seconds}
         root = run_path(Path(scratch), job.name)
@@ -437,11 +481,20 @@ def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> No
                         max_retries=0)(_remote_attempt)
     parallel = max(1.0, ray.cluster_resources().get("CPU", 1.0) / options.cpus_per_job)
     tries = {job.name: 1 for job in todo}
-    pending = {remote.remote(run_job, job, config, threads): job for job in todo}
+    board = ray.remote(num_cpus=0)(StatusBoard).remote()
+
+    def submit(job):
+        return remote.remote(run_job, job, config, threads, board,
+                             progress.expected.get(job.name), options.heartbeat)
+    pending = {submit(job): job for job in todo}
     try:
         while pending:
             progress.running = int(min(len(pending), parallel))
-            ready, _ = ray.wait(list(pending), num_returns=1)
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=options.heartbeat)
+            if not ready:
+                status = status_line(ray.get(board.all.remote()))
+                if status:
+                    log(status)
             for ref in ready:
                 job = pending.pop(ref)
                 try:
@@ -451,7 +504,7 @@ def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> No
                 if not result["ok"] and tries[job.name] <= options.retries:
                     log(f"retrying {job.name} ({result['error'].strip().splitlines()[-1]})")
                     tries[job.name] += 1
-                    pending[remote.remote(run_job, job, config, threads)] = job
+                    pending[submit(job)] = job
                     continue
                 if result["ok"]:
                     _write_back(out, job.name, result["files"])

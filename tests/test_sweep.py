@@ -226,3 +226,16 @@ def test_a_job_no_node_can_run_is_an_error_not_a_silent_wait(tmp_path):
                                           "for a job (its nodes have 8 CPUs and 0 GPUs, 2 CPUs "
                                           "and 1 GPUs)")
     assert _no_node_fits([], 1, 0).endswith("(it has no node)")
+
+
+def test_a_ray_sweep_prints_where_its_running_jobs_stand(tmp_path):
+    """On Ray, each job trains in a scratch folder on its node: the driver printed nothing
+    between a job's start and its end (hours, at Delétang et al.'s budget)."""
+    lines: list[str] = []
+    config = CompareConfig(tasks=["invert"], machines=["lstm"], budget=6, lengths=[3],
+                           samples=2, temperatures=[])
+    outcomes = compare(config, tmp_path / "cmp", log=lines.append,
+                       options=SweepOptions(backend="ray", ray_cpus=2, heartbeat=0.5))
+    assert [o.status for o in outcomes] == ["done"]
+    status = [line for line in lines if line.startswith("training: invert-lstm-s0 ")]
+    assert status and all(" s left, loss " in line for line in status), lines
