@@ -492,7 +492,10 @@ def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> No
             progress.running = int(min(len(pending), parallel))
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=options.heartbeat)
             if not ready:
-                status = status_line(ray.get(board.all.remote()))
+                try:
+                    status = status_line(ray.get(board.all.remote(), timeout=options.heartbeat))
+                except Exception:           # the board is gone (its node lost): no status
+                    status = None
                 if status:
                     log(status)
             for ref in ready:
