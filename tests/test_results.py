@@ -60,6 +60,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_odds_curriculum": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_deletang_reverse_ring40": ({("reverse", "tapernn")}, 3, []),
     "tapernn_deletang_reverse_ring20": ({("reverse", "tapernn")}, 3, []),
+    "tapernn_sharpen_odds": ({("odds_first", "tapernn")}, 3, []),
 }
 
 
@@ -280,7 +281,8 @@ def test_the_len40_variant_table_is_its_reports_numbers():
 PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reverse_clip",
             "tapernn_deletang_theirs", "tapernn_deletang_reverse_defaults",
             "tapernn_deletang_duplicate", "tapernn_odds_curriculum",
-            "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20")
+            "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20",
+            "tapernn_sharpen_odds")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
