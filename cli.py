@@ -1365,7 +1365,8 @@ def _print_dry_run(config, out: Path, options) -> None:
                    "ntm.gate_bias=-3, --set transformer.position=alibi) or a training one "
                    "(--set ntm.lr=0.003, --set ntm.lr_schedule=cosine, --set ntm.sharpen=0.1). "
                    "all.KEY=VALUE sets it for every sequence machine compared (--set "
-                   "all.batch_size=128); a machine's own setting comes after it.")
+                   "all.batch_size=128); a machine's own setting comes after it. --set "
+                   "all.device=cuda trains and evaluates them on the GPU.")
 @click.option("--compile/--no-compile", "use_compile", default=False,
               help="torch.compile the NTM (pays off for budgets of several minutes).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
