@@ -403,8 +403,8 @@ class StatusBoard:
         else:
             self.statuses[name] = status
 
-    def all(self) -> list[JobStatus]:
-        return list(self.statuses.values())
+    def all(self) -> dict[str, JobStatus]:
+        return dict(self.statuses)
 
 
 def _remote_attempt(run_job: Callable, job, config, threads: int, board, budget: float | None,
@@ -493,9 +493,11 @@ def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> No
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=options.heartbeat)
             if not ready:
                 try:
-                    status = status_line(ray.get(board.all.remote(), timeout=options.heartbeat))
+                    sent = ray.get(board.all.remote(), timeout=options.heartbeat)
                 except Exception:           # the board is gone (its node lost): no status
-                    status = None
+                    sent = {}
+                running = {job.name for job in pending.values()}    # not a dead worker's
+                status = status_line([st for name, st in sent.items() if name in running])
                 if status:
                     log(status)
             for ref in ready:
