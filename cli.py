@@ -1302,7 +1302,13 @@ def _print_dry_run(config, out: Path, options) -> None:
                    "induction come on top")
     else:
         click.echo(f"cost: about {plan.training_seconds / 60:.1f} min of training with "
-                   f"{parallel} job(s) at a time; evaluation and induction come on top")
+                   f"{counted(parallel, 'job')} at a time; evaluation and induction come on "
+                   "top")
+    temperatures = (f", {counted(plan.temperatures, 'test-time temperature')} "
+                    "(--temperatures none drops them)" if plan.temperatures else "")
+    click.echo(f"evaluation: {counted(plan.lengths, 'length')} x "
+               f"{counted(config.samples, 'example')} per run, a pass for each way it is "
+               f"scored: soft, argmax (a machine with addressing){temperatures}")
 
 
 @cli.command()

@@ -456,6 +456,8 @@ class DryRun:
     skipped: list[dict]
     training_seconds: float | None   # sequence jobs to run x budget (None: a step budget)
     parallel: float
+    lengths: int = 0                 # test lengths of a run (the most of any task)
+    temperatures: int = 0            # test-time temperatures that are passes of their own
 
     @property
     def todo(self) -> int:
@@ -480,7 +482,10 @@ def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
         rows.append(GridRow(job.name, job.task, job.machine, job.seed, status))
     seconds = None if config.steps else sum(config.seconds(r.machine) or 0.0 for r in rows
                                             if r.status != "done") / max(parallel, 1.0)
-    return DryRun(rows, skipped, seconds, parallel)
+    own = [t for t in config.temperatures if t not in (0, 1)]   # T = 1, 0: the soft, hard rows
+    return DryRun(rows, skipped, seconds, parallel,
+                  lengths=max(len(lengths_for(t, config)) for t in config.tasks),
+                  temperatures=len(own))
 
 
 # ------------------------------------------------------------------------------ all jobs

@@ -131,8 +131,15 @@ def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
                                  "--out", str(tmp_path / "none")])
     assert r.exit_code == 0, r.output
     assert "6 jobs, 0 done already, 6 to run" in r.stdout and "invert-lstm-s1" in r.stdout
-    assert "about 1.0 min of training with 2 job(s) at a time" in r.stdout
+    assert "about 1.0 min of training with 2 jobs at a time" in r.stdout
+    assert "evaluation: 4 lengths x 50 examples per run, a pass for each way it is scored: " \
+           "soft, argmax (a machine with addressing), 4 test-time temperatures " \
+           "(--temperatures none drops them)" in r.stdout      # 1 and 0 are soft and argmax
     assert not (tmp_path / "none").exists()
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "lstm", "--lengths",
+                                 "41-500", "--temperatures", "none", "--dry-run"])
+    assert r.stdout.endswith("evaluation: 460 lengths x 50 examples per run, a pass for each "
+                             "way it is scored: soft, argmax (a machine with addressing)\n")
 
 
 def test_pairs_choose_cells_of_the_grid(tmp_path):
@@ -173,7 +180,7 @@ def test_the_cost_counts_each_machines_own_time_budget(tmp_path):
                                  "--budget", "30", "--set", "lstm.time_budget=90", "--dry-run",
                                  "--out", str(tmp_path / "none")])
     assert r.exit_code == 0, r.output
-    assert "about 2.0 min of training with 1 job(s) at a time" in r.stdout   # 90 s + 30 s
+    assert "about 2.0 min of training with 1 job at a time" in r.stdout   # 90 s + 30 s
     config = CompareConfig(["invert"], ["classical", "lstm", "stackrnn"], budget=30,
                            machine_settings={"lstm": {"train": {"time_budget": 90}}})
     assert [config.seconds(m) for m in config.machines] == [None, 90, 30]
