@@ -125,3 +125,20 @@ def test_eval_says_where_it_stands_on_stderr(tmp_path, monkeypatch):
     assert "evaluating: soft, length 3 (1 of 2 lengths)" in r.stderr
     assert "evaluating: soft, length 4 (2 of 2 lengths)" in r.stderr
     assert "evaluating" not in r.stdout
+
+
+def test_the_evaluation_cost_benchmark_prints_a_row_per_machine():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "eval_cost.py"), "--machines",
+                        "lstm,tapernn", "--lengths", "3,5", "--samples", "2", "--full", "1-10"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split(" | ") for line in r.stdout.splitlines() if line.startswith("| ")][1:]
+    assert [(row[0], row[3]) for row in rows] == [("| lstm", "1"), ("| tapernn", "6")]
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "eval_cost.py"), "--machines",
+                        "classical"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "classical is not a sequence machine" in r.stderr
