@@ -255,6 +255,9 @@ def device_problem(config: CompareConfig, options: SweepOptions) -> str | None:
         if numbered:
             return (f"{numbered} trains on {cuda[numbered]}: on Ray, write cuda (Ray picks "
                     "each job's GPU)")
+        if options.gpus_per_job and not devices:
+            return ("--gpus-per-job: no sequence machine is compared here, and the others "
+                    "run on the CPU")
         if options.gpus_per_job and not cuda:
             return ("--gpus-per-job: every machine here trains on the CPU; add --set "
                     "all.device=cuda to train them on the GPUs")

@@ -246,21 +246,33 @@ def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
 def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
              parent: int | None = None) -> tuple[bool, str, float]:
     """One try of a job: (succeeded, traceback, seconds). Runs in the worker; ``parent`` is
-    the sweep's process when that is a local pool's worker."""
+    the sweep's process when that is a local pool's worker.
+
+    Once that process has died (its SIGTERM, from :func:`stop_with_parent`, stops the job as
+    Ctrl-C does, and the job saves its checkpoint), no one will read the result, and the pool
+    would keep this worker waiting for work that never comes: the worker ends, whatever the
+    job did, and a job that raised leaves its traceback on stderr."""
     started = time.perf_counter()
     try:
         injected_fault(job.name)
         run_job(job, config, out, threads)
-        return True, "", time.perf_counter() - started
+        outcome = True, "", time.perf_counter() - started
     except Exception:       # the sweep goes on: the traceback is the job's record
-        return False, traceback.format_exc(), time.perf_counter() - started
+        outcome = False, traceback.format_exc(), time.perf_counter() - started
     except KeyboardInterrupt:
-        if parent is not None and os.getppid() != parent:
-            # The sweep's process died (stop_with_parent's SIGTERM) and the job has saved its
-            # checkpoint. No one will read the result, and the pool would keep this worker
-            # waiting for work that never comes: end it.
+        if _orphaned(parent):
             os._exit(130)
         raise
+    if _orphaned(parent):
+        sys.stderr.write(f"{job.name}, after the sweep's process died:\n{outcome[1]}")
+        sys.stderr.flush()
+        os._exit(130)
+    return outcome
+
+
+def _orphaned(parent: int | None) -> bool:
+    """Whether this is a pool worker whose sweep process, ``parent``, has died."""
+    return parent is not None and os.getppid() != parent
 
 
 @contextlib.contextmanager

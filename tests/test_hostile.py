@@ -562,27 +562,28 @@ def test_a_killed_sweep_stops_its_workers_and_they_save_their_runs(tmp_path):
     p.kill()
     p.wait(timeout=30)
     deadline = time.time() + 60
-    try:
-        while any(_alive(w) for w in workers) and time.time() < deadline:
-            time.sleep(0.5)
-        assert not any(_alive(w) for w in workers), \
-            "the workers trained on after the kill: " + "; ".join(_state(w) for w in workers)
-    finally:
-        for w in workers:
-            if _alive(w):
-                os.kill(w, signal.SIGKILL)
+    while any(_alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.5)
+    stayed = [_state(w) for w in workers if _alive(w)]
+    for w in workers:
+        if _alive(w):
+            os.kill(w, signal.SIGKILL)
     sizes = [m.stat().st_size for m in metrics]
     time.sleep(1.0)
-    assert [m.stat().st_size for m in metrics] == sizes             # nothing writes any more
+    grew = [m.stat().st_size for m in metrics] != sizes
     import torch
 
     try:                        # what the workers said on their way out, if anything
         _, err = p.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         err = "(their stderr did not end within 30 s)"
-    for m in metrics:           # saved on the way out, as Ctrl-C saves
-        state = torch.load(m.parent / "checkpoint.pt", weights_only=False)["state"]
-        assert state["status"] == "interrupted" and state["step"] > 0, (state, err[-3000:])
+    states = [torch.load(m.parent / "checkpoint.pt", weights_only=False)["state"]
+              for m in metrics]
+    seen = f"checkpoints: {[(s['status'], s['step']) for s in states]}; stderr: {err[-3000:]}"
+    assert not stayed, "the workers did not stop after the kill: " + "; ".join(stayed) + seen
+    assert not grew, "a worker still writes its metrics; " + seen
+    # saved on the way out, as Ctrl-C saves
+    assert all(s["status"] == "interrupted" and s["step"] > 0 for s in states), seen
 
 
 def test_running_out_of_memory_is_one_line():
@@ -733,6 +734,9 @@ def test_where_the_machines_train_is_checked_before_the_sweep():
         assert r.exit_code == USAGE and message in r.stderr, (extra, r.output)
     r = invoke(*base, "--set", "all.device=cuda", "--backend", "ray", "--gpus-per-job", "0.5")
     assert r.exit_code == OK, r.output
+    r = invoke("compare", "reverse", "--machines", "classical", "--backend", "ray",
+               "--gpus-per-job", "1", "--dry-run")
+    assert r.exit_code == USAGE and "no sequence machine is compared here" in r.stderr
     if not torch.cuda.is_available():
         r = invoke(*base, "--set", "lstm.device=cuda")
         assert r.exit_code == USAGE and "lstm trains on cuda: there is no CUDA device here" \
