@@ -248,25 +248,32 @@ def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
     """One try of a job: (succeeded, traceback, seconds). Runs in the worker; ``parent`` is
     the sweep's process when that is a local pool's worker.
 
-    Once that process has died (its SIGTERM, from :func:`stop_with_parent`, stops the job as
-    Ctrl-C does, and the job saves its checkpoint), no one will read the result, and the pool
-    would keep this worker waiting for work that never comes: the worker ends, whatever the
-    job did, and a job that raised leaves its traceback on stderr."""
+    In a pool worker, SIGTERM (from :func:`stop_with_parent` once the sweep's process dies,
+    or from a ``kill``) stops the job as Ctrl-C does, and the job saves its checkpoint. Then,
+    or once the sweep's process has died, no one will read the result, and the pool would
+    keep this worker waiting for work that never comes: the worker ends, whatever the job
+    did, and a job that raised leaves its traceback on stderr."""
     started = time.perf_counter()
     try:
+        if parent is not None:
+            signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
         injected_fault(job.name)
         run_job(job, config, out, threads)
         outcome = True, "", time.perf_counter() - started
     except Exception:       # the sweep goes on: the traceback is the job's record
         outcome = False, traceback.format_exc(), time.perf_counter() - started
     except KeyboardInterrupt:
-        if _orphaned(parent):
+        if parent is not None and (_told_to_stop() or _orphaned(parent)):
             os._exit(130)
+        if parent is not None:
+            signal.signal(signal.SIGTERM, _end_now)
         raise
-    if _orphaned(parent):
-        sys.stderr.write(f"{job.name}, after the sweep's process died:\n{outcome[1]}")
-        sys.stderr.flush()
-        os._exit(130)
+    if parent is not None:
+        if _told_to_stop() or _orphaned(parent):
+            sys.stderr.write(f"{job.name}, stopped:\n{outcome[1]}" if outcome[1] else "")
+            sys.stderr.flush()
+            os._exit(130)
+        signal.signal(signal.SIGTERM, _end_now)
     return outcome
 
 
@@ -299,15 +306,32 @@ def _heartbeat(out: Path, name: str, budget: float | None,
 PR_SET_PDEATHSIG = 1        # prctl(2): the signal a process gets when its parent dies
 
 
+def _end_now(signum, frame) -> None:
+    """A pool worker's SIGTERM between jobs: nothing to save, so it ends at once, quietly."""
+    os._exit(130)
+
+
 def _stop_as_on_ctrl_c(signum, frame) -> None:
+    """A pool worker's SIGTERM during a job: the job stops as on Ctrl-C (its checkpoint is
+    saved), and the worker ends after it (:func:`_attempt`). Later SIGTERMs are ignored, so
+    that none interrupts that save: the kernel can send two, one when the thread of the
+    sweep that started the worker dies, while ``getppid()`` still names the sweep's process,
+    and one when the whole process has died (prctl(2), ``PR_SET_PDEATHSIG``)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
+def _told_to_stop() -> bool:
+    """Whether this pool worker has had its SIGTERM during a job (:func:`_stop_as_on_ctrl_c`)."""
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+
+
 def stop_with_parent(parent: int) -> None:
-    """Pool-worker initializer: SIGTERM stops this worker's job as Ctrl-C does (a checkpoint
-    is saved), and the kernel sends it SIGTERM when its parent process ``parent`` dies
-    (Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere only the first part holds)."""
-    signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
+    """Pool-worker initializer: SIGTERM ends this worker (between jobs at once; during one,
+    after its checkpoint is saved, as on Ctrl-C: :func:`_attempt`), and the kernel sends it
+    SIGTERM when its parent process ``parent`` dies (Linux's ``prctl(PR_SET_PDEATHSIG)``;
+    elsewhere only the first part holds)."""
+    signal.signal(signal.SIGTERM, _end_now)
     if not sys.platform.startswith("linux"):
         return
     import ctypes

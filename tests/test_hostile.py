@@ -754,3 +754,23 @@ def test_eval_runs_the_model_where_it_is_told(tmp_path):
     if not torch.cuda.is_available():
         r = invoke("eval", str(run), "--lengths", "3", "--samples", "2", "--device", "cuda")
         assert r.exit_code == USAGE and "--device cuda: no CUDA device here" in r.stderr
+
+
+def test_a_second_sigterm_cannot_interrupt_the_save_the_first_one_started():
+    """The kernel can send a pool worker two SIGTERMs when the sweep dies (one as the thread
+    that started the worker dies, while getppid() still names the sweep, one as the whole
+    process does): the second interrupted the checkpoint being saved, which kept 'running'
+    at step 0, and the worker went back to wait on the dead pool's queue."""
+    from analysis import sweep
+
+    previous = signal.signal(signal.SIGTERM, sweep._stop_as_on_ctrl_c)
+    try:
+        assert not sweep._told_to_stop()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)                                   # the handler raises first
+        assert sweep._told_to_stop()
+        os.kill(os.getpid(), signal.SIGTERM)               # ignored: nothing raises
+        time.sleep(0.2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
