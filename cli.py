@@ -368,6 +368,26 @@ def run(program: str, tape_input: str | None, fmt: str, start: str | None, max_s
     sys.exit(code.get(result.reason, EXIT_HALTED))
 
 
+class _StderrLine:
+    """One progress line on stderr: rewritten in place on a terminal, a line of its own
+    elsewhere; ``clear`` blanks a line left on the terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.width = 0
+
+    def show(self, line: str) -> None:
+        if self.tty:
+            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+            self.width = len(line)
+        else:
+            click.echo(line, err=True)
+
+    def clear(self) -> None:
+        if self.width:
+            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+
+
 class _RunWatch:
     """What a classical run calls every few milliseconds: on a terminal, after
     ``PROGRESS_AFTER`` seconds, one progress line on stderr (rewritten in place, at most a
@@ -380,7 +400,7 @@ class _RunWatch:
         self.stopped, self.show = stopped, show
         self.started = time.perf_counter()
         self.shown_at = 0.0
-        self.width = 0
+        self.line = _StderrLine()
 
     def __call__(self, progress) -> bool:
         now = time.perf_counter()
@@ -390,15 +410,13 @@ class _RunWatch:
             unit = "cells" if progress.engine == "plain" else "runs"
             from machines.display import count_text
 
-            line = (f"{count_text(progress.steps)} steps ({progress.engine} engine), tape "
-                    f"{progress.runs:,} {unit}{rules}, {now - self.started:.0f} s")
-            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
-            self.width, self.shown_at = len(line), now
+            self.line.show(f"{count_text(progress.steps)} steps ({progress.engine} engine), "
+                           f"tape {progress.runs:,} {unit}{rules}, {now - self.started:.0f} s")
+            self.shown_at = now
         return self.stopped()
 
     def clear(self) -> None:
-        if self.width:
-            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+        self.line.clear()
 
 
 class _EvalWatch:
@@ -414,27 +432,20 @@ class _EvalWatch:
         from analysis.evaluate import EvaluationProgress
 
         self.now = EvaluationProgress(lengths)
-        self.tty = sys.stderr.isatty()
+        self.line = _StderrLine()
         self.started = self.shown_at = time.perf_counter()
-        self.width = 0
 
     def __call__(self, row) -> None:
         self.now = self.now.after(row)
         t = time.perf_counter()
         if t - self.started < self.PROGRESS_AFTER or \
-                t - self.shown_at < (self.EVERY if self.tty else self.LOG_EVERY):
+                t - self.shown_at < (self.EVERY if self.line.tty else self.LOG_EVERY):
             return
-        line = f"evaluating: {self.now.line()}, {t - self.started:.0f} s"
-        if self.tty:
-            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
-            self.width = len(line)
-        else:
-            click.echo(line, err=True)
+        self.line.show(f"evaluating: {self.now.line()}, {t - self.started:.0f} s")
         self.shown_at = t
 
     def clear(self) -> None:
-        if self.width:
-            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+        self.line.clear()
 
 
 @contextlib.contextmanager
