@@ -131,11 +131,12 @@ def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None
         return "not a number"
     if field_.metadata.get("signed"):
         return None if math.isfinite(value) else "not a finite number"
-    if not math.isfinite(value) or value < 0:
-        return "not a finite number >= 0"
     whole = isinstance(default, int)
     if sized and whole and not 1 <= value <= MAX_MODEL_SETTING:
         return f"outside 1..{MAX_MODEL_SETTING}"
+    least = field_.metadata.get("least", 0)
+    if not math.isfinite(value) or value < least:
+        return f"not a finite number >= {least}"
     if whole and not isinstance(value, int):
         return (f"a whole number written as a decimal: write {int(value)}"
                 if value.is_integer() else "not a whole number")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,6 +29,8 @@ from machines.trace import GRAPH
 CHECKPOINT = "checkpoint.pt"
 LR_FLOOR = 0.05        # a cosine schedule ends at this share of the learning rate
 LR_SCHEDULES = ("constant", "cosine")
+OPTIMIZERS = ("adam", "rmsprop")
+AT_LEAST_1 = {"least": 1}      # a setting's metadata: its smallest value (0 when absent)
 METRICS = "metrics.jsonl"
 
 RECIPES = {
@@ -50,11 +52,11 @@ class TrainConfig:
     momentum: float = 0.0
     clip_value: float | None = None          # elementwise gradient clip
     clip_norm: float | None = 50.0           # gradient-norm clip
-    batch_size: int = 32
+    batch_size: int = field(default=32, metadata=AT_LEAST_1)
     seed: int = 0
-    checkpoint_every: int = 200              # steps between checkpoints ...
+    checkpoint_every: int = field(default=200, metadata=AT_LEAST_1)  # steps between checkpoints ...
     checkpoint_seconds: float = 30.0         # ... or seconds, whichever comes first
-    log_every: int = 20
+    log_every: int = field(default=20, metadata=AT_LEAST_1)
     nan_patience: int = 3                    # non-finite steps in a row before a restore
     grad_noise: float = 0.0                  # std of annealed gradient noise (0: none)
     sharpen: float = 0.0                     # W: the sharpening prior's weight (0: none)
@@ -67,6 +69,13 @@ class TrainConfig:
     def __post_init__(self) -> None:
         from machines.sharpening import SCHEDULES
 
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
+        for setting in fields(self):
+            least = setting.metadata.get("least")
+            if least is not None and getattr(self, setting.name) < least:
+                raise ValueError(f"{setting.name} is {getattr(self, setting.name)}: give a whole "
+                                 f"number >= {least}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule {self.lr_schedule!r}: choose one of "
                              f"{', '.join(LR_SCHEDULES)}")
@@ -141,7 +150,7 @@ def _optimizer(model: torch.nn.Module, config: TrainConfig, lr: float) -> torch.
         return torch.optim.Adam(model.parameters(), lr=lr)
     if config.optimizer == "rmsprop":
         return torch.optim.RMSprop(model.parameters(), lr=lr, momentum=config.momentum)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}; use adam or rmsprop")
+    raise ValueError(f"optimizer {config.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
 
 
 def save_checkpoint(path: Path, model, optimizer, state: TrainState) -> None:

@@ -284,6 +284,23 @@ def test_a_setting_set_twice_or_unknown_is_named():
         "hidden_size, init, tape_cells, tape_width, variant)" in r.stderr, r.output
 
 
+def test_a_training_setting_that_would_fail_every_job_is_refused_before_the_sweep():
+    """batch_size=0, checkpoint_every=0, log_every=0 and an unknown optimizer used to pass the
+    dry run and then fail every job (a ZeroDivisionError, 'no examples to encode')."""
+    for setting, message in (("batch_size=0", "train.batch_size is 0: not a finite number >= 1"),
+                             ("checkpoint_every=0", "train.checkpoint_every is 0: not a finite "
+                                                    "number >= 1"),
+                             ("log_every=-2", "train.log_every is -2: not a finite number >= 1"),
+                             ("optimizer=sgd", "optimizer 'sgd': choose one of adam, rmsprop"),
+                             ("hidden_size=-1", "model.hidden_size is -1: outside 1..65536")):
+        r = invoke("compare", "--pairs", "parity:lstm", "--set", f"lstm.{setting}", "--dry-run")
+        no_traceback(r)
+        assert r.exit_code == USAGE and message in r.stderr, (setting, r.output)
+    from machines.training import TrainConfig
+    with pytest.raises(ValueError, match="batch_size is 0: give a whole number >= 1"):
+        TrainConfig(batch_size=0)
+
+
 def test_a_program_can_be_piped_to_dash(files):
     r = invoke("run", "-", input=BB2 + "\n")
     assert r.exit_code == OK and "after 6 steps" in r.stdout, r.output
