@@ -165,6 +165,11 @@ class CompareConfig:
                                  "machines compared here")
             if set(kinds) - {"model", "train"}:
                 raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
+            sharpened = [machine] if machine != EVERY_MACHINE else sequence
+            if kinds.get("train", {}).get("sharpen") and sharpened \
+                    and all(registry.no_addressing(m) for m in sharpened):
+                raise ValueError(f"settings for {machine}: sharpen: "
+                                 f"{registry.no_addressing(sharpened[0])}")
             if "seed" in kinds.get("train", {}):
                 raise ValueError(f"settings for {machine}: a run's seed is its job's (give "
                                  "--first-seed and --seeds), not a setting")

@@ -173,6 +173,15 @@ def names(family: str | None = None) -> tuple[str, ...]:
     return REGISTRY.names(family)
 
 
+def no_addressing(machine: str) -> str | None:
+    """Why the sharpening prior would do nothing to ``machine`` (None: it has heads)."""
+    if get(machine).addressing:
+        return None
+    headed = [n for n in names("sequence") if get(n).addressing]
+    return (f"{machine} has no addressing for the prior to sharpen; these machines have: "
+            f"{', '.join(headed)}")
+
+
 def register(entry: MachineEntry) -> MachineEntry:
     """Add a machine to tapelab's registry (for the life of this process)."""
     return REGISTRY.add(entry)

@@ -215,6 +215,16 @@ def test_a_setting_that_would_do_nothing_is_refused():
         assert r.exit_code == USAGE and message in r.stderr, r.output
     r = invoke("train", "reverse", "--sharpen-schedule", "late", "--steps", "1", "--out", "x")
     assert r.exit_code == USAGE and "give its weight, --sharpen W" in r.stderr, r.output
+    sharpen = "lstm has no addressing for the prior to sharpen; these machines have: ntm, "
+    r = invoke("train", "reverse", "--machine", "lstm", "--sharpen", "1", "--steps", "1",
+               "--out", "x")
+    assert r.exit_code == USAGE and f"--sharpen: {sharpen}" in r.stderr, r.output
+    for setting in ("lstm.sharpen=1", "all.sharpen=0.5"):
+        r = invoke("compare", "reverse", "--machines", "lstm", "--set", setting, "--dry-run")
+        assert r.exit_code == USAGE and sharpen in r.stderr, r.output
+    r = invoke("compare", "reverse", "--machines", "lstm,tapernn", "--set", "all.sharpen=0.5",
+               "--dry-run")                 # the Tape-RNN's runs are sharpened
+    assert r.exit_code == OK, r.output
 
 
 def test_an_lstm_has_no_addressing_to_make_hard_or_temper(tmp_path):
