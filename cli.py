@@ -1171,7 +1171,8 @@ def induce(task_name, states, tape_length, origin, steps, examples, restarts, me
     reports = []
     for m in methods:
         config = InduceConfig.for_task(task_name, states=states, tape_length=tape_length,
-                                       origin=origin, steps=steps, examples=examples, restarts=restarts,
+                                       origin=origin, steps=steps, examples=examples,
+                                       restarts=restarts,
                                        method=m, iterations=iterations, lr=lr,
                                        entropy_bonus=entropy_bonus, grad_noise=grad_noise,
                                        state_economy=state_economy,

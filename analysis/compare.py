@@ -194,9 +194,10 @@ class CompareConfig:
         jobs, skipped = plan(self)
         if not jobs:                    # every pair asked for is one no machine can run
             first = skipped[0]
+            more = (f", and {counted(len(skipped) - 1, 'more pair')}" if len(skipped) > 1
+                    else "")
             raise ValueError(f"nothing to run: {first['machine']} on {first['task']} is skipped "
-                             f"({first['reason']})" + (f", and {counted(len(skipped) - 1, 'more pair')}"
-                                                       if len(skipped) > 1 else ""))
+                             f"({first['reason']}){more}")
 
 
 @dataclass
