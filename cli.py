@@ -1322,7 +1322,7 @@ def _print_dry_run(config, out: Path, options) -> None:
                     "(--temperatures none drops them)" if plan.temperatures else "")
     click.echo(f"evaluation: {counted(plan.lengths, 'length')} x "
                f"{counted(config.samples, 'example')} per run, a pass for each way it is "
-               f"scored: soft, argmax (a machine with addressing){temperatures}")
+               f"scored: {', '.join(plan.passes)}{temperatures}")
 
 
 @cli.command()

@@ -467,6 +467,7 @@ class DryRun:
     parallel: float
     lengths: int = 0                 # test lengths of a run (the most of any task)
     temperatures: int = 0            # test-time temperatures that are passes of their own
+    passes: tuple[str, ...] = ()     # the ways its runs are scored: classical, soft, argmax
 
     @property
     def todo(self) -> int:
@@ -492,9 +493,14 @@ def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
     seconds = None if config.steps else sum(config.seconds(r.machine) or 0.0 for r in rows
                                             if r.status != "done") / max(parallel, 1.0)
     own = [t for t in config.temperatures if t not in (0, 1)]   # T = 1, 0: the soft, hard rows
+    entries = [registry.get(m) for m in {r.machine for r in rows}]
     return DryRun(rows, skipped, seconds, parallel,
                   lengths=max(len(lengths_for(t, config)) for t in config.tasks),
-                  temperatures=len(own))
+                  temperatures=len(own) if any(e.heads for e in entries) else 0,
+                  passes=tuple(name for name, kind in (
+                      ("classical", any(e.family == "classical" for e in entries)),
+                      ("soft", any(e.family != "classical" for e in entries)),
+                      ("argmax", any(e.hard for e in entries))) if kind))
 
 
 # ------------------------------------------------------------------------------ all jobs

@@ -132,14 +132,17 @@ def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
     assert r.exit_code == 0, r.output
     assert "6 jobs, 0 done already, 6 to run" in r.stdout and "invert-lstm-s1" in r.stdout
     assert "about 1.0 min of training with 2 jobs at a time" in r.stdout
-    assert "evaluation: 4 lengths x 50 examples per run, a pass for each way it is scored: " \
-           "soft, argmax (a machine with addressing), 4 test-time temperatures " \
-           "(--temperatures none drops them)" in r.stdout      # 1 and 0 are soft and argmax
+    assert r.stdout.endswith("evaluation: 4 lengths x 50 examples per run, a pass for each "
+                             "way it is scored: classical, soft\n")   # an LSTM has no heads
     assert not (tmp_path / "none").exists()
-    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "lstm", "--lengths",
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "lstm,tapernn", "--dry-run"])
+    assert r.stdout.endswith("evaluation: 4 lengths x 50 examples per run, a pass for each way "
+                             "it is scored: soft, argmax, 4 test-time temperatures "
+                             "(--temperatures none drops them)\n")   # 1 and 0: soft, argmax
+    r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "tapernn", "--lengths",
                                  "41-500", "--temperatures", "none", "--dry-run"])
     assert r.stdout.endswith("evaluation: 460 lengths x 50 examples per run, a pass for each "
-                             "way it is scored: soft, argmax (a machine with addressing)\n")
+                             "way it is scored: soft, argmax\n")
 
 
 def test_pairs_choose_cells_of_the_grid(tmp_path):
