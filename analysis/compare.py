@@ -14,7 +14,7 @@ import math
 import time
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -276,7 +276,13 @@ def device_problem(config: CompareConfig, options: SweepOptions) -> str | None:
     return None
 
 
-def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
+class Plan(NamedTuple):
+    jobs: list[Job]
+    skipped: list[dict]     # {"task", "machine", "reason"}: pairs no machine can run
+
+
+def plan(config: CompareConfig) -> Plan:
+    """The jobs of ``config``'s grid, in order, and the pairs it skips (with why)."""
     jobs, skipped = [], []
     for task in config.tasks:
         for machine in config.machines:
@@ -290,7 +296,7 @@ def plan(config: CompareConfig) -> tuple[list[Job], list[dict]]:
             seeds = [0] if deterministic else range(config.first_seed,
                                                     config.first_seed + config.seeds)
             jobs += [Job(task, machine, s) for s in seeds]
-    return jobs, skipped
+    return Plan(jobs, skipped)
 
 
 def unfinished(settings: dict, finished: set[str]) -> list[str]:
@@ -437,7 +443,7 @@ def _softtm(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int],
                          "hard_train_exact": report.hard_train_exact,
                          "hard_exact_len100": report.hard_exact_len100},
             "induce": report.to_json(),
-            "synthesis": dict(zip(("head", "rows"), comparison_rows(searches))),
+            "synthesis": comparison_rows(searches)._asdict(),
             "restarts": evaluate_restarts(report.model, task, lengths, samples=config.samples,
                                           seed=EVAL_SEED_OFFSET + job.seed),
             "mass_on_classical_head": {r.length: r.extra["mass_on_classical_head"]

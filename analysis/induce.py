@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -398,7 +398,7 @@ def _checked_programs(task: Task, programs: list, examples: list, config: Induce
     from machines.formats import dumps
 
     held = {n: [task.sample(n, rng) for _ in range(config.held_out)] for n in HELD_OUT_LENGTHS}
-    limit = {n: HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps
+    limit = {n: HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input).run.steps
                                            for e in held[n]) + HELD_OUT_STEP_MARGIN
              for n in held}
     details = []
@@ -475,7 +475,12 @@ COMPARISON_HEAD = ["method", "programs found", "exact at 20", "exact at 100",
                    "first (s)", "total (s)", "consistent programs (general)"]
 
 
-def comparison_rows(reports: list[InduceReport]) -> tuple[list[str], list[list[str]]]:
+class ComparisonTable(NamedTuple):
+    head: list[str]
+    rows: list[list[str]]
+
+
+def comparison_rows(reports: list[InduceReport]) -> ComparisonTable:
     """One row per method: programs exact on the training inputs (of restarts tried, for the
     gradient methods), the share of them exact at lengths 20 and 100, seconds to the first
     (the gradient methods train every restart at once: their total) and in all, and for the
@@ -492,7 +497,7 @@ def comparison_rows(reports: list[InduceReport]) -> tuple[list[str], list[list[s
         rows.append([r.method, f"{found}" + ("" if r.search else f" of {r.restarts}"),
                      share(r.hard_exact_len20), share(r.hard_exact_len100),
                      "-" if first is None else f"{first:.2f}", f"{r.seconds:.2f}", count])
-    return COMPARISON_HEAD, rows
+    return ComparisonTable(COMPARISON_HEAD, rows)
 
 
 def comparison_lines(reports: list[InduceReport]) -> list[str]:
@@ -594,7 +599,7 @@ def sweep_example_sets(config: InduceConfig, sets: list[tuple[str, ...]], *,
         visits = model.visits(batch.tape, config.steps, batch.origin)
     rng = np.random.default_rng([config.seed, 1])
     held = [task.sample(n, rng) for n in held_lengths for _ in range(held_out)]
-    limit = HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input)[1].steps
+    limit = HELD_OUT_STEP_FACTOR * max(task.run_reference(e.input).run.steps
                                        for e in held) + HELD_OUT_STEP_MARGIN
     general: dict[str, bool] = {}
     results = []

@@ -9,6 +9,7 @@ import json
 import platform
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -177,16 +178,21 @@ def _figures(out: Path, report: dict, evaluations: list[dict]) -> dict[str, list
 SHOWN_LENGTHS = 8    # a table cell or a terminal line gives at most this many lengths
 
 
-def shown_lengths(by_length: dict) -> tuple[list[tuple[str, object]], str]:
+class ShownLengths(NamedTuple):
+    items: list[tuple[str, object]]     # (length, value), in order of length
+    note: str                           # " (8 of 460 lengths)" where some are left out
+
+
+def shown_lengths(by_length: dict) -> ShownLengths:
     """``by_length``'s (length, value) items in order of length, at most ``SHOWN_LENGTHS`` of
     them evenly spaced from the shortest to the longest, and a note saying how many there are
     when some are left out (report.json keeps them all)."""
     items = sorted(by_length.items(), key=lambda kv: int(kv[0]))
     if len(items) <= SHOWN_LENGTHS:
-        return items, ""
+        return ShownLengths(items, "")
     picks = sorted({round(i * (len(items) - 1) / (SHOWN_LENGTHS - 1))
                     for i in range(SHOWN_LENGTHS)})
-    return [items[i] for i in picks], f" ({SHOWN_LENGTHS} of {len(items)} lengths)"
+    return ShownLengths([items[i] for i in picks], f" ({SHOWN_LENGTHS} of {len(items)} lengths)")
 
 
 def lengths_text(lengths: list[int]) -> str:

@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -23,6 +23,11 @@ CONFIG = "config.json"
 
 
 PROBE_FACTOR = 2      # the training-time probe runs at this multiple of the longest length
+
+
+class LengthRange(NamedTuple):
+    shortest: int
+    longest: int
 
 
 @dataclass
@@ -40,13 +45,14 @@ class RunSpec:
     train: dict = field(default_factory=dict)      # TrainConfig fields
     compile: bool = False                  # the registry's compile (the NTM's time step)
 
-    def lengths(self, task: Task) -> tuple[int, int]:
+    def lengths(self, task: Task) -> LengthRange:
+        """The shortest and the longest training input of this run on ``task``."""
         lo = task.min_length if self.min_length is None else self.min_length
         hi = self.max_length if self.max_length is not None else default_max_length(task)
         if lo < task.min_length or hi < lo:
             raise ValueError(f"training lengths {lo}..{hi} do not fit task {task.name} "
                              f"(minimum length {task.min_length})")
-        return lo, hi
+        return LengthRange(lo, hi)
 
 
 class RunDirError(ValueError):
@@ -322,7 +328,7 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
     write_config(run_dir, spec)
     from analysis.evaluate import length_probe
 
-    probe = length_probe(task, PROBE_FACTOR * spec.lengths(task)[1])
+    probe = length_probe(task, PROBE_FACTOR * spec.lengths(task).longest)
     return train(model, batch_fn(spec, task, config.seed, config.batch_size),
                  config, run_dir, resume=resume, progress=progress, probe=probe)
 

@@ -25,6 +25,7 @@ addressing (hard accuracy at the longest length at least ``GENERALISES``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,8 +58,13 @@ def spearman(x, y) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+class Interval(NamedTuple):
+    low: float
+    high: float
+
+
 def bootstrap_interval(x, y, *, samples: int = BOOTSTRAP, seed: int = 0,
-                       level: float = 0.95) -> tuple[float, float]:
+                       level: float = 0.95) -> Interval:
     """The percentile bootstrap interval of :func:`spearman` over resampled pairs (resamples
     whose rho is undefined are dropped)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -70,10 +76,10 @@ def bootstrap_interval(x, y, *, samples: int = BOOTSTRAP, seed: int = 0,
         if not np.isnan(rho):
             values.append(rho)
     if not values:
-        return float("nan"), float("nan")
+        return Interval(float("nan"), float("nan"))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
-    return float(low), float(high)
+    return Interval(float(low), float(high))
 
 
 @dataclass

@@ -105,6 +105,14 @@ class Progress:
                 f"{self.running} running, {self.failed} failed{eta}")
 
 
+class Attempt(NamedTuple):
+    """How one try of a job went (a worker sends it back)."""
+
+    ok: bool
+    error: str          # the traceback ("" when it succeeded)
+    seconds: float
+
+
 class JobStatus(NamedTuple):
     """What one running job is doing, for a status line."""
 
@@ -244,8 +252,8 @@ def _record(out: Path, outcome: Outcome, progress: Progress, outcomes: dict,
 
 # ------------------------------------------------------------------------------ local
 def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
-             parent: int | None = None) -> tuple[bool, str, float]:
-    """One try of a job: (succeeded, traceback, seconds). Runs in the worker; ``parent`` is
+             parent: int | None = None) -> Attempt:
+    """One try of a job. Runs in the worker; ``parent`` is
     the sweep's process when that is a local pool's worker.
 
     In a pool worker, SIGTERM (from :func:`stop_with_parent` once the sweep's process dies,
@@ -259,9 +267,9 @@ def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
             signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
         injected_fault(job.name)
         run_job(job, config, out, threads)
-        outcome = True, "", time.perf_counter() - started
+        outcome = Attempt(True, "", time.perf_counter() - started)
     except Exception:       # the sweep goes on: the traceback is the job's record
-        outcome = False, traceback.format_exc(), time.perf_counter() - started
+        outcome = Attempt(False, traceback.format_exc(), time.perf_counter() - started)
     except KeyboardInterrupt:
         if parent is not None and (_told_to_stop() or _orphaned(parent)):
             os._exit(130)
@@ -270,7 +278,7 @@ def _attempt(run_job: Callable, job, config, out: Path, threads: int | None,
         raise
     if parent is not None:
         if _told_to_stop() or _orphaned(parent):
-            sys.stderr.write(f"{job.name}, stopped:\n{outcome[1]}" if outcome[1] else "")
+            sys.stderr.write(f"{job.name}, stopped:\n{outcome.error}" if outcome.error else "")
             sys.stderr.flush()
             os._exit(130)
         signal.signal(signal.SIGTERM, _end_now)

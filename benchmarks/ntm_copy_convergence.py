@@ -64,7 +64,7 @@ def one_seed(seed: int, max_seconds: float, preset: str, settings: dict,
         with torch.no_grad():
             for n in range(1, 21):
                 batch = task.encode([task.sample(n, rng) for _ in range(5)])
-                total += float(sequence_loss(model(batch.inputs)[0], batch)[1]) * 5
+                total += float(sequence_loss(model(batch.inputs)[0], batch).bits) * 5
         return total / 100
 
     def progress(state, result):

@@ -74,7 +74,12 @@ class Configuration:
     reason: str | None = None
 
 
-def initial_tape(program: Program, text: str | None) -> tuple[list[str], int]:
+class InitialTape(NamedTuple):
+    cells: list[str]        # the input's cell symbols
+    head: int               # the index of the head's start cell in them
+
+
+def initial_tape(program: Program, text: str | None) -> InitialTape:
     """The input as a list of cell symbols and the index of the head's start cell in it.
 
     ``None`` means the program's own default input. A space stands for the blank; the program's
@@ -93,7 +98,7 @@ def initial_tape(program: Program, text: str | None) -> tuple[list[str], int]:
                              "cell only")
         text = text[:head] + text[head + 1:]
     cells = [program.blank if c == " " else c for c in text]
-    return cells, head
+    return InitialTape(cells, head)
 
 
 def check_input(program: Program, text: str | None) -> None:

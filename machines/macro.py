@@ -31,7 +31,7 @@ of a second and the 6-state machine of about 10^2879 steps in seconds.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
@@ -50,19 +50,35 @@ LOCAL_CELLS = (256, 4 * BLOCK_STEP_CAP)  # cells lowered each side to finish a r
 MAX_SEEN = 100_000       # shapes remembered for proofs (then forgotten, as in Ligocki's)
 
 # A macro transition: (symbol written, direction, next state, base steps, head shift), or None
-# when the base machine stops inside (halts, lacks a rule, loops or passes the cap).
+# when the base machine stops inside (halts, lacks a rule, loops or passes the cap). A plain
+# tuple, not a record: the loop makes and unpacks one per macro step, its hottest path.
 Move = tuple[int, int, int, int, int]
+
+
+class Start(NamedTuple):
+    """Where a macro run starts: its macro state, and the macro symbol under its head."""
+
+    state: int
+    cur: int
+
+
+class BaseConfiguration(NamedTuple):
+    """A macro configuration lowered to the base machine's."""
+
+    left: list[list[int]]       # runs, the head's neighbour last
+    cur: int                    # the base symbol under the head
+    right: list[list[int]]
+    head: int                   # the head's cell
+    state: int                  # the base state
 
 
 class Layer(Protocol):
     """What the macro loop needs from a macro machine."""
 
-    def start(self, left: list[list[int]], cur: int,
-              right: list[list[int]]) -> tuple[int, int]: ...
+    def start(self, left: list[list[int]], cur: int, right: list[list[int]]) -> Start: ...
     def transition(self, state: int, symbol: int) -> Move | None: ...
     def lower(self, state: int, left: list[list[int]], cur: int, right: list[list[int]],
-              head: int, near: int | None = None
-              ) -> tuple[list[list[int]], int, list[list[int]], int, int]: ...
+              head: int, near: int | None = None) -> BaseConfiguration: ...
 
 
 class BlockMachine:
@@ -86,7 +102,7 @@ class BlockMachine:
         return 1 - 2 * (state & 1)
 
     def start(self, left, cur, right):
-        return 0, cur          # base state 0 on the left end of block 0
+        return Start(0, cur)   # base state 0 on the left end of block 0
 
     def transition(self, state: int, symbol: int) -> Move | None:
         t, k = self.table, self.k
@@ -107,8 +123,7 @@ class BlockMachine:
         return self.symbol(tuple(cells)), d, 2 * q + (d == -1), steps, d
 
     def lower(self, state, left, cur, right, head, near: int | None = None):
-        """The base machine's configuration: (left runs, symbol under the head, right runs,
-        head cell, base state). A run of n equal one-symbol blocks stays one run; with
+        """The base machine's configuration. A run of n equal one-symbol blocks stays one run; with
         ``near``, a run of other blocks more than ``near`` cells from the head stays a run of
         blocks (a tuple of base symbols, in the stack's order: the base engines must not reach
         it), so a tape of 10^1000 blocks costs as much as its runs."""
@@ -118,7 +133,8 @@ class BlockMachine:
         self._expand(base_left, cells[:offset], 1)
         base_right = self._side(right, True, near)
         self._expand(base_right, cells[offset + 1:][::-1], 1)
-        return base_left, cells[offset], base_right, head * self.k + offset, state >> 1
+        return BaseConfiguration(base_left, cells[offset], base_right, head * self.k + offset,
+                                 state >> 1)
 
     def _side(self, runs: list[list[int]], mirror: bool, near: int | None) -> list[list[int]]:
         """One side's base runs (``mirror``: the right side, whose blocks read backwards)."""
@@ -176,7 +192,7 @@ class BackMachine:
     def start(self, left, cur, right):
         inner, cur = self.inner.start(left, cur, right)
         behind = left if self.inner.facing(inner) == 1 else right
-        return self._state(inner, pop(behind)), cur
+        return Start(self._state(inner, pop(behind)), cur)
 
     def transition(self, state: int, symbol: int) -> Move | None:
         """Run the inner machine on the two cells (back, current) until it leaves them."""

@@ -92,10 +92,18 @@ def runs_of(cells: list[int]) -> Runs:
     return out
 
 
-def split(cells: list[int], head0: int) -> tuple[Runs, int, Runs]:
-    """(left, cur, right) of ``cells`` with the head on ``cells[head0]``."""
-    return (runs_of(cells[:head0]), cells[head0] if head0 < len(cells) else 0,
-            runs_of(cells[head0 + 1:][::-1]))
+class SplitTape(NamedTuple):
+    """A tape as the run engines hold it: runs each side of the head, nearest the head last."""
+
+    left: Runs
+    cur: int                # the symbol under the head
+    right: Runs
+
+
+def split(cells: list[int], head0: int) -> SplitTape:
+    """``cells`` with the head on ``cells[head0]``, as runs each side of it."""
+    return SplitTape(runs_of(cells[:head0]), cells[head0] if head0 < len(cells) else 0,
+                     runs_of(cells[head0 + 1:][::-1]))
 
 
 def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: int) -> RunTape:
@@ -113,10 +121,15 @@ def to_tape(symbols: tuple[str, ...], left: Runs, cur: int, right: Runs, head: i
     return RunTape.from_runs(symbols[0], head - behind, runs)
 
 
-def to_cells(left: Runs, cur: int, right: Runs, head: int) -> tuple[list[int], int]:
-    """(cells from the left, index of cell 0 in them) of a run-length tape."""
+class CellList(NamedTuple):
+    cells: list[int]        # from the left
+    origin: int             # the index of cell 0 in them
+
+
+def to_cells(left: Runs, cur: int, right: Runs, head: int) -> CellList:
+    """The cells of a run-length tape, from the left, and where cell 0 is among them."""
     cells = [s for s, n in left for _ in range(n)]
     origin = len(cells) - head
     cells.append(cur)
     cells.extend(s for s, n in reversed(right) for _ in range(n))
-    return cells, origin
+    return CellList(cells, origin)

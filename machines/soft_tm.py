@@ -32,6 +32,7 @@ trained as one tensor program) and over examples (B).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -57,6 +58,19 @@ class SoftConfiguration:
     head: torch.Tensor
     tape: torch.Tensor
     alive: torch.Tensor
+
+
+class Tables(NamedTuple):
+    """A soft TM's transition probabilities, one table per restart."""
+
+    next: torch.Tensor      # [R, Q, S, Q]: the next state
+    write: torch.Tensor     # [R, Q, S, S]: the symbol written
+    move: torch.Tensor      # [R, Q, S, 3]: the move
+
+
+class OutcomeLoss(NamedTuple):
+    loss: torch.Tensor      # [R]: per restart, averaged over the examples
+    wrong: torch.Tensor     # [R]: wrong cells or verdicts per example
 
 
 @dataclass(frozen=True)
@@ -116,14 +130,14 @@ class SoftTM(nn.Module):
         self.settings = SoftTMTraining(**{**state, "gumbel_tau": tuple(tau) if tau else None})
 
     # ------------------------------------------------------------------ tables
-    def tables(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(next [R,Q,S,Q], write [R,Q,S,S], move [R,Q,S,3]) probabilities; with ``tau`` set
-        and in training mode, Gumbel-softmax samples at that temperature."""
+    def tables(self) -> Tables:
+        """The transition probabilities; with ``tau`` set and in training mode, Gumbel-softmax
+        samples at that temperature."""
         if self.training and self.tau is not None:
-            return tuple(F.gumbel_softmax(x, tau=self.tau, dim=-1)
-                         for x in (self.next_logits, self.write_logits, self.move_logits))
-        return tuple(torch.softmax(x, -1)
-                     for x in (self.next_logits, self.write_logits, self.move_logits))
+            return Tables(*(F.gumbel_softmax(x, tau=self.tau, dim=-1)
+                            for x in (self.next_logits, self.write_logits, self.move_logits)))
+        return Tables(*(torch.softmax(x, -1)
+                        for x in (self.next_logits, self.write_logits, self.move_logits)))
 
     # ------------------------------------------------------------------ dynamics
     def initial(self, tape: torch.Tensor, start_cell: int) -> SoftConfiguration:
@@ -226,8 +240,8 @@ class SoftTM(nn.Module):
         return total
 
     # ------------------------------------------------------------------ learning
-    def outcome_loss(self, final: SoftConfiguration, batch) -> tuple[torch.Tensor, torch.Tensor]:
-        """(loss per restart [R], wrong cells or verdicts per example [R]) against a
+    def outcome_loss(self, final: SoftConfiguration, batch) -> OutcomeLoss:
+        """The loss per restart and the wrong cells or verdicts per example, against a
         :class:`~tasks.encoding.TapeBatch`: the target tape's negative log-likelihood, plus
         -log P(halted) (or -log P(the verdict's halting state) for verdict tasks), a run lost
         off an ``open`` edge counting as one that did not halt."""
@@ -244,7 +258,7 @@ class SoftTM(nn.Module):
                                     .to(final.state.device), ~self.halting[final.state.argmax(-1)]
                                     ).float()
         wrong = wrong + (final.alive < 0.5).float()
-        return loss.mean(-1), wrong.mean(-1)
+        return OutcomeLoss(loss.mean(-1), wrong.mean(-1))
 
     def training_loss(self, batch, step: int = 0, total: int | None = None):
         """The one training loop's hook: (summed loss, mean wrong cells, no trace).

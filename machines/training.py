@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -126,8 +126,13 @@ class StepResult:
     entropies: dict[str, float] = field(default_factory=dict)
 
 
-def sequence_loss(logits: torch.Tensor, batch) -> tuple[torch.Tensor, torch.Tensor]:
-    """(loss, bit errors per sequence) over the answer phase (``batch.mask``).
+class SequenceLoss(NamedTuple):
+    loss: torch.Tensor      # the objective, averaged over sequences
+    bits: torch.Tensor      # wrong bits (or symbols) per sequence
+
+
+def sequence_loss(logits: torch.Tensor, batch) -> SequenceLoss:
+    """The loss and the bit errors per sequence over the answer phase (``batch.mask``).
 
     ``bits`` targets: binary cross-entropy summed over bits and steps, averaged over sequences;
     ``onehot`` targets: cross-entropy summed over steps. Bit errors count wrong bits (or wrong
@@ -142,7 +147,7 @@ def sequence_loss(logits: torch.Tensor, batch) -> tuple[torch.Tensor, torch.Tens
         per = F.cross_entropy(logits.transpose(1, 2), batch.targets.argmax(-1), reduction="none")
         wrong = (logits.argmax(-1) != batch.targets.argmax(-1)).float()
     loss = (per * mask).sum() / n
-    return loss, (wrong * mask).sum() / n
+    return SequenceLoss(loss, (wrong * mask).sum() / n)
 
 
 def _optimizer(model: torch.nn.Module, config: TrainConfig, lr: float) -> torch.optim.Optimizer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Sequence
 
 from machines.classical import RunResult, run
 from machines.program import Program
@@ -28,6 +28,11 @@ class Example:
 
     input: str
     output: str
+
+
+class ReferenceRun(NamedTuple):
+    output: str             # the run's output, decoded as the task reads it
+    run: RunResult
 
 
 @dataclass(frozen=True)
@@ -118,10 +123,10 @@ class Task:
     def reference_program(self) -> Program:
         return self.reference
 
-    def run_reference(self, text: str, max_steps: int = 10_000_000) -> tuple[str, RunResult]:
-        """Run the reference program on ``text``; return the decoded output and the run."""
+    def run_reference(self, text: str, max_steps: int = 10_000_000) -> ReferenceRun:
+        """Run the reference program on ``text``: the decoded output and the run."""
         result = run(self.reference, text, max_steps=max_steps)
-        return self.output.read(result), result
+        return ReferenceRun(self.output.read(result), result)
 
     # ------------------------------------------------------------------ scoring & tensors
     def score(self, predicted: str, example: Example) -> Score:

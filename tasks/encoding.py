@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -22,8 +22,13 @@ if TYPE_CHECKING:          # types only: tasks.base imports this module when it 
 
 
 # ------------------------------------------------------------------------------ sequences
-def input_channels(task: Task) -> tuple[int, dict[str, int]]:
-    """(number of input channels, channel of each non-data symbol); the delimiter is last.
+class InputChannels(NamedTuple):
+    count: int                  # input channels in all; the delimiter's is the last
+    own: dict[str, int]         # the channel of each non-data symbol
+
+
+def input_channels(task: Task) -> InputChannels:
+    """The input channels of ``task``'s sequence encoding; the delimiter is last.
 
     Tasks with ``bits`` put a data symbol's bits on channels 0 .. bits-1; every other symbol
     has a channel of its own.
@@ -31,7 +36,7 @@ def input_channels(task: Task) -> tuple[int, dict[str, int]]:
     data = set(task.data_symbols)
     own = [s for s in task.alphabet if s not in data]
     first = task.bits
-    return first + len(own) + 1, {s: first + i for i, s in enumerate(own)}
+    return InputChannels(first + len(own) + 1, {s: first + i for i, s in enumerate(own)})
 
 
 def _bits(value: int, n: int) -> list[float]:

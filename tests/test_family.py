@@ -66,7 +66,7 @@ def test_a_tiny_training_run_lowers_the_loss(name, settings, tmp_path):
 
     def loss() -> float:
         with torch.no_grad():
-            return sequence_loss(model(fixed.inputs)[0], fixed)[0].item()
+            return sequence_loss(model(fixed.inputs)[0], fixed).loss.item()
     before = loss()
     config = TrainConfig(steps=80, batch_size=16, lr=1e-2, log_every=10, threads=1)
     train(model, batch_fn(spec, task, 0, 16), config, tmp_path)

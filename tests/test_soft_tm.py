@@ -91,7 +91,7 @@ def test_restarts_are_independent():
     batch = task.encode(batch.examples, "tape")
     loss, _, _ = m.training_loss(batch)
     grads = torch.autograd.grad(loss, m.next_logits, retain_graph=True)[0]
-    single = torch.autograd.grad(m.outcome_loss(m(batch.tape, 6, batch.origin)[0], batch)[0][2],
+    single = torch.autograd.grad(m.outcome_loss(m(batch.tape, 6, batch.origin)[0], batch).loss[2],
                                  m.next_logits)[0]
     assert torch.count_nonzero(single[[0, 1, 3]]) == 0 and torch.count_nonzero(grads[2]) > 0
 

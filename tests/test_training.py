@@ -35,7 +35,7 @@ def fixed_loss(model, task, seed=99):
     rng = np.random.default_rng(seed)
     batch = task.encode([task.sample(int(rng.integers(1, 4)), rng) for _ in range(64)])
     with torch.no_grad():
-        return sequence_loss(model(batch.inputs)[0], batch)[0].item()
+        return sequence_loss(model(batch.inputs)[0], batch).loss.item()
 
 
 def learns(spec, run_dir):
