@@ -111,6 +111,8 @@ def spec_from_json(data: object, source: str = CONFIG) -> RunSpec:
             problem = _setting_problem(value, defaults[key], sized=what == "model")
             if problem:
                 raise bad(f"{what}.{key} is {value!r}: {problem}")
+    spec = replace(spec, model=_as_typed(spec.model, model_defaults),
+                   train=_as_typed(spec.train, train_defaults))
     try:
         spec.lengths(task)
         build_model(replace(spec, compile=False), task)
@@ -147,6 +149,14 @@ def _setting_problem(value: object, field_: Field, *, sized: bool) -> str | None
         return (f"a whole number written as a decimal: write {int(value)}"
                 if value.is_integer() else "not a whole number")
     return None
+
+
+def _as_typed(given: dict, defaults: dict[str, Field]) -> dict:
+    """``given`` with each whole number in a real-valued setting made a float (``--set
+    memory_init=2`` reads 2, which would start the NTM's memory as a tensor of integers)."""
+    return {key: float(value) if "float" in str(defaults[key].type)
+            and isinstance(value, int) and not isinstance(value, bool) else value
+            for key, value in given.items()}
 
 
 def check_spec(spec: RunSpec) -> RunSpec:

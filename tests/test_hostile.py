@@ -283,6 +283,18 @@ def test_a_temperature_or_method_given_twice_is_named(tmp_path):
     assert not (tmp_path / "ind").exists()          # it used to train the first, then fail
 
 
+def test_a_whole_number_given_for_a_real_valued_setting_trains(tmp_path):
+    """--set memory_init=2 started the NTM's memory as a tensor of integers, and the first
+    step failed ('expected m1 and m2 to have the same dtype')."""
+    run = tmp_path / "ntm"
+    r = invoke("train", "parity", "--machine", "ntm", "--set", "memory_init=2", "--steps", "1",
+               "--out", str(run))
+    assert r.exit_code == OK, r.output
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"]["memory_init"] == 2.0 and isinstance(config["model"]["memory_init"],
+                                                                float)
+
+
 def test_a_setting_set_twice_or_unknown_is_named():
     """The later of two values for one key used to win silently; an unknown key named the
     config's section ('model') rather than the machine and the keys it has."""
