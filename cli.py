@@ -861,8 +861,8 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         if sharpen_schedule != "constant" and not sharpen:
             raise click.UsageError(f"--sharpen-schedule {sharpen_schedule} schedules the "
                                    "sharpening prior: give its weight, --sharpen W")
-        if sharpen and registry.no_addressing(machine):
-            raise click.UsageError(f"--sharpen: {registry.no_addressing(machine)}")
+        if sharpen and (problem := registry.sharpening_problem(machine)):
+            raise click.UsageError(f"--sharpen: {problem}")
         run_dir = out or Path("runs") / f"{task_name}-{machine}-s{seed}"
         from machines.training import RECIPES
 

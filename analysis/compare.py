@@ -167,9 +167,9 @@ class CompareConfig:
                 raise ValueError(f"settings for {machine}: only 'model' and 'train' settings")
             sharpened = [machine] if machine != EVERY_MACHINE else sequence
             if kinds.get("train", {}).get("sharpen") and sharpened \
-                    and all(registry.no_addressing(m) for m in sharpened):
+                    and all(registry.sharpening_problem(m) for m in sharpened):
                 raise ValueError(f"settings for {machine}: sharpen: "
-                                 f"{registry.no_addressing(sharpened[0])}")
+                                 f"{registry.sharpening_problem(sharpened[0])}")
             if "seed" in kinds.get("train", {}):
                 raise ValueError(f"settings for {machine}: a run's seed is its job's (give "
                                  "--first-seed and --seeds), not a setting")

@@ -173,8 +173,9 @@ def names(family: str | None = None) -> tuple[str, ...]:
     return REGISTRY.names(family)
 
 
-def no_addressing(machine: str) -> str | None:
-    """Why the sharpening prior would do nothing to ``machine`` (None: it has heads)."""
+def sharpening_problem(machine: str) -> str | None:
+    """Why the sharpening prior would do nothing to ``machine``: it has no addressing (None
+    where it has heads to sharpen)."""
     if get(machine).addressing:
         return None
     headed = [n for n in names("sequence") if get(n).addressing]
