@@ -23,6 +23,7 @@ from analysis.protocol import PUBLISHED_LABEL, SOLVED, protocol_table
 from analysis.statistics import (FIT, GENERALISES, best_measures, measure_aucs,
                                  sharpness_correlations)
 from machines import registry
+from machines.display import counted
 from machines.files import write_atomic
 from tasks.suite import get_task
 
@@ -294,9 +295,9 @@ DYNAMICS_INTRO = ("During training, every probe_every steps, exact match on a fi
 
 def _cost_line(report: dict) -> str:
     cost = report["training_cost"]
-    return (f"Training cost: {cost['runs']} runs, {cost['seconds']:,.0f} s of training in all "
-            "(seconds per run in the summary's `training s` column and in report.json's "
-            "`training`).")
+    return (f"Training cost: {counted(cost['runs'], 'run')}, {cost['seconds']:,.0f} s of "
+            "training in all (seconds per run in the summary's `training s` column and in "
+            "report.json's `training`).")
 
 
 def _none(what: str) -> Paragraph:

@@ -67,6 +67,11 @@ def test_compare_all_runs_every_task(tmp_path):
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
     assert report["tasks"] == list(NAMES) and report["training_cost"]["runs"] == len(NAMES)
+    assert f"Training cost: {len(NAMES)} runs, " in (out / "report.md").read_text()
+    one = tmp_path / "one"
+    assert CliRunner().invoke(cli, ["compare", "parity", "--machines", "classical", "--samples",
+                                    "2", "--lengths", "3", "--out", str(one)]).exit_code == 0
+    assert "Training cost: 1 run, " in (one / "report.md").read_text()   # was "1 runs"
     assert CliRunner().invoke(cli, ["compare", "--all", "parity"]).exit_code == 2
     assert CliRunner().invoke(cli, ["compare"]).exit_code == 2
 
