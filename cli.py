@@ -723,6 +723,9 @@ class _Progress:
 
     def __init__(self, steps: int | None, budget: float | None,
                  run_dir: Path | None = None) -> None:
+        """``steps`` and ``budget``: the limits to count down to. A training run's
+        ``run_dir`` replaces them by those its config.json records (written before the first
+        step, a resumed run's limits included: a resume's --time-budget is seconds *more*)."""
         import time
 
         self.steps, self.budget, self.last = steps, budget, time.monotonic()
@@ -730,17 +733,25 @@ class _Progress:
         self.run_dir = run_dir      # a training run's: with a curriculum, the ETA is a bound
         self.curriculum: int | None = None
 
-    def _read_curriculum(self) -> int:
+    def _read_run(self) -> None:
         from analysis.runs import read_spec
 
+        self.curriculum = 0
         try:
-            return read_spec(self.run_dir).curriculum   # written before the first step
+            spec = read_spec(self.run_dir)
         except (OSError, ValueError):
-            return 0
+            return
+        self.curriculum = spec.curriculum
+        self.steps, self.budget = spec.train.get("steps"), spec.train.get("time_budget")
 
     def __call__(self, state, result) -> None:
         import time
 
+        if self.curriculum is None:
+            if self.run_dir is not None:
+                self._read_run()
+            else:
+                self.curriculum = 0
         now = time.monotonic()
         done = state.step
         final = self.steps is not None and done >= self.steps
@@ -754,8 +765,6 @@ class _Progress:
             from analysis.runs import still_growing
 
             eta = state.seconds / max(done, 1) * (self.steps - done)
-            if self.curriculum is None:
-                self.curriculum = self._read_curriculum() if self.run_dir is not None else 0
             bound = "at least " if still_growing(self.curriculum, done) else ""
         if self.budget:
             left = self.budget - state.seconds

@@ -204,3 +204,29 @@ def test_cli_train_eval_resume(tmp_path):
     bad = CliRunner().invoke(cli, ["eval", str(tmp_path)])
     assert bad.exit_code == 2 and "not a tapelab run" in bad.stderr
     assert CliRunner().invoke(cli, ["train", "nosuchtask"]).exit_code == 2
+
+
+def test_a_resumed_runs_eta_counts_down_to_the_seconds_it_was_given_more(tmp_path, capsys):
+    """`train --resume RUN --time-budget 5` trains 5 s *more*; its progress line counted down
+    to 5 s in all (ETA 0:00 from the first line) until it read the run's own limits."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from analysis.runs import read_spec
+    from cli import _Progress, cli
+
+    run = tmp_path / "r"
+    r = CliRunner().invoke(cli, ["train", "copy", "--machine", "lstm", "--steps", "3",
+                                 "--batch", "2", "--max-length", "2", "--out", str(run),
+                                 "--threads", "1"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(cli, ["train", "--resume", str(run), "--time-budget", "2"])
+    assert r.exit_code == 0, r.output
+    budget = read_spec(run).train["time_budget"]
+    assert budget > 2                       # recorded as a total: the seconds before + 2
+    progress = _Progress(None, 600, run)    # as `train --resume RUN --time-budget 600` makes it
+    progress.last = float("-inf")           # print now, not after the first 15 s
+    state = SimpleNamespace(step=10, seconds=budget - 120, sequences=20)
+    progress(state, SimpleNamespace(loss=1.0, bits=1.0))
+    assert capsys.readouterr().err.rstrip().endswith("ETA 2:00")
