@@ -39,6 +39,13 @@ class PositionAccuracy:
         chunks = zip(np.array_split(self.accuracy, parts), np.array_split(self.counts, parts))
         return [float(np.average(a, weights=c)) for a, c in chunks if c.sum()]
 
+    def prefix(self, at_least: float = 0.9) -> int:
+        """How many of the answer's first positions in a row the machine gets right in at
+        least ``at_least`` of the examples: the part of its answer it recalls reliably from
+        the start (for odds_first, the odd-indexed symbols it keeps)."""
+        below = np.flatnonzero(self.accuracy < at_least)
+        return int(below[0]) if below.size else len(self.accuracy)
+
 
 def position_accuracy(model, task: Task, length: int, *, samples: int = 100, seed: int = 0,
                       hard: bool = False, batch_size: int = 50) -> PositionAccuracy:

@@ -8,7 +8,8 @@ For each run (a run directory of ``tapelab train`` or a compare's ``runs/NAME``)
 the table gives the per-token accuracy, then the accuracy at the answer's first position, over
 ``--parts`` consecutive stretches of the answer, and at its last position
 (:func:`analysis.positions.position_accuracy`, on fresh examples drawn as evaluation draws
-them, from ``--seed``). Chance is one over the output alphabet (0.5 for binary answers). A
+them, from ``--seed``), and the *prefix*: how many of the answer's first positions in a row it
+gets right in at least 90% of the examples. Chance is one over the output alphabet (0.5 for binary answers). A
 machine that recalls a bounded part of its input is right at a few positions and at chance
 elsewhere; one whose program drifts loses accuracy along the answer. ``--plot`` draws each
 run and length as a line against the position as a fraction of the answer's length, so that
@@ -51,8 +52,8 @@ def main() -> None:
     print(f"accuracy by output position, {args.samples} examples per length, "
           f"{'argmax' if args.hard else 'soft'} addressing\n")
     heads = " | ".join(f"part {i + 1}" for i in range(args.parts))
-    print(f"| run | train lengths | length | per-token | first | {heads} | last |")
-    print("|---|---|---|---|---|" + "---|" * args.parts + "---|")
+    print(f"| run | train lengths | length | per-token | prefix | first | {heads} | last |")
+    print("|---|---|---|---|---|---|" + "---|" * args.parts + "---|")
     curves: dict[str, PositionAccuracy] = {}
     for run in args.runs:
         try:
@@ -67,7 +68,7 @@ def main() -> None:
             parts = scored.bins(args.parts)
             cells = " | ".join(f"{b:.2f}" for b in parts) + " | –" * (args.parts - len(parts))
             print(f"| {run_name(run)} | {lo}-{hi} | {length} | {mean:.3f} | "
-                  f"{scored.accuracy[0]:.2f} | {cells} | {scored.accuracy[-1]:.2f} |")
+                  f"{scored.prefix()} | {scored.accuracy[0]:.2f} | {cells} | {scored.accuracy[-1]:.2f} |")
             curves[f"{run_name(run)}, length {length}"] = scored
     if args.plot:
         plot(curves, args.plot)

@@ -47,6 +47,7 @@ def test_bins_weigh_each_position_by_its_examples():
     assert scored.bins(2) == [1.0, pytest.approx(0.5 / 3)]
     assert scored.bins(1) == [pytest.approx((2 + 2 + 0.5) / 7)]
     assert scored.bins(10) == [1.0, 1.0, 0.0, 0.5]          # no more parts than positions
+    assert scored.prefix() == 2 and scored.prefix(0.0) == 4 and scored.prefix(1.01) == 0
 
 
 def test_the_benchmark_prints_a_row_per_run_and_length_and_refuses_bad_options(tmp_path):
@@ -62,8 +63,9 @@ def test_the_benchmark_prints_a_row_per_run_and_length_and_refuses_bad_options(t
     rows = [line.strip("| ").split(" | ") for line in r.stdout.splitlines()
             if line.startswith("| positions-run |")]
     assert [row[2] for row in rows] == ["4", "8", "16"]       # L, 2L, 4L
-    assert all(len(row) == 4 + 1 + 3 + 1 for row in rows)     # run..per-token, first, 3, last
-    assert all(0 <= float(v) <= 1 for row in rows for v in row[3:])
+    assert all(len(row) == 4 + 2 + 3 + 1 for row in rows)     # run..per-token, prefix, first, 3, last
+    assert all(0 <= int(row[4]) <= int(row[2]) for row in rows)    # prefix: positions of L
+    assert all(0 <= float(v) <= 1 for row in rows for v in row[3:4] + row[5:])
     assert plot.stat().st_size > 0
     for args, message in (([str(tmp_path)], "not a tapelab run directory"),
                           ([str(run), "--lengths", "4,x"], "--lengths"),
