@@ -1247,9 +1247,9 @@ def _print_report(report: dict, out: Path) -> None:
 
 
 def _run_compare(config, out: Path, force: bool, as_json: bool, options,
-                 dry: bool = False) -> None:
+                 dry: bool = False, extend: bool = False) -> None:
     from analysis.compare import compare as run_compare, device_problem
-    from analysis.layout import DamagedCompareDirectory
+    from analysis.layout import DamagedCompareDirectory, compare_settings
     from analysis.report import build_report
     from machines.files import OutputError
 
@@ -1258,14 +1258,17 @@ def _run_compare(config, out: Path, force: bool, as_json: bool, options,
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     problem = device_problem(config, options)
+    if extend and not problem:
+        problem = "--extend and --force: give one (--force replaces the comparison)" \
+            if force else config.extension_problem(compare_settings(out), out)
     if problem:
         raise click.UsageError(problem)
     if dry:
-        _print_dry_run(config, out, options)
+        _print_dry_run(config, out, options, extend)
         return
     try:
         with _warnings_shown():
-            outcomes = run_compare(config, out, force=force, options=options,
+            outcomes = run_compare(config, out, force=force, options=options, extend=extend,
                                    log=lambda m: click.echo(_printable(m), err=True))
             if all(o.status == "failed" for o in outcomes):
                 raise _fail(_nothing_finished(outcomes, out))
@@ -1302,11 +1305,11 @@ def _nothing_finished(outcomes, out: Path) -> str:
             "run the same command to try them again")
 
 
-def _print_dry_run(config, out: Path, options) -> None:
+def _print_dry_run(config, out: Path, options, extend: bool = False) -> None:
     from analysis.compare import dry_run
 
     parallel = options.jobs if options.backend == "local" else None
-    plan = dry_run(config, out, parallel or 1.0)
+    plan = dry_run(config, out, parallel or 1.0, extend=extend)
     click.echo(f"{'job':<36} {'task':<19} {'machine':<12} {'seed':>4}  status")
     for r in plan.rows:
         click.echo(f"{r.name:<36} {r.task:<19} {r.machine:<12} {r.seed:>4}  {r.status}")
@@ -1382,6 +1385,9 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--curriculum", is_flag=True, help="Grow each sequence run's longest training "
               "length from the task's shortest input to --train-length over the first half of "
               "--steps (needs --steps).")
+@click.option("--extend", is_flag=True, help="Train the runs of the comparison in OUT on, "
+              "from their checkpoints, to a larger --budget (or --steps) than it had, "
+              "everything else the same, and score them again (local backend).")
 @click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
               "estimate of the cost; run nothing.")
 @click.option("--bits", type=click.Choice(["0", "8"]), default="0", show_default=True,
@@ -1404,8 +1410,8 @@ def _print_dry_run(config, out: Path, options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print report.json's main keys.")
 def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, lengths,
             train_length, samples, restarts, jobs, backend, address, cpus_per_job, gpus_per_job,
-            retries, steps, curriculum, dry_run, bits, temperatures, settings, use_compile, out,
-            force, as_json) -> None:
+            retries, steps, curriculum, extend, dry_run, bits, temperatures, settings,
+            use_compile, out, force, as_json) -> None:
     """Train and evaluate every machine on each TASK; write a side-by-side report.
 
     \b
@@ -1413,7 +1419,8 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     reference program included) is evaluated at the training length and at 2x, 4x and 6x.
     OUT gets the runs, report.json, report.md, figures/ and index.html. Run it again with
     the same options to resume: finished runs are not retrained; with more --seeds and
-    nothing else changed, it adds the new seeds' runs to the report.
+    nothing else changed, it adds the new seeds' runs to the report; with a larger --budget
+    (or --steps) and --extend, it trains the runs on from where they stopped.
     \b
     The report adds Delétang et al. 2023's score (per-token accuracy beyond the training
     lengths, max and median over seeds) beside their published values where a task is shared.
@@ -1423,6 +1430,7 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
       tapelab compare --all --seeds 3 --budget 600     # the full table (hours on a CPU)
       tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 3
       tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 10   # 7 more
+      tapelab compare copy invert --budget 600 --seeds 2 --jobs 2 --extend   # 480 s more
     """
     from analysis.compare import CompareConfig
     from tasks.suite import NAMES
@@ -1466,7 +1474,10 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     options = SweepOptions(backend=backend, jobs=jobs, address=address,
                            cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job,
                            retries=retries)
-    _run_compare(config, out, force, as_json, options, dry_run)
+    if extend and backend != "local":
+        raise click.UsageError("--extend trains runs on from their checkpoints, which only "
+                               "the local backend reads: give --backend local")
+    _run_compare(config, out, force, as_json, options, dry_run, extend)
 
 
 @cli.command()

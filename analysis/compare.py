@@ -114,12 +114,43 @@ class CompareConfig:
         """Whether ``recorded`` (an earlier compare.json's) are these settings; a setting an
         older tapelab did not record counts as its default, and the old ``jobs`` (how runs
         were spread, not what they computed) is ignored."""
-        if recorded is None:
-            return False
+        return recorded is not None and not self.differences(recorded)
+
+    def differences(self, recorded: dict) -> list[str]:
+        """The settings in which ``recorded`` differs from these (as :meth:`same_settings`
+        reads it)."""
         defaults = {f.name: (f.default_factory() if f.default_factory is not MISSING  # type: ignore[misc]
                              else f.default) for f in fields(self) if f.name != "tasks"}
-        recorded = {k: v for k, v in recorded.items() if k != "jobs"}
-        return {**defaults, **recorded} == self.settings()
+        recorded = {**defaults, **{k: v for k, v in recorded.items() if k != "jobs"}}
+        return [k for k, v in self.settings().items() if recorded.get(k) != v] + \
+            [k for k in recorded if k not in self.settings()]
+
+    def extension_problem(self, recorded: dict | None, where: Path) -> str | None:
+        """Why ``compare --extend`` cannot train the runs of the comparison ``recorded`` (in
+        ``where``) on to these settings; None where it can: these are its settings with a
+        longer budget of the same kind (more --budget seconds, or more --steps), or its very
+        settings (an extension interrupted, or nothing to extend)."""
+        if recorded is None:
+            return f"--extend: {where} holds no comparison to train on"
+        if self.same_settings(recorded):
+            return None
+        old_steps, old_budget = recorded.get("steps"), recorded.get("budget", 60.0)
+        if (old_steps is None) != (self.steps is None):
+            kind = "--steps" if old_steps is not None else "--budget"
+            return f"--extend: {where} trained its runs by {kind}: give a larger {kind}"
+        if self.steps is not None and self.steps <= old_steps:
+            return f"--extend trains runs longer: give --steps above the {old_steps} of {where}"
+        if self.steps is None and not self.budget > old_budget:
+            return (f"--extend trains runs longer: give a --budget above the {old_budget:g} s "
+                    f"of {where}")
+        others = [k for k in self.differences(recorded) if k not in ("budget", "steps")]
+        if others:
+            return (f"--extend: the comparison in {where} differs from this one in more than "
+                    f"its budget ({', '.join(others)}): give its other settings unchanged")
+        if self.curriculum:
+            return ("--extend: a curriculum's schedule follows --steps, so its runs cannot "
+                    "train on: start a new --out")
+        return None
 
     def adds_seeds_to(self, recorded: dict | None) -> bool:
         """Whether these settings are ``recorded``'s with more seeds (the same first seed and
@@ -313,6 +344,72 @@ def unfinished(settings: dict, finished: set[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ one job
+class Limits(NamedTuple):
+    """How far a sequence run trains: to a step count, or for seconds (None: not that way)."""
+    steps: int | None
+    time_budget: float | None
+
+
+def limits(train: dict) -> Limits:
+    """The limits of a run's training settings (``RunSpec.train``)."""
+    return Limits(train.get("steps"), train.get("time_budget"))
+
+
+def short_of(trained: Limits, wanted: Limits) -> bool:
+    """Whether a run that trained to ``trained`` stops short of ``wanted`` (a longer budget
+    of the same kind, as ``compare --extend`` gives)."""
+    if wanted.steps is not None:
+        return trained.steps is not None and trained.steps < wanted.steps
+    return wanted.time_budget is not None and trained.steps is None \
+        and trained.time_budget is not None and trained.time_budget < wanted.time_budget - 1e-6
+
+
+def _trained_to(config: CompareConfig, out: Path, job: Job) -> Limits | None:
+    """The limits the sequence run of ``job`` in ``out`` trained to, where they stop short of
+    this comparison's (``compare --extend`` trains it on); None where they do not, or where
+    ``job`` is not a sequence run."""
+    from analysis.runs import read_spec
+
+    if registry.get(job.machine).family != "sequence":
+        return None
+    try:
+        trained = limits(read_spec(run_path(out, job.name)).train)
+    except (OSError, ValueError):
+        return None
+    wanted = limits(config.run_spec(job.task, job.machine, job.seed).train)
+    return trained if short_of(trained, wanted) else None
+
+
+def _reopen(config: CompareConfig, out: Path, log: Callable[[str], None]) -> None:
+    """``compare --extend``: mark the finished runs that stop short of this comparison's
+    budget as unfinished (their evaluation, which the longer run replaces, is removed), so
+    that the sweep trains them on from their checkpoints and scores them again."""
+    from analysis.sweep import finished
+
+    jobs, _ = plan(config)
+    reopened = [job.name for job in jobs
+                if finished(out, job.name) and _trained_to(config, out, job) is not None]
+    for name in reopened:
+        (run_path(out, name) / EVALUATION).unlink()
+    if reopened:
+        log(f"training {counted(len(reopened), 'finished run')} on to the longer budget")
+
+
+def _more_training(spec, run_dir: Path) -> dict:
+    """``train_run``'s limits for resuming the run in ``run_dir``: where ``spec``'s are longer
+    than the run's own (``compare --extend``), the step to reach or the seconds more;
+    otherwise none (the run's own)."""
+    from analysis.runs import read_spec
+    from machines.training import CHECKPOINT, read_state
+
+    wanted = limits(spec.train)
+    if not short_of(limits(read_spec(run_dir).train), wanted):
+        return {}
+    if wanted.steps is not None:
+        return {"steps": wanted.steps}
+    return {"seconds": wanted.time_budget - read_state(run_dir / CHECKPOINT).seconds}
+
+
 def run_job(job: Job, config: CompareConfig, out: Path, threads: int | None = None) -> dict:
     """Train (if needed) and evaluate one job; returns its evaluation (also on disk)."""
     run_dir = run_path(out, job.name)
@@ -380,7 +477,8 @@ def _sequence(job: Job, config: CompareConfig, run_dir: Path, lengths: list[int]
     spec = config.run_spec(job.task, job.machine, job.seed)
     resume = (run_dir / CHECKPOINT).is_file() and (run_dir / "config.json").is_file()
     try:
-        state = train_run(spec, run_dir, resume=resume)
+        state = train_run(spec, run_dir, resume=resume,
+                          **(_more_training(spec, run_dir) if resume else {}))
     except NothingToTrain:          # trained before an interruption; evaluate it now
         state = read_state(run_dir / CHECKPOINT)
     if state.status == "interrupted":   # Ctrl-C: the checkpoint is saved; stop the sweep
@@ -480,24 +578,30 @@ class DryRun:
         return sum(r.status != "done" for r in self.rows)
 
 
-def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
+def dry_run(config: CompareConfig, out: Path, parallel: float, *,
+            extend: bool = False) -> DryRun:
     """The grid of ``config`` against what ``out`` holds, and the cost still ahead:
-    training seconds of the sequence jobs left (their budget each, spread over ``parallel``
-    workers); evaluation and the soft TM's induction come on top."""
+    training seconds of the sequence jobs left (their budget each, or what ``extend`` adds
+    to it, spread over ``parallel`` workers); evaluation and the soft TM's induction come on
+    top."""
     from analysis.sweep import finished
 
     jobs, skipped = plan(config)
-    same = config.resumes(compare_settings(out))
-    rows = []
+    recorded = compare_settings(out)
+    same = config.resumes(recorded) or \
+        extend and config.extension_problem(recorded, out) is None
+    rows, seconds_left = [], 0.0
     for job in jobs:
-        status = "todo"
+        status, seconds = "todo", config.seconds(job.machine) or 0.0
         if same and finished(out, job.name):
-            status = "done"
+            trained = _trained_to(config, out, job) if extend else None
+            status = "done" if trained is None else "todo"
+            seconds = 0.0 if trained is None else seconds - (trained.time_budget or 0.0)
         elif same and (run_path(out, job.name) / FAILED).is_file():
             status = "failed"
         rows.append(GridRow(job.name, job.task, job.machine, job.seed, status))
-    seconds = None if config.steps else sum(config.seconds(r.machine) or 0.0 for r in rows
-                                            if r.status != "done") / max(parallel, 1.0)
+        seconds_left += max(seconds, 0.0)
+    seconds = None if config.steps else seconds_left / max(parallel, 1.0)
     own = [t for t in config.temperatures if t not in (0, 1)]   # T = 1, 0: the soft, hard rows
     entries = [registry.get(m) for m in {r.machine for r in rows}]
     return DryRun(rows, skipped, seconds, parallel,
@@ -511,21 +615,47 @@ def dry_run(config: CompareConfig, out: Path, parallel: float) -> DryRun:
 
 # ------------------------------------------------------------------------------ all jobs
 def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
-            options: SweepOptions | None = None,
-            log: Callable[[str], None] = print) -> list[Outcome]:
+            options: SweepOptions | None = None, log: Callable[[str], None] = print,
+            extend: bool = False) -> list[Outcome]:
     """Run every job of ``config`` into ``out`` on the backend of ``options`` (resuming a
     previous compare of the same settings there); returns each job's outcome.
-    :func:`analysis.report.build_report` then writes the report."""
+    :func:`analysis.report.build_report` then writes the report.
+
+    ``extend``: ``out`` holds a comparison of these settings with a shorter budget (more
+    --budget seconds or more --steps, nothing else changed); its sequence runs train on from
+    their checkpoints to this budget and are scored again (compare.json records the change
+    under ``extended``). The local backend only: a Ray worker does not get the checkpoints.
+    """
     from machines.files import prepare_dir
 
     config.check()
+    options = options or SweepOptions()
     out = Path(out)
     marker = out / COMPARE
     settings = config.settings()
     record = compare_record(out)
     previous = None if record is None else record["settings"]
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    if config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
+    if extend:
+        problem = config.extension_problem(previous, out)
+        if problem is None and options.backend != "local":
+            problem = ("--extend trains runs on from their checkpoints, which only the local "
+                       "backend reads: give --backend local")
+        if problem:
+            raise ValueError(problem)
+        assert record is not None and previous is not None
+        if not config.same_settings(previous):
+            was = {"budget": previous.get("budget"), "steps": previous.get("steps")}
+            log(f"extending {out}: "
+                + (f"--steps {was['steps']} -> {config.steps}" if config.steps is not None
+                   else f"--budget {was['budget']:g} s -> {config.budget:g} s"))
+            write_json(marker, {**record, "settings": settings,
+                                "extended": [*record.get("extended", []),
+                                             {"from": was, "to": {"budget": config.budget,
+                                                                  "steps": config.steps},
+                                              "at": now}]})
+        _reopen(config, out, log)
+    elif config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
         assert record is not None
         log(f"adding seeds {previous['seeds'] + config.first_seed}.."
             f"{config.seeds + config.first_seed - 1} to the {previous['seeds']} of {out}")
@@ -536,13 +666,14 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     elif not config.same_settings(previous):  # not a resume of this compare: a new directory
         prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
                     hint="a comparison with other settings (more --seeds, and nothing else "
-                         "changed, would add to it): choose another --out")
+                         "changed, would add to it; a longer --budget or --steps with "
+                         "--extend trains its runs on): choose another --out")
         write_json(marker, {"kind": "tapelab-compare", "settings": settings, "created": now})
     jobs, skipped = plan(config)
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
-    outcomes = run_sweep(jobs, run_job, config, out, options or SweepOptions(), log=log,
+    outcomes = run_sweep(jobs, run_job, config, out, options, log=log,
                          expected=lambda job: config.seconds(job.machine),
                          kind=lambda job: job.machine)
     log(f"the sweep took {time.perf_counter() - started:.0f} s")

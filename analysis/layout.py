@@ -4,7 +4,9 @@
 
 ```
 OUT/compare.json              {"kind": "tapelab-compare", "settings": {...}, "created": "...",
-                               "seeds_added": [{"from", "to", "at"}, ...] (after more --seeds)}
+                               "seeds_added": [{"from", "to", "at"}, ...] (after more --seeds),
+                               "extended": [{"from", "to", "at"}, ...] (after --extend; from
+                               and to: {"budget", "steps"})}
 OUT/skipped.json              [{"task", "machine", "reason"}, ...]   pairs that do not apply
 OUT/runs/NAME/evaluation.json one finished run (see check_evaluation); NAME is
                               TASK-MACHINE (classical) or TASK-MACHINE-sSEED
@@ -80,7 +82,7 @@ def evaluation_line(run: Path) -> str | None:
 
 
 def compare_record(out: Path) -> dict | None:
-    """``out/compare.json`` (kind, settings, created, seeds_added), if it is a comparison
+    """``out/compare.json`` (kind, settings, created, seeds_added, extended), if it is a comparison
     tapelab made."""
     try:
         record = json.loads((out / COMPARE).read_text(encoding="utf-8"))

@@ -161,6 +161,74 @@ def test_more_seeds_add_runs_to_a_comparison_and_keep_the_finished_ones(tmp_path
     assert json.loads((out / "compare.json").read_text()) == record
 
 
+def test_extend_trains_a_comparisons_runs_on_to_what_a_longer_run_gives(tmp_path):
+    """`compare --steps 40 --extend` on a comparison of 20 steps trains its sequence runs on
+    from their checkpoints: the same evaluation as a comparison trained for 40 steps outright,
+    the classical run left as it was; and it refuses anything but a longer budget."""
+    args = ["compare", "invert", "--machines", "classical,lstm,tapernn", "--samples", "4",
+            "--lengths", "3,6", "--temperatures", "none"]
+
+    def run(out, *more):
+        return CliRunner().invoke(cli, [*args, "--out", str(out), *more])
+
+    grown, straight = tmp_path / "grown", tmp_path / "straight"
+    assert run(grown, "--steps", "20").exit_code == 0
+    classical = grown / "runs" / "invert-classical" / "evaluation.json"
+    stamp = classical.stat().st_mtime
+    refused = run(grown, "--steps", "40")                 # a longer budget needs --extend
+    assert refused.exit_code == 2 and "--extend" in refused.stderr, refused.output
+    plan = run(grown, "--steps", "40", "--extend", "--dry-run")
+    assert plan.exit_code == 0 and "3 jobs, 1 done already, 2 to run" in plan.stdout, plan.output
+    r = run(grown, "--steps", "40", "--extend")
+    assert r.exit_code == 0, r.output
+    assert "--steps 20 -> 40" in r.stderr and "training 2 finished runs on" in r.stderr
+    assert run(straight, "--steps", "40").exit_code == 0
+    for name in ("invert-lstm-s0", "invert-tapernn-s0"):
+        got, want = (json.loads((out / "runs" / name / "evaluation.json").read_text())
+                     for out in (grown, straight))
+        assert got["results"] == want["results"], name
+        assert json.loads((grown / "runs" / name / "config.json").read_text())[
+            "train"]["steps"] == 40
+    assert classical.stat().st_mtime == stamp             # nothing to train: not run again
+    record = json.loads((grown / "compare.json").read_text())
+    assert record["settings"]["steps"] == 40
+    assert [(e["from"]["steps"], e["to"]["steps"]) for e in record["extended"]] == [(20, 40)]
+    again = run(grown, "--steps", "40", "--extend")      # up to date: nothing to train
+    assert again.exit_code == 0 and "training" not in again.stderr.replace("the sweep", "")
+    for more, message in ((["--steps", "30"], "give --steps above the 40"),
+                          (["--budget", "60"], "trained its runs by --steps"),
+                          (["--steps", "80", "--samples", "5"], "more than its budget (samples)"),
+                          (["--steps", "80", "--backend", "ray"], "local backend"),
+                          (["--steps", "80", "--force"], "give one")):
+        r = run(grown, *more, "--extend")
+        assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.output, more
+    r = run(tmp_path / "none", "--steps", "40", "--extend")
+    assert r.exit_code == 2 and "holds no comparison" in r.stderr
+    assert json.loads((grown / "compare.json").read_text()) == record
+
+
+def test_extend_by_seconds_trains_each_run_the_seconds_it_lacks(tmp_path):
+    from analysis.compare import Limits, short_of
+
+    assert short_of(Limits(None, 5.0), Limits(None, 6.0))
+    assert not short_of(Limits(None, 6.0 - 1e-9), Limits(None, 6.0))    # float noise: done
+    assert short_of(Limits(20, None), Limits(40, None))
+    assert not short_of(Limits(40, None), Limits(40, None))
+    assert not short_of(Limits(20, None), Limits(None, 60.0))          # another kind: not ours
+    out = tmp_path / "timed"
+    args = ["compare", "invert", "--machines", "lstm", "--samples", "2", "--lengths", "3",
+            "--temperatures", "none", "--out", str(out)]
+    assert CliRunner().invoke(cli, [*args, "--budget", "5"]).exit_code == 0
+    r = CliRunner().invoke(cli, [*args, "--budget", "7", "--extend"])
+    assert r.exit_code == 0 and "--budget 5 s -> 7 s" in r.stderr, r.output
+    run = out / "runs" / "invert-lstm-s0"
+    assert json.loads((run / "config.json").read_text())["train"]["time_budget"] == \
+        pytest.approx(7.0)
+    from machines.training import CHECKPOINT, read_state
+
+    assert 6.5 < read_state(run / CHECKPOINT).seconds < 8.0
+
+
 def test_a_curriculum_grows_the_training_lengths_over_the_first_half_of_the_steps(tmp_path):
     from analysis.runs import RunSpec, batch_fn
 
