@@ -1387,7 +1387,7 @@ def _print_dry_run(config, out: Path, options, extend: bool = False) -> None:
               "--steps (needs --steps).")
 @click.option("--extend", is_flag=True, help="Train the runs of the comparison in OUT on, "
               "from their checkpoints, to a larger --budget (or --steps) than it had, "
-              "everything else the same, and score them again (local backend).")
+              "everything else the same, and score them again.")
 @click.option("--dry-run", is_flag=True, help="Print the grid, what is done already and an "
               "estimate of the cost; run nothing.")
 @click.option("--bits", type=click.Choice(["0", "8"]), default="0", show_default=True,
@@ -1474,9 +1474,6 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
     options = SweepOptions(backend=backend, jobs=jobs, address=address,
                            cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job,
                            retries=retries)
-    if extend and backend != "local":
-        raise click.UsageError("--extend trains runs on from their checkpoints, which only "
-                               "the local backend reads: give --backend local")
     _run_compare(config, out, force, as_json, options, dry_run, extend)
 
 

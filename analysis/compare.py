@@ -624,7 +624,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     ``extend``: ``out`` holds a comparison of these settings with a shorter budget (more
     --budget seconds or more --steps, nothing else changed); its sequence runs train on from
     their checkpoints to this budget and are scored again (compare.json records the change
-    under ``extended``). The local backend only: a Ray worker does not get the checkpoints.
+    under ``extended``). On Ray, each job's worker gets its run directory's files.
     """
     from machines.files import prepare_dir
 
@@ -638,9 +638,6 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     if extend:
         problem = config.extension_problem(previous, out)
-        if problem is None and options.backend != "local":
-            problem = ("--extend trains runs on from their checkpoints, which only the local "
-                       "backend reads: give --backend local")
         if problem:
             raise ValueError(problem)
         assert record is not None and previous is not None

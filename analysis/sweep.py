@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from analysis.layout import (EVALUATION, FAILED, evaluation_line, run_dir as run_path,
-                             write_json)
+from analysis.layout import (EVALUATING, EVALUATION, FAILED, evaluation_line,
+                             run_dir as run_path, write_json)
 from machines.display import counted
 
 BACKENDS = ("local", "ray")
@@ -451,12 +451,28 @@ class StatusBoard:
         return dict(self.statuses)
 
 
+def _run_files(out: Path, name: str) -> dict[str, bytes]:
+    """What the run directory of job ``name`` holds, as bytes by relative path (the sweep's
+    own records of an earlier try aside): a Ray worker starts from it, as a local job starts
+    from the directory itself (a checkpoint to resume from, say, for ``compare --extend``)."""
+    root = run_path(out, name)
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name not in (FAILED, EVALUATING)}
+
+
 def _remote_attempt(run_job: Callable, job, config, threads: int, board, budget: float | None,
-                    every: float) -> dict:
-    """One try of a job on a Ray worker (:func:`_attempt` in a scratch folder), its status
-    sent to ``board`` (a :class:`StatusBoard` actor) every ``every`` seconds: its run
-    directory's files come back as bytes (the driver writes them), or the traceback."""
+                    every: float, start: dict[str, bytes] | None = None) -> dict:
+    """One try of a job on a Ray worker (:func:`_attempt` in a scratch folder that holds
+    ``start``, the run directory's files on the driver), its status sent to ``board`` (a
+    :class:`StatusBoard` actor) every ``every`` seconds: its run directory's files come back
+    as bytes (the driver writes them), or the traceback."""
     with tempfile.TemporaryDirectory(prefix="tapelab-job-") as scratch:
+        for rel, data in (start or {}).items():
+            path = run_path(Path(scratch), job.name) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         try:
             with _heartbeat(Path(scratch), job.name, budget,
                             lambda st: board.put.remote(job.name, st), every):
@@ -529,7 +545,8 @@ def _run_ray(todo, run_job, config, out, options, progress, outcomes, log) -> No
 
     def submit(job):
         return remote.remote(run_job, job, config, threads, board,
-                             progress.expected.get(job.name), options.heartbeat)
+                             progress.expected.get(job.name), options.heartbeat,
+                             _run_files(out, job.name))
     pending = {submit(job): job for job in todo}
     try:
         while pending:

@@ -198,7 +198,6 @@ def test_extend_trains_a_comparisons_runs_on_to_what_a_longer_run_gives(tmp_path
     for more, message in ((["--steps", "30"], "give --steps above the 40"),
                           (["--budget", "60"], "trained its runs by --steps"),
                           (["--steps", "80", "--samples", "5"], "more than its budget (samples)"),
-                          (["--steps", "80", "--backend", "ray"], "local backend"),
                           (["--steps", "80", "--force"], "give one")):
         r = run(grown, *more, "--extend")
         assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.output, more

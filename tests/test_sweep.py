@@ -125,6 +125,28 @@ def test_an_interrupted_ray_sweep_resumes_with_what_is_missing(tmp_path):
                for name, stamp in first.items())
 
 
+def test_extend_on_ray_trains_the_runs_on_from_the_drivers_checkpoints(tmp_path):
+    """A Ray worker starts from the run directory's files: `--extend` on Ray continues the
+    run (its first metrics lines, timings included, are the driver's) and gives what a local
+    comparison trained that long outright gives."""
+    args = ["compare", "invert", "--machines", "lstm", "--samples", "4", "--lengths", "3,6",
+            "--temperatures", "none"]
+    grown, straight = tmp_path / "grown", tmp_path / "straight"
+    assert CliRunner().invoke(cli, [*args, "--steps", "40", "--out", str(grown)]).exit_code == 0
+    metrics = grown / "runs" / "invert-lstm-s0" / "metrics.jsonl"
+    before = metrics.read_text().splitlines()
+    assert [json.loads(line)["step"] for line in before] == [20, 40]
+    r = CliRunner().invoke(cli, [*args, "--steps", "60", "--extend", "--backend", "ray",
+                                 "--out", str(grown)])
+    assert r.exit_code == 0 and "training 1 finished run on" in r.stderr, r.output
+    after = metrics.read_text().splitlines()
+    assert after[:2] == before and json.loads(after[-1])["step"] == 60    # resumed, not redone
+    assert CliRunner().invoke(cli, [*args, "--steps", "60", "--out", str(straight)]).exit_code == 0
+    got, want = (json.loads((out / "runs" / "invert-lstm-s0" / "evaluation.json").read_text())
+                 for out in (grown, straight))
+    assert got["results"] == want["results"]
+
+
 def test_dry_run_prints_the_grid_and_the_cost(tmp_path):
     r = CliRunner().invoke(cli, ["compare", "invert", "parity", "--machines", "classical,lstm",
                                  "--seeds", "2", "--budget", "30", "--jobs", "2", "--dry-run",
