@@ -1430,7 +1430,7 @@ def compare(task_names, all_tasks, machines, pairs, seeds, first_seed, budget, l
       tapelab compare --all --seeds 3 --budget 600     # the full table (hours on a CPU)
       tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 3
       tapelab compare --pairs reverse:stackrnn,duplicate:tapernn --seeds 10   # 7 more
-      tapelab compare copy invert --budget 600 --seeds 2 --jobs 2 --extend   # 480 s more
+      tapelab compare copy invert --budget 600 --seeds 2 --jobs 2 --extend   # the first, on to 600 s
     """
     from analysis.compare import CompareConfig
     from tasks.suite import NAMES
