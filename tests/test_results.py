@@ -62,6 +62,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_reverse_ring20": ({("reverse", "tapernn")}, 3, []),
     "tapernn_sharpen_odds": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_deletang_odds_long": ({("odds_first", "tapernn")}, 1, []),
+    "tapernn_deletang_odds_4h": ({("odds_first", "tapernn")}, 1, []),
 }
 
 
@@ -283,7 +284,7 @@ PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reve
             "tapernn_deletang_theirs", "tapernn_deletang_reverse_defaults",
             "tapernn_deletang_duplicate", "tapernn_odds_curriculum",
             "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20",
-            "tapernn_sharpen_odds", "tapernn_deletang_odds_long")
+            "tapernn_sharpen_odds", "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
