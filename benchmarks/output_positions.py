@@ -9,11 +9,11 @@ the table gives the per-token accuracy, then the accuracy at the answer's first 
 ``--parts`` consecutive stretches of the answer, and at its last position
 (:func:`analysis.positions.position_accuracy`, on fresh examples drawn as evaluation draws
 them, from ``--seed``), and the *prefix*: how many of the answer's first positions in a row it
-gets right in at least 90% of the examples. Chance is one over the output alphabet (0.5 for binary answers). A
-machine that recalls a bounded part of its input is right at a few positions and at chance
-elsewhere; one whose program drifts loses accuracy along the answer. ``--plot`` draws each
-run and length as a line against the position as a fraction of the answer's length, so that
-answers of different lengths line up.
+gets right in at least 90% of the examples. Chance is one over the output alphabet (0.5 for
+binary answers). A machine that recalls a bounded part of its input is right at a few
+positions and at chance elsewhere; one whose program drifts loses accuracy along the answer.
+``--plot`` draws each run and length as a line against the position as a fraction of the
+answer's length, so that answers of different lengths line up.
 """
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ def main() -> None:
             mean = (scored.accuracy * scored.counts).sum() / scored.counts.sum()
             parts = scored.bins(args.parts)
             cells = " | ".join(f"{b:.2f}" for b in parts) + " | –" * (args.parts - len(parts))
-            print(f"| {run_name(run)} | {lo}-{hi} | {length} | {mean:.3f} | "
-                  f"{scored.prefix()} | {scored.accuracy[0]:.2f} | {cells} | {scored.accuracy[-1]:.2f} |")
+            print(f"| {run_name(run)} | {lo}-{hi} | {length} | {mean:.3f} | {scored.prefix()} | "
+                  f"{scored.accuracy[0]:.2f} | {cells} | {scored.accuracy[-1]:.2f} |")
             curves[f"{run_name(run)}, length {length}"] = scored
     if args.plot:
         plot(curves, args.plot)
