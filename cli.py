@@ -737,6 +737,8 @@ class _Progress:
         from analysis.runs import read_spec
 
         self.curriculum = 0
+        if self.run_dir is None:
+            return
         try:
             spec = read_spec(self.run_dir)
         except (OSError, ValueError):
@@ -747,11 +749,8 @@ class _Progress:
     def __call__(self, state, result) -> None:
         import time
 
-        if self.curriculum is None:
-            if self.run_dir is not None:
-                self._read_run()
-            else:
-                self.curriculum = 0
+        if self.curriculum is None:         # the first call: the run's config.json is written
+            self._read_run()
         now = time.monotonic()
         done = state.step
         final = self.steps is not None and done >= self.steps

@@ -134,7 +134,7 @@ class CompareConfig:
             return f"--extend: {where} holds no comparison to train on"
         if self.same_settings(recorded):
             return None
-        old_steps, old_budget = recorded.get("steps"), recorded.get("budget", 60.0)
+        old_steps, old_budget = recorded.get("steps"), recorded.get("budget", CompareConfig.budget)
         if (old_steps is None) != (self.steps is None):
             kind = "--steps" if old_steps is not None else "--budget"
             return f"--extend: {where} trained its runs by {kind}: give a larger {kind}"
@@ -380,13 +380,13 @@ def _trained_to(config: CompareConfig, out: Path, job: Job) -> Limits | None:
     return trained if short_of(trained, wanted) else None
 
 
-def _reopen(config: CompareConfig, out: Path, log: Callable[[str], None]) -> None:
-    """``compare --extend``: mark the finished runs that stop short of this comparison's
-    budget as unfinished (their evaluation, which the longer run replaces, is removed), so
-    that the sweep trains them on from their checkpoints and scores them again."""
+def _reopen(config: CompareConfig, out: Path, jobs: list[Job],
+            log: Callable[[str], None]) -> None:
+    """``compare --extend``: mark the finished runs of ``jobs`` that stop short of this
+    comparison's budget as unfinished (their evaluation, which the longer run replaces, is
+    removed), so that the sweep trains them on from their checkpoints and scores them again."""
     from analysis.sweep import finished
 
-    jobs, _ = plan(config)
     reopened = [job.name for job in jobs
                 if finished(out, job.name) and _trained_to(config, out, job) is not None]
     for name in reopened:
@@ -636,6 +636,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     record = compare_record(out)
     previous = None if record is None else record["settings"]
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    jobs, skipped = plan(config)
     if extend:
         problem = config.extension_problem(previous, out)
         if problem:
@@ -651,7 +652,7 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
                                              {"from": was, "to": {"budget": config.budget,
                                                                   "steps": config.steps},
                                               "at": now}]})
-        _reopen(config, out, log)
+        _reopen(config, out, jobs, log)
     elif config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
         assert record is not None
         log(f"adding seeds {previous['seeds'] + config.first_seed}.."
@@ -666,7 +667,6 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
                          "changed, would add to it; a longer --budget or --steps with "
                          "--extend trains its runs on): choose another --out")
         write_json(marker, {"kind": "tapelab-compare", "settings": settings, "created": now})
-    jobs, skipped = plan(config)
     for s in skipped:
         log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
     started = time.perf_counter()
