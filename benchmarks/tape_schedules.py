@@ -12,7 +12,8 @@ program of that kind works at any longer set of lengths either. ``--knows-length
 length on its own, for a machine told n; that scan goes on to ``--max-length``. Every
 schedule found is replayed in plain Python (:func:`analysis.tape_schedules.replay`); the
 ``replayed`` column says whether all of them passed. ``--show`` prints one schedule step by
-step instead of the tables.
+step instead of the tables. ``--tasks odds_first@deletang`` asks for odds_first's answer in
+the order of Delétang et al.'s code (s_2 s_4 ... s_1 s_3 ...; the suite's is s_1 s_3 ... first).
 
 A first table replays the write-once programs (:func:`analysis.tape_schedules.write_once`:
 write s_t in cell t-1 while moving right, then read back) at every length 1..``--replay-to``:

@@ -388,3 +388,24 @@ def test_the_schedule_figures_in_the_pattern_summary_are_the_benchmarks_output()
     assert ("Holding one symbol, duplicate has programs at every length up to 10, and "
             "odds_first has none for lengths 1-7") in pattern
     assert "odds_first has none from 4, 7 or 9" in pattern
+
+
+def test_odds_first_in_their_order_stops_where_it_stops_in_ours():
+    """results/tape_schedules/README.md's last section asks Z3 for odds_first's answer in
+    Delétang et al.'s order (evens first): every row matches tapelab's order's row above it
+    (tapelab's timing with one held symbol from the later, longer run), as PATTERN.md says."""
+    text = (ROOT / "results" / "tape_schedules" / "README.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| odds_first") and len(cells) == 8:
+            key = (cells[0], cells[1], int(cells[2]), int(cells[3]))
+            rows[key] = (cells[4], cells[5])       # a later, longer run's row replaces one
+            assert cells[7] == "yes", line
+    theirs = {k[1:]: v for k, v in rows.items() if k[0] == "odds_first@deletang"}
+    assert len(theirs) == 9          # three timings, three sizes
+    for key, value in theirs.items():
+        assert rows[("odds_first", *key)] == value, key
+    pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    assert ("In the order of their code, Z3 stops at the same lengths in every timing and "
+            "size asked") in pattern

@@ -28,6 +28,23 @@ def test_sources_come_from_the_suites_own_answers():
         sources("parity", 4)
 
 
+def test_their_order_of_odds_first_puts_the_even_positions_first():
+    assert sources("odds_first@deletang", 5) == (2, 4, 1, 3, 5)
+    with pytest.raises(ValueError, match="only odds_first@deletang"):
+        sources("reverse@deletang", 3)
+    with pytest.raises(ValueError, match="only odds_first@deletang"):
+        sources("odds_first@theirs", 3)
+
+
+def test_odds_first_in_their_order_has_no_one_symbol_program_for_lengths_1_to_5():
+    """As in tapelab's order: in their timing, holding one symbol, one program does every
+    length 1-4 and none does 1-5."""
+    question, four = ask("odds_first@deletang", range(1, 5), 1, 1)
+    assert four.verdict == "found" and replay(question, four.runs) == []
+    _, five = ask("odds_first@deletang", range(1, 6), 1, 1)
+    assert five.verdict == "none"
+
+
 def test_bad_sizes_are_one_line_errors():
     with pytest.raises(ValueError, match="buffer and cell"):
         ask("reverse", [3], -1, 1)
