@@ -225,7 +225,8 @@ def test_extend_by_seconds_trains_each_run_the_seconds_it_lacks(tmp_path):
         pytest.approx(7.0)
     from machines.training import CHECKPOINT, read_state
 
-    assert 6.5 < read_state(run / CHECKPOINT).seconds < 8.0
+    # 7 s in all, not 5 + 7: the bound leaves room for a loaded machine's slow last step
+    assert 6.5 < read_state(run / CHECKPOINT).seconds < 10.0
 
 
 def test_a_curriculum_grows_the_training_lengths_over_the_first_half_of_the_steps(tmp_path):
