@@ -155,7 +155,7 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
     """Every run with a read head as a point: read entropy at the training length against
     per-token accuracy at the longest length (the pair the statistics rank), coloured by
     machine, marked by task."""
-    from analysis.statistics import FIT, run_points
+    from analysis.statistics import FIT, fits, run_points
 
     points = run_points(evaluations)
     if not points:
@@ -166,14 +166,15 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
     for p in points:
         ax.scatter(p["sharpness"], p["accuracy"], color=_colour(p["machine"]), s=36,
                    marker=MARKERS[tasks.index(p["task"]) % len(MARKERS)],
-                   facecolors="none" if p["fit"] < FIT else None)
+                   facecolors=None if fits(p) else "none")
     for machine in sorted({p["machine"] for p in points}):
         ax.scatter([], [], color=_colour(machine), label=machine, marker="s")
     for i, task in enumerate(tasks):
         ax.scatter([], [], color="grey", marker=MARKERS[i % len(MARKERS)], label=task)
     ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
            ylabel="accuracy at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
-           title=f"Every run (hollow: did not fit training, acc < {FIT})")
+           title=f"Every run (hollow: did not fit training, acc < {FIT}"
+                 + (", or untested)" if any(p["fit"] is None for p in points) else ")"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
     return _write(fig, path)

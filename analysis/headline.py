@@ -25,14 +25,18 @@ def _longest(d: dict) -> tuple[int, float | None]:
     return int(n), d[n]
 
 
-def _verdict(exact: dict) -> tuple[str, int, float | None]:
+def _verdict(exact: dict, beyond: set[int]) -> tuple[str, int, float | None]:
     """One run's (or one summary row's) class: ``won`` (GENERALISED exact match at the longest
-    length), ``unfit`` (below it at the shortest, the training length) or ``lost``; with the
+    length), ``unfit`` (below it at the shortest, the training length), ``lost`` (fit there,
+    short at the longest) or ``untested`` (short at the longest, where even the shortest
+    length lies in ``beyond``, the lengths beyond training: its fit is not known); with the
     length and the exact match that decide it."""
     n, far = _longest(exact)
     first = min(exact, key=lambda k: int(k))
     if far is not None and far >= GENERALISED:
         return "won", n, far
+    if int(first) in beyond:
+        return "untested", n, far
     if exact[first] is not None and exact[first] < GENERALISED:
         return "unfit", int(first), exact[first]
     return "lost", n, far
@@ -60,16 +64,19 @@ def generalisation(report: dict) -> str:
     """Which trained machines reach GENERALISED exact match at the longest length, by task;
     a pair with several seeds is counted seed by seed ("in 4 of 5 seeds"), since their mean
     can hide that most seeds succeed, or that one does."""
-    classes: dict[str, list[str]] = {"won": [], "lost": [], "unfit": []}
+    classes: dict[str, list[str]] = {"won": [], "lost": [], "untested": [], "unfit": []}
     seeds = _by_seed(report)
+    beyond = {(r["task"], r["machine"]): set(r["lengths"])     # tested beyond training
+              for r in report.get("protocol", {}).get("rows", [])}
     tried = 0                   # pairs, each once, though its seeds may fall in two classes
     for s in report["summary"]:
         if s["addressing"] != "soft" or s["machine"] == "classical":
             continue
         tried += 1
         runs = seeds.get((s["task"], s["machine"]), {})
-        verdicts = [_verdict(e) for e in runs.values()] if len(runs) > 1 else \
-            [_verdict(s["exact_match"])]
+        past = beyond.get((s["task"], s["machine"]), set())
+        verdicts = [_verdict(e, past) for e in runs.values()] if len(runs) > 1 else \
+            [_verdict(s["exact_match"], past)]
         for kind in classes:
             mine = [(n, v) for k, n, v in verdicts if k == kind]
             if not mine:
@@ -77,8 +84,8 @@ def generalisation(report: dict) -> str:
             share = f" in {len(mine)} of {len(verdicts)} seeds" if len(verdicts) > 1 else ""
             classes[kind].append(f"the {s['machine']} on {s['task']}{share} "
                                  f"({_values([v for _, v in mine])} at length {mine[0][0]})")
-    won, lost, unfit = classes["won"], classes["lost"], classes["unfit"]
-    if not won and not lost and not unfit:
+    won, lost, untested, unfit = (classes[k] for k in ("won", "lost", "untested", "unfit"))
+    if not won and not lost and not untested and not unfit:
         return "No trained machine was evaluated."
     if won:
         text = (f"Exact match of at least {GENERALISED} at the longest tested length: "
@@ -89,6 +96,10 @@ def generalisation(report: dict) -> str:
     if lost:
         text += (" Fitting their training lengths but falling short beyond them: "
                  + ("; ".join(lost) if len(lost) <= 4 else f"{len(lost)} pairs") + ".")
+    if untested:
+        text += (" Falling short beyond their training lengths, which were not tested: "
+                 + ("; ".join(untested) if len(untested) <= 4 else f"{len(untested)} pairs")
+                 + ".")
     if unfit:
         text += (" Not even fitting their training lengths within the training budget, so "
                  "the budget was too short for them: "

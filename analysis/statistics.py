@@ -99,7 +99,8 @@ class Correlation:
 def run_points(evaluations: list[dict]) -> list[dict]:
     """Per run with a read head: machine, task, sharpness (read entropy at the training
     length, or at the shortest tested length where the training length was not tested),
-    accuracy there and at the longest tested length. A soft TM's restarts count as runs."""
+    ``fit`` (accuracy at the training length; None where it was not tested) and accuracy at
+    the longest tested length. A soft TM's restarts count as runs."""
     points = []
     for ev in evaluations:
         if ev.get("restarts"):             # a soft TM: every restart is a run of its own
@@ -110,7 +111,8 @@ def run_points(evaluations: list[dict]) -> list[dict]:
                 and r["read_entropy"] is not None]
         if not soft:
             continue
-        if not any(r["length"] == train for r in soft):    # not tested at the training
+        tested = any(r["length"] == train for r in soft)
+        if not tested:                                     # not tested at the training
             train = min(r["length"] for r in soft)         # length: the shortest tested
         at_train = [r for r in soft if r["length"] == train]
         longest = max(r["length"] for r in soft)
@@ -120,7 +122,7 @@ def run_points(evaluations: list[dict]) -> list[dict]:
         points.append({"machine": ev["machine"], "task": ev["task"], "seed": ev["seed"],
                        "sharpness": at_train[0]["read_entropy"],
                        "measures": at_train[0].get("sharpness", {}),
-                       "fit": at_train[0]["symbol_accuracy"],
+                       "fit": at_train[0]["symbol_accuracy"] if tested else None,
                        "accuracy": far[0]["symbol_accuracy"],
                        "hard_accuracy": hard[0]["symbol_accuracy"] if hard else None})
     return points
@@ -143,6 +145,12 @@ def _restart_points(ev: dict) -> list[dict]:
     return points
 
 
+def fits(point: dict) -> bool:
+    """Whether a run of :func:`run_points` fits its training range (accuracy at least
+    :data:`FIT` at the training length); a run not tested there does not count as fitting."""
+    return point["fit"] is not None and point["fit"] >= FIT
+
+
 def sharpness_correlations(evaluations: list[dict], *, seed: int = 0) -> list[Correlation]:
     """Per machine and pooled, over all runs and over the fitted ones."""
     points = run_points(evaluations)
@@ -151,7 +159,7 @@ def sharpness_correlations(evaluations: list[dict], *, seed: int = 0) -> list[Co
     for group in groups:
         for fitted in (False, True):
             chosen = [p for p in points if group in ("pooled", p["machine"])
-                      and (not fitted or p["fit"] >= FIT)]
+                      and (not fitted or fits(p))]
             if len(chosen) < 3:
                 continue
             x = [p["sharpness"] for p in chosen]
@@ -194,7 +202,7 @@ def measure_aucs(evaluations: list[dict]) -> list[MeasureAUC]:
             for measure, sign in SHARPER.items():
                 chosen = [p for p in points if p[key] is not None
                           and p["measures"].get(measure) is not None
-                          and (not fitted or p["fit"] >= FIT)]
+                          and (not fitted or fits(p))]
                 if len(chosen) < 2:
                     continue
                 labels = [p[key] >= GENERALISES for p in chosen]

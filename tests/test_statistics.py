@@ -47,6 +47,20 @@ def test_correlations_per_machine_pooled_and_over_fitted_runs():
     assert table[("pooled", True)].runs == 4 and table[("pooled", False)].runs == 7
 
 
+def test_a_run_not_tested_at_its_training_length_does_not_count_as_fitting_it():
+    """Tested at 10 and 40 only, after training on 1-5 (as with --lengths 41-500 after
+    training on 1-40): the sharpness is read at 10, and the run's fit is unknown, so the
+    fitted group leaves it out however well it does at 10."""
+    evaluations = [_evaluation("ntm", s, h, 1.0, 1.0 - h) for s, h in enumerate((0.1, 0.3, 0.5))]
+    for ev in evaluations:
+        ev["train_length"] = 5
+    points = run_points(evaluations)
+    assert [p["fit"] for p in points] == [None, None, None]
+    assert [p["sharpness"] for p in points] == [0.1, 0.3, 0.5]
+    table = {(c.group, c.fitted): c for c in sharpness_correlations(evaluations)}
+    assert ("ntm", True) not in table and table[("ntm", False)].runs == 3
+
+
 def test_auc_by_hand():
     from analysis.statistics import auc
 
@@ -210,6 +224,25 @@ def test_the_headline_counts_seeds_instead_of_averaging_them():
     split = {"summary": report["summary"],                 # seeds 0 and 3: unfit and short
              "results": [r for r in report["results"] if r["seed"] in (0, 3)]}
     assert "(1 machine-task pair tried)" in generalisation(split)     # one pair, counted once
+
+
+def test_the_headline_does_not_judge_a_fit_at_lengths_beyond_training():
+    """Tested only beyond its training lengths (the protocol row's lengths hold the shortest
+    tested one), a run that falls short is not called unfit, nor fitting: its fit is unknown."""
+    from analysis.headline import generalisation
+
+    results = [{"task": "odds_first", "machine": "tapernn", "seed": seed, "length": n,
+                "addressing": "soft", "exact_match": 0.0} for seed in (0, 1) for n in (20, 80)]
+    report = {"summary": [{"task": "odds_first", "machine": "tapernn", "addressing": "soft",
+                           "exact_match": {"20": 0.0, "80": 0.0}}], "results": results,
+              "protocol": {"rows": [{"task": "odds_first", "machine": "tapernn",
+                                     "lengths": [20, 80]}]}}
+    assert generalisation(report) == (
+        "No trained machine reached exact match 0.9 at the longest tested length (1 "
+        "machine-task pair tried). Falling short beyond their training lengths, which were not "
+        "tested: the tapernn on odds_first in 2 of 2 seeds (0.00 at length 80).")
+    report["protocol"]["rows"][0]["lengths"] = [80]       # 20 was the training length
+    assert "Not even fitting their training lengths" in generalisation(report)
 
 
 def test_the_headline_says_where_the_published_pattern_holds():
