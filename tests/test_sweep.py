@@ -264,8 +264,11 @@ def test_a_ray_sweep_prints_where_its_running_jobs_stand(tmp_path):
     """On Ray, each job trains in a scratch folder on its node: the driver printed nothing
     between a job's start and its end (hours, at Delétang et al.'s budget)."""
     lines: list[str] = []
+    # a metrics line every step (not every 20th), so that a loaded machine, which trains
+    # fewer than 20 steps in 6 s, has a status to show too
     config = CompareConfig(tasks=["invert"], machines=["lstm"], budget=6, lengths=[3],
-                           samples=2, temperatures=[])
+                           samples=2, temperatures=[],
+                           machine_settings={"lstm": {"train": {"log_every": 1}}})
     outcomes = compare(config, tmp_path / "cmp", log=lines.append,
                        options=SweepOptions(backend="ray", ray_cpus=2, heartbeat=0.5))
     assert [o.status for o in outcomes] == ["done"]
