@@ -32,6 +32,7 @@ def test_the_full_suite_report_covers_the_shared_tasks_and_machines():
     assert (RESULTS / "COMMAND.md").is_file()
 
 
+SWEEP_RATES = ("0.0001", "0.0003", "0.0005")     # Delétang et al.'s learning rates
 TAPE = {("duplicate", "tapernn"), ("odds_first", "tapernn"), ("reverse", "tapernn")}
 TAPE_TASKS = {task for task, _ in TAPE}
 FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names unfinished)
@@ -63,6 +64,8 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_sharpen_odds": ({("odds_first", "tapernn")}, 3, []),
     "tapernn_deletang_odds_long": ({("odds_first", "tapernn")}, 1, []),
     "tapernn_deletang_odds_4h": ({("odds_first", "tapernn")}, 1, []),
+    **{f"tapernn_deletang_sweep/lr{lr}": ({("odds_first", "tapernn")}, 10, [])
+       for lr in SWEEP_RATES},
 }
 
 
@@ -409,3 +412,31 @@ def test_odds_first_in_their_order_stops_where_it_stops_in_ours():
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
     assert ("In the order of their code, Z3 stops at the same lengths in every timing and "
             "size asked") in pattern
+
+
+def test_the_sweeps_table_is_its_reports_numbers():
+    """results/tapernn_deletang_sweep/README.md: a row for each of the 30 runs (10 seeds at
+    each of their three learning rates), whose score as trained and under argmax is the one
+    report.json's results give that seed; and the max and median over all 30."""
+    from statistics import median
+
+    from analysis.protocol import score
+
+    lines = (ROOT / "results" / "tapernn_deletang_sweep" / "README.md").read_text().splitlines()
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
+            if line.startswith("| 0.000")]
+    assert [(r[0], int(r[1])) for r in rows] == [(lr, s) for lr in SWEEP_RATES
+                                                 for s in range(10)]
+    scores = []
+    for lr, seed, soft, hard, *_ in rows:
+        results = [r for r in _report(f"tapernn_deletang_sweep/lr{lr}")["results"]
+                   if r["seed"] == int(seed)]
+        scores.append(score(results, 10))
+        assert soft == f"{scores[-1]:.1f}", (lr, seed)
+        assert hard == f"{score(results, 10, 'hard', fallback=False):.1f}", (lr, seed)
+    text = " ".join(" ".join(lines).split())
+    assert f"Max {max(scores):.1f}, median {median(scores):.1f} over the 30 runs" in text
+    pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    assert (f"the 30 runs score {max(scores):.1f} at best and {median(scores):.1f} at the "
+            "median (`tapernn_deletang_sweep`") in pattern
+    assert f"{max(scores):.1f} max and {median(scores):.1f} median over the 30" in pattern
