@@ -150,8 +150,9 @@ def sources(task: str, n: int) -> tuple[int, ...]:
 
     name, _, order = task.partition("@")
     if order and (order != "deletang" or name not in THEIR_ANSWERS):
-        raise ValueError(f"task {task!r}: only {', '.join(f'{t}@deletang' for t in THEIR_ANSWERS)}"
-                         " has an order of Delétang et al.'s code that differs from the suite's")
+        theirs = ", ".join(f"{t}@deletang" for t in THEIR_ANSWERS)
+        raise ValueError(f"task {task!r}: only {theirs} has an order of Delétang et al.'s code "
+                         "that differs from the suite's")
     solve = THEIR_ANSWERS[name] if order else get_task(name).solve
     atoms = "".join(chr(0x4E00 + i) for i in range(n))
     try:
