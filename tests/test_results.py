@@ -436,6 +436,10 @@ def test_the_sweeps_table_is_its_reports_numbers():
         assert hard == f"{score(results, 10, 'hard', fallback=False):.1f}", (lr, seed)
     text = " ".join(" ".join(lines).split())
     assert f"Max {max(scores):.1f}, median {median(scores):.1f} over the 30 runs" in text
+    rows = [_report(f"tapernn_deletang_sweep/lr{lr}")["protocol"]["rows"][0] for lr in SWEEP_RATES]
+    assert ("Per learning rate, the max is {:.1f}, {:.1f} and {:.1f} and the median {:.1f}, "
+            "{:.1f} and {:.1f}.".format(*[r["max"] for r in rows], *[r["median"] for r in rows])
+            in text)
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
     assert (f"the 30 runs score {max(scores):.1f} at best and {median(scores):.1f} at the "
             "median (`tapernn_deletang_sweep`") in pattern
