@@ -436,6 +436,13 @@ def test_the_sweeps_table_is_its_reports_numbers():
         assert hard == f"{score(results, 10, 'hard', fallback=False):.1f}", (lr, seed)
     text = " ".join(" ".join(lines).split())
     assert f"Max {max(scores):.1f}, median {median(scores):.1f} over the 30 runs" in text
+    positions = [[c.strip() for c in line.strip().strip("|").split("|")] for line in
+                 (ROOT / "results" / "tapernn_deletang_sweep" / "positions_lr0.0005.md")
+                 .read_text().splitlines() if line.startswith("| tapernn_deletang_sweep")]
+    at_20 = [r for r in positions if r[2] == "20"]
+    assert len(at_20) == 10 and {r[4] for r in at_20} == {"0"}      # prefix: none right
+    first = sorted(float(r[5]) for r in at_20)
+    assert f"s_1, is right in only {first[0]:.2f}-{first[-1]:.2f} of the examples" in text
     rows = [_report(f"tapernn_deletang_sweep/lr{lr}")["protocol"]["rows"][0] for lr in SWEEP_RATES]
     assert ("Per learning rate, the max is {:.1f}, {:.1f} and {:.1f} and the median {:.1f}, "
             "{:.1f} and {:.1f}.".format(*[r["max"] for r in rows], *[r["median"] for r in rows])
