@@ -66,6 +66,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_odds_4h": ({("odds_first", "tapernn")}, 1, []),
     **{f"tapernn_deletang_sweep/lr{lr}": ({("odds_first", "tapernn")}, 10, [])
        for lr in SWEEP_RATES},
+    "tapernn_deletang_sweep/len20": ({("odds_first", "tapernn")}, 10, []),
 }
 
 
@@ -451,3 +452,34 @@ def test_the_sweeps_table_is_its_reports_numbers():
     assert (f"the 30 runs score {max(scores):.1f} at best and {median(scores):.1f} at the "
             "median (`tapernn_deletang_sweep`") in pattern
     assert f"{max(scores):.1f} max and {median(scores):.1f} median over the 30" in pattern
+
+
+def test_the_sweeps_lengths_1_to_20_table_is_its_reports_numbers():
+    """results/tapernn_deletang_sweep/len20/COMMAND.md: each seed's score as trained and under
+    argmax, and its accuracy at lengths 20 and 40, from report.json; the README's max and
+    median, and its ranges at 20 and 40."""
+    from statistics import median
+
+    from analysis.protocol import score
+
+    name = "tapernn_deletang_sweep/len20"
+    report = _report(name)
+    rows = _command_rows(name, lambda line: line[:4] in {f"| {s} " for s in range(10)})
+    assert [int(r[0]) for r in rows] == list(range(10))
+    scores, at_20, at_40 = [], [], []
+    for seed, soft, hard, _, _, per_20, exact_20, per_40 in rows:
+        results = [r for r in report["results"] if r["seed"] == int(seed)]
+        by_length = {r["length"]: r for r in results if r["addressing"] == "soft"}
+        scores.append(score(results, 20))
+        assert soft == f"{scores[-1]:.1f}" and \
+            hard == f"{score(results, 20, 'hard', fallback=False):.1f}", seed
+        assert per_20 == f"{by_length[20]['symbol_accuracy']:.3f}", seed
+        assert exact_20 == f"{by_length[20]['exact_match']:.2f}", seed
+        assert per_40 == f"{by_length[40]['symbol_accuracy']:.3f}", seed
+        at_20.append(by_length[20]["symbol_accuracy"])
+        at_40.append(by_length[40]["symbol_accuracy"])
+    text = " ".join((ROOT / "results" / "tapernn_deletang_sweep" / "README.md").read_text()
+                    .split())
+    assert f"**Max {max(scores):.1f}, median {median(scores):.1f}** (argmax" in text
+    assert f"{min(at_20):.3f}-{max(at_20):.3f} per token there" in text
+    assert f"at length 40 they are at {min(at_40):.3f}-{max(at_40):.3f}" in text
