@@ -5,6 +5,7 @@ command that made it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -223,10 +224,15 @@ def _report(name: str) -> dict:
     return json.loads((ROOT / "results" / name / "report.json").read_text())
 
 
+def _table_rows(path: Path, keep: Callable[[str], bool]) -> list[list[str]]:
+    """The cells of the table lines of the markdown file ``path`` that ``keep`` selects."""
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in
+            path.read_text().splitlines() if keep(line)]
+
+
 def _command_rows(name: str, keep: Callable[[str], bool]) -> list[list[str]]:
     """The cells of the table lines of results/NAME/COMMAND.md that ``keep`` selects."""
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in
-            (ROOT / "results" / name / "COMMAND.md").read_text().splitlines() if keep(line)]
+    return _table_rows(ROOT / "results" / name / "COMMAND.md", keep)
 
 
 def test_the_reverse_seeds_table_is_its_reports_numbers():
@@ -398,14 +404,13 @@ def test_odds_first_in_their_order_stops_where_it_stops_in_ours():
     """results/tape_schedules/README.md's last section asks Z3 for odds_first's answer in
     Delétang et al.'s order (evens first): every row matches tapelab's order's row above it
     (tapelab's timing with one held symbol from the later, longer run), as PATTERN.md says."""
-    text = (ROOT / "results" / "tape_schedules" / "README.md").read_text()
     rows = {}
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("| odds_first") and len(cells) == 8:
+    for cells in _table_rows(ROOT / "results" / "tape_schedules" / "README.md",
+                             lambda line: line.startswith("| odds_first")):
+        if len(cells) == 8:                        # not the write-once table's rows
             key = (cells[0], cells[1], int(cells[2]), int(cells[3]))
             rows[key] = (cells[4], cells[5])       # a later, longer run's row replaces one
-            assert cells[7] == "yes", line
+            assert cells[7] == "yes", cells
     theirs = {k[1:]: v for k, v in rows.items() if k[0] == "odds_first@deletang"}
     assert len(theirs) == 9          # three timings, three sizes
     for key, value in theirs.items():
@@ -423,9 +428,8 @@ def test_the_sweeps_table_is_its_reports_numbers():
 
     from analysis.protocol import score
 
-    lines = (ROOT / "results" / "tapernn_deletang_sweep" / "README.md").read_text().splitlines()
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
-            if line.startswith("| 0.000")]
+    folder = ROOT / "results" / "tapernn_deletang_sweep"
+    rows = _table_rows(folder / "README.md", lambda line: line.startswith("| 0.000"))
     assert [(r[0], int(r[1])) for r in rows] == [(lr, s) for lr in SWEEP_RATES
                                                  for s in range(10)]
     scores = []
@@ -435,19 +439,19 @@ def test_the_sweeps_table_is_its_reports_numbers():
         scores.append(score(results, 10))
         assert soft == f"{scores[-1]:.1f}", (lr, seed)
         assert hard == f"{score(results, 10, 'hard', fallback=False):.1f}", (lr, seed)
-    text = " ".join(" ".join(lines).split())
+    text = " ".join((folder / "README.md").read_text().split())
     assert f"Max {max(scores):.1f}, median {median(scores):.1f} over the 30 runs" in text
-    positions = [[c.strip() for c in line.strip().strip("|").split("|")] for line in
-                 (ROOT / "results" / "tapernn_deletang_sweep" / "positions_lr0.0005.md")
-                 .read_text().splitlines() if line.startswith("| tapernn_deletang_sweep")]
-    at_20 = [r for r in positions if r[2] == "20"]
+    at_20 = _table_rows(folder / "positions_lr0.0005.md",
+                        lambda line: line.startswith("| tapernn_deletang_sweep")
+                        and line.split("|")[3].strip() == "20")
     assert len(at_20) == 10 and {r[4] for r in at_20} == {"0"}      # prefix: none right
     first = sorted(float(r[5]) for r in at_20)
     assert f"s_1, is right in only {first[0]:.2f}-{first[-1]:.2f} of the examples" in text
-    rows = [_report(f"tapernn_deletang_sweep/lr{lr}")["protocol"]["rows"][0] for lr in SWEEP_RATES]
+    per_rate = [_report(f"tapernn_deletang_sweep/lr{lr}")["protocol"]["rows"][0]
+                for lr in SWEEP_RATES]
     assert ("Per learning rate, the max is {:.1f}, {:.1f} and {:.1f} and the median {:.1f}, "
-            "{:.1f} and {:.1f}.".format(*[r["max"] for r in rows], *[r["median"] for r in rows])
-            in text)
+            "{:.1f} and {:.1f}.".format(*[r["max"] for r in per_rate],
+                                        *[r["median"] for r in per_rate]) in text)
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
     assert (f"the 30 runs score {max(scores):.1f} at best and {median(scores):.1f} at the "
             "median (`tapernn_deletang_sweep`") in pattern
