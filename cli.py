@@ -1524,16 +1524,17 @@ def _warnings_shown():
                    "make an NTM that copies at 6x in the default steps (seed 0 does not).")
 @click.option("--force", is_flag=True, help="Replace a directory that holds something else.")
 def demo(out: Path, steps: int | None, budget: float | None, seed: int, force: bool) -> None:
-    """The main job, in about four minutes: the NTM and the LSTM learn the NTM paper's copy
-    task, the soft TM learns invert, the classical machine runs both; then the report.
+    """The main job, in a few minutes: the NTM and the LSTM learn the NTM paper's copy task,
+    the soft TM learns invert, the classical machine runs both; then the report.
 
     \b
     Copy is on 8-bit vectors, trained on lengths 1-20 and evaluated at 20, 40, 80 and 120
-    (6x): the NTM, whose heads learn to move like a Turing machine's, copies at every length;
-    the LSTM only within its training range. Invert: the soft TM's learned table, hardened
-    into a classical program. Progress is printed while the machines train.
+    (6x): on the default seed the NTM, whose heads learn to move like a Turing machine's,
+    copies at every length; the LSTM does not even fit its training lengths in these steps,
+    and the report says so. Invert: the soft TM's learned table, hardened into a classical
+    program. Progress is printed while the machines train.
     Training counts steps, not seconds, so a slower or busier machine takes longer but
-    trains the same machines (about 3 minutes of training on 2 cores).
+    trains the same machines (1 to 3 minutes of training on 2 cores, by the CPU).
     """
     from analysis.compare import CompareConfig
     from analysis.sweep import SweepOptions

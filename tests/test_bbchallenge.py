@@ -38,7 +38,8 @@ def test_round_trip_and_conversion():
 
 @pytest.mark.parametrize("text, needle", [
     ("1RB1LB_1LA", "row 2"),
-    ("1RB2LB_1LA1RZ", "writes 2"),
+    ("1RB2LB_1LA1RZ", "writes 2, but rows of 6 characters give the machine only symbols 0-1$"),
+    ("1RA", "writes 1, but rows of 3 characters give the machine only symbol 0$"),
     ("1RB1-B_1LA1RZ", "not of the form 1RB"),
     ("000000000000000000:00", r"character 19 \(':'\) cannot stand"),
     ("1RB1LB_1LA1Rz", r"character 13 \('z'\)"),

@@ -86,8 +86,9 @@ def parse(text: str, *, name: str | None = None, source: str | None = None) -> P
                                    "R, next state A-Z), nor '---' for an undefined one", **where)
             w, move, nxt = t
             if int(w) >= nsym:
-                raise ProgramError(f"transition {t!r} writes {w}, but the machine has only "
-                                   f"{nsym} symbols", **where)
+                known = "symbol 0" if nsym == 1 else f"symbols 0-{nsym - 1}"
+                raise ProgramError(f"transition {t!r} writes {w}, but rows of {width} "
+                                   f"characters give the machine only {known}", **where)
             if nxt not in states:
                 halting.add(nxt)
             rules[(states[i], str(s))] = Rule(w, move, nxt)  # type: ignore[arg-type]
