@@ -8,7 +8,7 @@ they have addressing, argmax addressing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -82,9 +82,15 @@ def _finite_mean(values, weights=None) -> float | None:
         if kept else None
 
 
-def _means(scores) -> tuple[float, float]:
-    return (float(np.mean([s.symbol_accuracy for s in scores])),
-            float(np.mean([s.exact for s in scores])))
+class Means(NamedTuple):
+    """Symbol accuracy and exact match, each averaged over a length's examples."""
+    accuracy: float
+    exact: float
+
+
+def _means(scores) -> Means:
+    return Means(float(np.mean([s.symbol_accuracy for s in scores])),
+                 float(np.mean([s.exact for s in scores])))
 
 
 def evaluate(machine, task: Task, lengths, *, samples: int = 100, seed: int = 0,

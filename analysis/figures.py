@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -97,19 +98,25 @@ def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
     return _write(fig, path)
 
 
-def _circular_window(used: np.ndarray, margin: int = 2) -> tuple[int, int]:
-    """(first cell, number of cells) of the shortest circular span holding every used cell,
-    plus a margin: memory is circular, so a head that moves left from cell 0 wraps to N-1."""
+class Window(NamedTuple):
+    """A circular span of memory cells: its first cell and how many cells it holds."""
+    first: int
+    count: int
+
+
+def _circular_window(used: np.ndarray, margin: int = 2) -> Window:
+    """The shortest circular span holding every used cell, plus a margin: memory is
+    circular, so a head that moves left from cell 0 wraps to N-1."""
     n = len(used)
     idx = np.nonzero(used)[0]
     if idx.size == 0:
-        return 0, n
+        return Window(0, n)
     gaps = np.diff(np.concatenate([idx, [idx[0] + n]]))      # distance to the next used cell
     k = int(np.argmax(gaps))                                  # the largest unused stretch
     first = int(idx[(k + 1) % idx.size])
     count = n - int(gaps[k]) + 1
     first, count = first - margin, min(n, count + 2 * margin)
-    return (first if count < n else 0), count
+    return Window(first if count < n else 0, count)
 
 
 def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:

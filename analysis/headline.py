@@ -8,6 +8,8 @@ A sentence whose numbers the report lacks says so instead of being left out sile
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from analysis.protocol import SOLVED, agrees
 
 GENERALISED = 0.9     # exact match at the longest length that counts as generalising
@@ -20,26 +22,29 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _longest(d: dict) -> tuple[int, float | None]:
-    n = max(d, key=lambda k: int(k))
-    return int(n), d[n]
+class Verdict(NamedTuple):
+    """One run's class (``won``, ``lost``, ``untested`` or ``unfit``; see :func:`_verdict`),
+    with the length and the exact match that decide it."""
+    kind: str
+    length: int
+    exact: float | None
 
 
-def _verdict(exact: dict, beyond: set[int]) -> tuple[str, int, float | None]:
+def _verdict(exact: dict, beyond: set[int]) -> Verdict:
     """One run's (or one summary row's) class: ``won`` (GENERALISED exact match at the longest
     length), ``unfit`` (below it at the shortest, the training length), ``lost`` (fit there,
     short at the longest) or ``untested`` (short at the longest, where even the shortest
-    length lies in ``beyond``, the lengths beyond training: its fit is not known); with the
-    length and the exact match that decide it."""
-    n, far = _longest(exact)
+    length lies in ``beyond``, the lengths beyond training: its fit is not known)."""
+    last = max(exact, key=lambda k: int(k))
     first = min(exact, key=lambda k: int(k))
+    far = exact[last]
     if far is not None and far >= GENERALISED:
-        return "won", n, far
+        return Verdict("won", int(last), far)
     if int(first) in beyond:
-        return "untested", n, far
+        return Verdict("untested", int(last), far)
     if exact[first] is not None and exact[first] < GENERALISED:
-        return "unfit", int(first), exact[first]
-    return "lost", n, far
+        return Verdict("unfit", int(first), exact[first])
+    return Verdict("lost", int(last), far)
 
 
 def _by_seed(report: dict) -> dict[tuple[str, str], dict[int, dict]]:
@@ -78,12 +83,13 @@ def generalisation(report: dict) -> str:
         verdicts = [_verdict(e, past) for e in runs.values()] if len(runs) > 1 else \
             [_verdict(s["exact_match"], past)]
         for kind in classes:
-            mine = [(n, v) for k, n, v in verdicts if k == kind]
+            mine = [v for v in verdicts if v.kind == kind]
             if not mine:
                 continue
             share = f" in {len(mine)} of {len(verdicts)} seeds" if len(verdicts) > 1 else ""
             classes[kind].append(f"the {s['machine']} on {s['task']}{share} "
-                                 f"({_values([v for _, v in mine])} at length {mine[0][0]})")
+                                 f"({_values([v.exact for v in mine])} at length "
+                                 f"{mine[0].length})")
     won, lost, untested, unfit = (classes[k] for k in ("won", "lost", "untested", "unfit"))
     if not won and not lost and not untested and not unfit:
         return "No trained machine was evaluated."

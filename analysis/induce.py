@@ -233,14 +233,20 @@ def _ngrams(task: Task, text: str, top: int = 3) -> set:
             for n in range(1, top + 1) for i in range(len(seq) - n + 1)}
 
 
-def _state_names(task: Task, config: InduceConfig) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+class StateNames(NamedTuple):
+    """The induced machine's state names, working states first, and which of them halt."""
+    names: tuple[str, ...]
+    halting: tuple[bool, ...]
+
+
+def _state_names(task: Task, config: InduceConfig) -> StateNames:
     halts = list(task.output.verdicts) if task.output.kind == "state" else ["halt"]
     working = config.states - len(halts)
     if working < 1:
         raise ValueError(f"--states {config.states} leaves no working state (task {task.name} "
                          f"needs {len(halts)} halting states)")
     names = tuple(f"q{i}" for i in range(working)) + tuple(halts)
-    return names, (False,) * working + (True,) * len(halts)
+    return StateNames(names, (False,) * working + (True,) * len(halts))
 
 
 def _entropy(heads: np.ndarray) -> float:

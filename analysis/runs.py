@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from machines import registry
 from machines.files import write_atomic
 from tasks.base import Task
 from tasks.suite import get_task
+
+if TYPE_CHECKING:               # types only: torch is imported where a model is built
+    import torch
 
 CONFIG = "config.json"
 
@@ -343,9 +346,16 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
                  config, run_dir, resume=resume, progress=progress, probe=probe)
 
 
-def load_run(run_dir: str | Path):
-    """(spec, task, model with its trained weights) of a run directory; a damaged
-    checkpoint is a :class:`machines.training.CheckpointError`."""
+class LoadedRun(NamedTuple):
+    """A run directory read back: its spec, its task, and the model with its weights."""
+    spec: RunSpec
+    task: Task
+    model: torch.nn.Module
+
+
+def load_run(run_dir: str | Path) -> LoadedRun:
+    """A run directory's spec, task and model with its trained weights, in eval mode; a
+    damaged checkpoint is a :class:`machines.training.CheckpointError`."""
     from machines.training import CHECKPOINT, load_checkpoint
 
     spec = read_spec(run_dir)
@@ -357,7 +367,7 @@ def load_run(run_dir: str | Path):
         raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT}: was the run started?")
     load_checkpoint(ckpt, model)
     model.eval()
-    return spec, task, model
+    return LoadedRun(spec, task, model)
 
 
 def run_name(run_dir: str | Path) -> str:

@@ -498,13 +498,20 @@ def _write_back(out: Path, name: str, files: dict[str, bytes]) -> None:
         write_atomic(root / rel, lambda tmp, data=data: tmp.write_bytes(data))
 
 
-def _start_ray(options: SweepOptions):
+class RaySession(NamedTuple):
+    """The ``ray`` module, connected, and whether this sweep started it (and so shuts it
+    down) or found the caller's own."""
+    ray: object
+    ours: bool
+
+
+def _start_ray(options: SweepOptions) -> RaySession:
     try:
         import ray
     except ImportError:
         raise ValueError(RAY_HINT) from None
     if ray.is_initialized():                # the caller's own Ray: use it, leave it be
-        return ray, False
+        return RaySession(ray, False)
     kwargs = dict(include_dashboard=False, log_to_driver=False,
                   runtime_env={"env_vars": {k: v for k, v in os.environ.items()
                                             if k == "TAPELAB_FAULT"}})
@@ -512,7 +519,7 @@ def _start_ray(options: SweepOptions):
         ray.init(address=options.address, **kwargs)
     else:
         ray.init(num_cpus=options.ray_cpus, **kwargs)
-    return ray, True
+    return RaySession(ray, True)
 
 
 def _no_node_fits(nodes: list[dict], cpus: float, gpus: float) -> str | None:

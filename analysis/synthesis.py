@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MOVES = (-1, 0, 1)         # index 0, 1, 2: the soft TM's left, stay, right (MOVE_ORDER)
 
@@ -101,12 +102,18 @@ def _move(problem: Problem, head: int, move: int) -> int | None:
     return None
 
 
-def simulate(problem: Problem, entries: dict, b: int):
-    """Run training tape ``b`` under ``entries`` for ``problem.steps`` steps.
+class Simulation(NamedTuple):
+    """How a training tape's run under a partial table ended: ``outcome`` "missing" (it
+    needs the entry ``detail``, a (state, symbol) pair, that the table lacks), "lost" (it
+    ran off an open edge; ``detail`` None) or "done" (``detail``: whether it ends right);
+    ``used``, the set of entries it used."""
+    outcome: str
+    detail: tuple[int, int] | bool | None
+    used: set
 
-    Returns ("missing", (q, s)) where the run needs an entry not in ``entries``,
-    ("lost", None) for a run off an open edge, else ("done", ok) with ok whether it ends
-    right, and the entries it used (a set)."""
+
+def simulate(problem: Problem, entries: dict, b: int) -> Simulation:
+    """Run training tape ``b`` under ``entries`` for ``problem.steps`` steps."""
     tape = list(problem.tapes[b])
     state, head, used = 0, problem.origin, set()
     for _ in range(problem.steps):
@@ -114,25 +121,25 @@ def simulate(problem: Problem, entries: dict, b: int):
             break
         key = (state, tape[head])
         if key not in entries:
-            return "missing", key, used
+            return Simulation("missing", key, used)
         used.add(key)
         write, move, nxt = entries[key]
         tape[head] = write
         head = _move(problem, head, move)
         if head is None:
-            return "lost", None, used
+            return Simulation("lost", None, used)
         state = nxt
     want = problem.verdicts[b]
     ok = problem.halting[state] and (want is None or state == want) \
         and tuple(tape) == problem.targets[b]
-    return "done", ok, used
+    return Simulation("done", ok, used)
 
 
 def _used(problem: Problem, entries: dict) -> dict:
     """``entries`` restricted to what the training runs use."""
     used: set = set()
     for b in range(len(problem.tapes)):
-        used |= simulate(problem, entries, b)[2]
+        used |= simulate(problem, entries, b).used
     return {k: entries[k] for k in sorted(used)}
 
 
@@ -228,11 +235,11 @@ def enumerate_tables(problem: Problem, *, budget: float = 60.0,
             raise OutOfBudget
         tried[0] += 1
         for b in range(len(problem.tapes)):
-            status, info, _ = simulate(problem, entries, b)
-            if status == "lost" or (status == "done" and not info):
+            sim = simulate(problem, entries, b)
+            if sim.outcome == "lost" or (sim.outcome == "done" and not sim.detail):
                 return                                  # a finished run is wrong: prune
-            if status == "missing":
-                q, s = info
+            if sim.outcome == "missing":
+                q, s = sim.detail
                 targets = list(range(min(used_states + 1, W))) + halts
                 for nxt in targets:
                     for write in range(S):

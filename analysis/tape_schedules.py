@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MOVES = ("stay", "left", "right", "jump-left", "jump-right")   # machines.tape_rnn.ACTIONS' order
 
@@ -165,10 +166,16 @@ def sources(task: str, n: int) -> tuple[int, ...]:
     return tuple(atoms.index(ch) + 1 for ch in answer)
 
 
-def _steps(n: int, m: int, timing: Timing) -> tuple[int, int]:
-    """(T, first answer step) for an input of n symbols and an answer of m."""
+class AnswerSteps(NamedTuple):
+    """The last step T of a run and the step that gives the first answer symbol."""
+    last: int
+    first: int
+
+
+def _steps(n: int, m: int, timing: Timing) -> AnswerSteps:
+    """The steps of an input of n symbols and an answer of m."""
     first = n + timing.pause + 1
-    return first + m - 1, first
+    return AnswerSteps(first + m - 1, first)
 
 
 def _check(question: Question) -> None:

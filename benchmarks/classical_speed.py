@@ -23,6 +23,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -81,10 +82,14 @@ def ligocki(timeout: float, quick_sim: str | None, repeat: int) -> None:
             "print(r.reason, len(str(r.steps)), str(r.steps)[:12], len(str(r.tape.nonblank())),"
             " str(r.tape.nonblank())[:12])" % str(Path(__file__).resolve().parents[1]))
 
-    def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, str]:
+    class Timed(NamedTuple):
+        seconds: float
+        stdout: str
+
+    def timed(cmd: list[str], cwd: str | None = None) -> Timed:
         t = time.perf_counter()
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
-        return time.perf_counter() - t, out.stdout
+        return Timed(time.perf_counter() - t, out.stdout)
 
     print(f"{'machine':<44} {'steps (published)':>17} {'filed':>9} {'Quick_Sim':>9} "
           f"{'tapelab':>8}  {'log10 steps':>11} {'log10 ones':>10}  agree")
@@ -204,8 +209,9 @@ def main() -> None:
         row(name, "k=1", r.steps, r.tape.nonblank(), t)
 
 
-def macro_choice(program) -> tuple[int, bool]:
-    """The block size and back symbol the macro engine's search picks for ``program``."""
+def macro_choice(program):
+    """The block size and back symbol the macro engine's search picks for ``program`` (a
+    :class:`machines.macro.MacroChoice`)."""
     from machines.chain import run_chain
     from machines.macro import PILOT_MOVES, choose
 

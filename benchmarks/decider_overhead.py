@@ -16,6 +16,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -41,10 +42,15 @@ NEVER = {
 }
 
 
-def timed(fn) -> tuple[float, object]:
+class Timed(NamedTuple):
+    seconds: float
+    value: object           # what the timed call returned
+
+
+def timed(fn) -> Timed:
     t0 = time.perf_counter()
     out = fn()
-    return time.perf_counter() - t0, out
+    return Timed(time.perf_counter() - t0, out)
 
 
 def main() -> None:
@@ -86,7 +92,7 @@ def incompressible(repeat: int) -> None:
     for name, text in (("10^7 random bits", "".join(rng.choice("01") for _ in range(10**7))),
                        ("10^7 ones", "1" * 10**7)):
         for engine in ("plain", "auto"):
-            t = min(timed(lambda: run(program, text, engine=engine, max_steps=10**9))[0]
+            t = min(timed(lambda: run(program, text, engine=engine, max_steps=10**9)).seconds
                     for _ in range(repeat))
             r = run(program, text, engine=engine, max_steps=10**9)
             print(f"{name:<28} {engine:<6} {r.steps:>12,} {t:>8.2f}", flush=True)

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +38,13 @@ def alive(pid: int) -> bool:
         return False
 
 
-def one_kill(out: Path, rng: random.Random) -> tuple[bool, str]:
-    """(went right, what it saw) for one sweep killed at a random moment."""
+class Kill(NamedTuple):
+    ok: bool                # no worker left running, every checkpoint 'interrupted'
+    seen: str               # what it saw: each run's status and step, the workers left
+
+
+def one_kill(out: Path, rng: random.Random) -> Kill:
+    """One sweep killed at a random moment, and whether it went right."""
     import torch
 
     shutil.rmtree(out, ignore_errors=True)
@@ -52,7 +58,8 @@ def one_kill(out: Path, rng: random.Random) -> tuple[bool, str]:
     while not all(m.is_file() and m.stat().st_size for m in metrics):
         if time.time() > deadline or p.poll() is not None:
             p.kill()
-            return False, "the sweep did not start both runs: " + p.communicate()[1][-2000:]
+            return Kill(False, "the sweep did not start both runs: "
+                        + p.communicate()[1][-2000:])
         time.sleep(0.1)
     time.sleep(rng.uniform(0, 2))
     workers = children(p.pid)
@@ -72,7 +79,7 @@ def one_kill(out: Path, rng: random.Random) -> tuple[bool, str]:
               for m in metrics]
     seen = f"{[(s['status'], s['step']) for s in states]}, workers left: {stayed}"
     ok = not stayed and all(s["status"] == "interrupted" for s in states)
-    return ok, seen if ok else f"{seen}\n{err[-3000:]}"
+    return Kill(ok, seen if ok else f"{seen}\n{err[-3000:]}")
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ Verdicts for machines that never halt, found within the step limit:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from machines.program import Transitions
 from machines.runtape import EngineResult, RunProgress, Runs, Watch, pop, push, split
@@ -29,9 +30,15 @@ _RECORD_RUNS = 16    # runs behind the head kept at a record, for translated-cyc
 _RECORD_CELLS = 256  # ... and the most cells behind the head such a proof compares
 
 
-def _top(stack: list[list[int]]) -> tuple[list[tuple[int, int]], bool]:
+class _Top(NamedTuple):
+    """The runs nearest the head on one side, and whether they are all of that side."""
+    runs: list[tuple[int, int]]
+    complete: bool
+
+
+def _top(stack: list[list[int]]) -> _Top:
     """The last ``_RECORD_RUNS`` runs of ``stack`` (copied), and whether that is all of it."""
-    return [(sym, n) for sym, n in stack[-_RECORD_RUNS:]], len(stack) <= _RECORD_RUNS
+    return _Top([(sym, n) for sym, n in stack[-_RECORD_RUNS:]], len(stack) <= _RECORD_RUNS)
 
 
 def _cells(runs: list, complete: bool, k: int) -> list[int] | None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from machines.trace import SequenceOutput
+
 
 @dataclass
 class LSTMConfig:
@@ -17,8 +19,9 @@ class LSTMConfig:
 
 
 class LSTMBaseline(nn.Module):
-    """``forward(inputs [B, T, C]) -> (logits [B, T, K], None)``: it has no addressable memory,
-    so no trace; ``hard`` and ``temperature`` are accepted and ignored, for a uniform interface."""
+    """``forward(inputs [B, T, C]) -> SequenceOutput(logits [B, T, K], None)``: it has no
+    addressable memory, so no trace; ``hard`` and ``temperature`` are accepted and ignored,
+    for a uniform interface."""
 
     def __init__(self, config: LSTMConfig) -> None:
         super().__init__()
@@ -30,4 +33,4 @@ class LSTMBaseline(nn.Module):
     def forward(self, inputs: torch.Tensor, *, hard: bool = False, temperature: object = None,
                 return_trace: bool | str = False):
         hidden, _ = self.lstm(inputs)
-        return self.output(hidden), None
+        return SequenceOutput(self.output(hidden), None)

@@ -35,8 +35,8 @@ from typing import NamedTuple, Protocol
 
 from machines.chain import run_chain, run_runs
 from machines.program import Transitions
-from machines.runtape import (EngineResult, RuleCount, RunProgress, Runs, Watch, pop, push,
-                              runs_of, to_cells)
+from machines.runtape import (EngineResult, RuleCount, RunProgress, Runs, SplitTape, Watch, pop,
+                              push, runs_of, to_cells)
 from machines.rules import (FOREVER, MAX_FAILURES, MAX_PROOF_MOVES, MAX_RUNS, Applied, Rule,
                             apply, prove, shape)
 
@@ -241,13 +241,13 @@ def block_sizes(cells: list[int], origin: int, *, top: int = MAX_BLOCK) -> list[
     return sorted(range(1, top + 1), key=lambda k: (runs(k), k))
 
 
-def _split(cells: list[int], head0: int, k: int, layer: BlockMachine):
+def _split(cells: list[int], head0: int, k: int, layer: BlockMachine) -> SplitTape:
     """The run-length block tape of ``cells`` with the head on ``cells[head0]`` (block 0)."""
     blocks = [layer.symbol(b) for b in _blocks(cells, head0, k)]
     home = (head0 + (-head0) % k) // k        # index of block 0 in ``blocks``
     left = runs_of(blocks[:home])
     right = runs_of(blocks[home + 1:][::-1])
-    return left, blocks[home] if home < len(blocks) else 0, right
+    return SplitTape(left, blocks[home] if home < len(blocks) else 0, right)
 
 
 def run_layer(layer: Layer, left: Runs, cur: int, right: Runs, max_steps: int,
@@ -351,11 +351,23 @@ def _applied(rules, left: Runs, right: Runs, room: int) -> Applied | None:
     return None
 
 
-def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool):
+class MacroChoice(NamedTuple):
+    """A macro machine's block size ``k`` and whether it adds the back symbol."""
+    k: int
+    back: bool
+
+
+class MacroTape(NamedTuple):
+    """A macro machine and a tape in its blocks."""
+    layer: Layer
+    tape: SplitTape
+
+
+def _make(table: Transitions, cells: list[int], head0: int, k: int, back: bool) -> MacroTape:
     """The macro machine (k, back) and the block tape of ``cells`` on it."""
     block = BlockMachine(table, k)
     layer: Layer = BackMachine(block) if back else block
-    return layer, _split(cells, head0, k, block)
+    return MacroTape(layer, _split(cells, head0, k, block))
 
 
 def _speed(table, cells, head0, k, back, max_steps) -> int:
@@ -363,18 +375,19 @@ def _speed(table, cells, head0, k, back, max_steps) -> int:
     return run_layer(layer, left, cur, right, max_steps, TRIAL_MOVES, rules=True).steps
 
 
-def choose(table: Transitions, cells: list[int], head0: int, pilot, max_steps: int):
-    """(k, back) for the macro machine: the two best block sizes for the pilot run's tape and
-    k = 1, each with and without the back symbol, tried for ``TRIAL_MOVES`` macro moves with
-    proven rules; the one that gets furthest wins (rules that apply early decide it: the
-    10^2879-step machine runs twice as fast on k = 4, which wins, as on k = 12, which
-    compresses its pilot tape best)."""
+def choose(table: Transitions, cells: list[int], head0: int, pilot,
+           max_steps: int) -> MacroChoice:
+    """The block size and back symbol of the macro machine: the two best block sizes for the
+    pilot run's tape and k = 1, each with and without the back symbol, tried for
+    ``TRIAL_MOVES`` macro moves with proven rules; the one that gets furthest wins (rules that
+    apply early decide it: the 10^2879-step machine runs twice as fast on k = 4, which wins,
+    as on k = 12, which compresses its pilot tape best)."""
     cells_, origin = to_cells(pilot.left, pilot.cur, pilot.right, pilot.head)
     sizes = block_sizes(cells_, origin)[:2]
     if 1 not in sizes:
         sizes.append(1)
-    trials = [(k, back) for k in sizes for back in (False, True)]
-    return max(trials, key=lambda kb: (_speed(table, cells, head0, *kb, max_steps), -kb[0]))
+    trials = [MacroChoice(k, back) for k in sizes for back in (False, True)]
+    return max(trials, key=lambda c: (_speed(table, cells, head0, c.k, c.back, max_steps), -c.k))
 
 
 def run_macro(table: Transitions, cells: list[int], head0: int, max_steps: int, *,

@@ -15,7 +15,7 @@ weighting instead (:func:`machines.sharpening.temper`: T = 1 unchanged, T = 0 th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -23,7 +23,7 @@ from torch import nn
 
 from machines import addressing as A
 from machines.sharpening import Temperature, temper
-from machines.trace import AddressingTrace, stack_frames
+from machines.trace import AddressingTrace, SequenceOutput, stack_frames
 
 
 @dataclass
@@ -44,8 +44,33 @@ class NTMConfig:
 
 
 
+class NTMState(NamedTuple):
+    """What the NTM carries from step to step: memory [B, N, M], every head's weighting
+    [B, H, N] (read heads first), the last reads [B, R*M], and the LSTM controller's h and
+    cell [B, controller_size] (unused by a feedforward controller)."""
+    memory: torch.Tensor
+    weights: torch.Tensor
+    reads: torch.Tensor
+    h: torch.Tensor
+    cell: torch.Tensor
+
+
+class HeadParams(NamedTuple):
+    """Every head's addressing parameters for one step (section 3.3), activated: key k_t
+    (tanh), key strength beta_t (softplus), interpolation gate g_t (sigmoid), shift
+    weighting s_t (softmax), sharpening gamma_t (1 + softplus); and per write head, erase e_t
+    (sigmoid) and add a_t (tanh) of section 3.2."""
+    keys: torch.Tensor      # [B, H, M]
+    beta: torch.Tensor      # [B, H]
+    gate: torch.Tensor      # [B, H]
+    shifts: torch.Tensor    # [B, H, len(SHIFTS)]
+    gamma: torch.Tensor     # [B, H]
+    erase: torch.Tensor     # [B, W, M]
+    add: torch.Tensor       # [B, W, M]
+
+
 class NTM(nn.Module):
-    """``forward(inputs [B, T, C]) -> (logits [B, T, K], AddressingTrace | None)``."""
+    """``forward(inputs [B, T, C]) -> SequenceOutput(logits [B, T, K], AddressingTrace | None)``."""
 
     def __init__(self, config: NTMConfig) -> None:
         super().__init__()
@@ -70,17 +95,17 @@ class NTM(nn.Module):
         self.compiled_step: Callable | None = None      # set by compile_step()
         self.read0 = nn.Parameter(torch.randn(c.read_heads * c.memory_width) * 0.01)
 
-    def initial_state(self, batch: int, device: torch.device):
+    def initial_state(self, batch: int, device: torch.device) -> NTMState:
         c = self.config
         memory = torch.full((batch, c.memory_size, c.memory_width), c.memory_init, device=device)
         weights = torch.zeros(batch, self.heads, c.memory_size, device=device)
         weights[:, :, 0] = 1.0                           # every head starts on cell 0
         reads = self.read0.expand(batch, -1)
         zeros = torch.zeros(batch, c.controller_size, device=device)
-        return memory, weights, reads, (zeros, zeros)
+        return NTMState(memory, weights, reads, zeros, zeros)
 
-    def _split(self, params: torch.Tensor):
-        """Head parameters with their activations: keys, beta, gate, shift, gamma, erase, add."""
+    def _split(self, params: torch.Tensor) -> HeadParams:
+        """The controller's head parameters with their activations."""
         c, B = self.config, params.shape[0]
         H, M, W = self.heads, c.memory_width, c.write_heads
         addr = params[:, :H * self.address_size].view(B, H, self.address_size)
@@ -90,7 +115,8 @@ class NTM(nn.Module):
         shifts = torch.softmax(addr[..., M + 2:M + 2 + len(A.SHIFTS)], dim=-1)
         gamma = 1 + F.softplus(addr[..., -1])
         rest = params[:, H * self.address_size:].view(B, W, 2 * M)
-        return keys, beta, gate, shifts, gamma, torch.sigmoid(rest[..., :M]), torch.tanh(rest[..., M:])
+        return HeadParams(keys, beta, gate, shifts, gamma, torch.sigmoid(rest[..., :M]),
+                          torch.tanh(rest[..., M:]))
 
     def step(self, x_t: torch.Tensor, reads: torch.Tensor, h: torch.Tensor, cell: torch.Tensor,
              weights: torch.Tensor, memory: torch.Tensor,
@@ -105,13 +131,13 @@ class NTM(nn.Module):
             h = self.controller(x)
         h = h.clamp(-c.clip, c.clip)
         params = self.head_params(h).clamp(-c.clip, c.clip)
-        keys, beta, gate, shifts, gamma, erase, add = self._split(params)
-        weights = A.address(keys, beta, gate, shifts, gamma, weights, memory)
+        p = self._split(params)
+        weights = A.address(p.keys, p.beta, p.gate, p.shifts, p.gamma, weights, memory)
         if temperature is not None:
             weights = temper(weights, temperature)
         read_w, write_w = weights[:, :c.read_heads], weights[:, c.read_heads:]
         reads = A.read(memory, read_w).reshape(x.shape[0], -1)   # reads see the memory before
-        memory = A.write(memory, write_w, erase, add)            # this step's write
+        memory = A.write(memory, write_w, p.erase, p.add)        # this step's write
         return reads, h, cell, weights, memory
 
     def compile_step(self) -> "NTM":
@@ -128,7 +154,7 @@ class NTM(nn.Module):
         c = self.config
         B, T, _ = inputs.shape
         temperature = 0.0 if hard else temperature
-        memory, weights, reads, (h, cell) = self.initial_state(B, inputs.device)
+        memory, weights, reads, h, cell = self.initial_state(B, inputs.device)
         # hard, tempered and evaluation-traced runs stay eager; training (with or without the
         # graph-keeping trace of the sharpening prior) uses the compiled step when there is one
         compiled = None if temperature is not None or return_trace is True \
@@ -146,9 +172,9 @@ class NTM(nn.Module):
                 trace.append(weights)
         logits = self.output(torch.stack(outs, dim=1))
         if not return_trace:
-            return logits, None
+            return SequenceOutput(logits, None)
         w = stack_frames(trace, return_trace)                # [B, T, H, N]
         names = [f"read{i}" for i in range(c.read_heads)] + \
                 [f"write{i}" for i in range(c.write_heads)]
-        return logits, AddressingTrace({n: w[:, :, i] for i, n in enumerate(names)},
-                                       c.memory_size)
+        return SequenceOutput(logits, AddressingTrace({n: w[:, :, i] for i, n in enumerate(names)},
+                                                      c.memory_size))

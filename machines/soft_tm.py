@@ -42,6 +42,7 @@ from machines.entropy import entropy as shannon
 from machines.program import MOVES, Program, Rule
 from machines.sharpening import Temperature, temper
 from machines.trace import AddressingTrace
+from machines.training import SequenceLoss
 
 MOVE_ORDER = ("L", "S", "R")          # index of each move in the move table
 EDGES = ("circular", "clamp", "open")
@@ -58,6 +59,13 @@ class SoftConfiguration:
     head: torch.Tensor
     tape: torch.Tensor
     alive: torch.Tensor
+
+
+class Unrolled(NamedTuple):
+    """A soft run unrolled: its ``final`` configuration and, when it was asked to keep it,
+    its ``path`` of every configuration, the start one first (else None)."""
+    final: SoftConfiguration
+    path: list[SoftConfiguration] | None
 
 
 class Tables(NamedTuple):
@@ -197,7 +205,7 @@ class SoftTM(nn.Module):
         return SoftConfiguration(_normalize(state), _normalize(head), tape, alive)
 
     def forward(self, tape: torch.Tensor, steps: int, start_cell: int, *,
-                keep_path: bool = False, temperature: Temperature | None = None):
+                keep_path: bool = False, temperature: Temperature | None = None) -> Unrolled:
         """Unroll ``steps`` steps from one-hot ``tape`` [B, L, S] (or [R, B, L, S]) with the
         head on ``start_cell``. Returns the final configuration and, with ``keep_path``, the
         list of all configurations (the start one first).
@@ -217,13 +225,13 @@ class SoftTM(nn.Module):
                                       c.tape, c.alive)
             if keep_path:
                 path.append(c)
-        return c, (path if keep_path else None)
+        return Unrolled(c, path if keep_path else None)
 
     def trace(self, tape: torch.Tensor, steps: int, start_cell: int,
               restart: int = 0) -> AddressingTrace:
         """The head distribution per step, ``[B, steps + 1, L]``, of one restart."""
         with torch.no_grad():
-            _, path = self.forward(tape, steps, start_cell, keep_path=True)
+            path = self.forward(tape, steps, start_cell, keep_path=True).path
         heads = torch.stack([c.head[restart] for c in path], dim=1)
         return AddressingTrace({"head": heads.cpu().numpy()}, tape.shape[1])
 
@@ -231,7 +239,7 @@ class SoftTM(nn.Module):
         """Expected number of times each (state, symbol) entry is used, ``[R, Q, S]``
         (summed over examples and steps; halting states never use entries)."""
         with torch.no_grad():
-            _, path = self.forward(tape, steps, start_cell, keep_path=True)
+            path = self.forward(tape, steps, start_cell, keep_path=True).path
             halt = self.halting.float()
             total = 0
             for c in path[:-1]:
@@ -260,8 +268,9 @@ class SoftTM(nn.Module):
         wrong = wrong + (final.alive < 0.5).float()
         return OutcomeLoss(loss.mean(-1), wrong.mean(-1))
 
-    def training_loss(self, batch, step: int = 0, total: int | None = None):
-        """The one training loop's hook: (summed loss, mean wrong cells, no trace).
+    def training_loss(self, batch, step: int = 0, total: int | None = None) -> SequenceLoss:
+        """The one training loop's hook: the loss summed over restarts, and the mean wrong
+        cells per tape as its ``bits``.
 
         From ``self.settings``: with a Gumbel schedule (``gumbel_tau = (start, end)``) the
         temperature is annealed geometrically over ``total`` steps; ``entropy_bonus`` > 0
@@ -287,7 +296,7 @@ class SoftTM(nn.Module):
             total_loss = total_loss - bonus * entropy * self.restarts
         if economy:
             total_loss = total_loss + economy * occupancy_entropy(path, self.halting).sum()
-        return total_loss, wrong.mean(), None
+        return SequenceLoss(total_loss, wrong.mean())
 
     def select(self, restart: int) -> "SoftTM":
         """A one-restart machine with the tables of ``restart``."""

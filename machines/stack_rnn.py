@@ -34,7 +34,7 @@ import torch
 from torch import nn
 
 from machines.sharpening import Temperature, temper
-from machines.trace import AddressingTrace, stack_frames
+from machines.trace import AddressingTrace, SequenceOutput, stack_frames
 
 ACTIONS = ("push", "pop", "noop")
 
@@ -50,7 +50,7 @@ class StackRNNConfig:
 
 
 class StackRNN(nn.Module):
-    """``forward(inputs [B, T, C]) -> (logits [B, T, K], AddressingTrace | None)``."""
+    """``forward(inputs [B, T, C]) -> SequenceOutput(logits [B, T, K], AddressingTrace | None)``."""
 
     def __init__(self, config: StackRNNConfig) -> None:
         super().__init__()
@@ -105,6 +105,6 @@ class StackRNN(nn.Module):
                 heights.append(height)
         logits = torch.stack(outs, 1)
         if not return_trace:
-            return logits, None
+            return SequenceOutput(logits, None)
         trace = stack_frames(heights, return_trace)
-        return logits, AddressingTrace({"read0": trace}, D + 1)
+        return SequenceOutput(logits, AddressingTrace({"read0": trace}, D + 1))

@@ -64,7 +64,7 @@ from torch import nn
 
 from machines.initialisation import INITS, haiku_init
 from machines.sharpening import Temperature, temper
-from machines.trace import AddressingTrace, stack_frames
+from machines.trace import AddressingTrace, SequenceOutput, stack_frames
 
 ACTIONS = ("stay", "left", "right", "jump-left", "jump-right")
 VARIANTS = ("tapelab", "deletang")
@@ -114,8 +114,8 @@ def moved(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 class TapeRNN(nn.Module):
-    """``forward(inputs [B, T, C]) -> (logits [B, T, K], AddressingTrace | None)``. The
-    input's last channel is the delimiter (``tasks.encoding``): the input length n of each
+    """``forward(inputs [B, T, C]) -> SequenceOutput(logits [B, T, K], AddressingTrace | None)``.
+    The input's last channel is the delimiter (``tasks.encoding``): the input length n of each
     example is the step where it first appears."""
 
     def __init__(self, config: TapeRNNConfig) -> None:
@@ -182,10 +182,10 @@ class TapeRNN(nn.Module):
                 reads.append(position)
         logits = torch.stack(outs, 1)
         if not return_trace:
-            return logits, None
+            return SequenceOutput(logits, None)
         heads = {name: stack_frames(p, return_trace)
                  for name, p in (("read0", reads), ("write0", writes))}
-        return logits, AddressingTrace(heads, L)
+        return SequenceOutput(logits, AddressingTrace(heads, L))
 
 
 def one_cell_tape(model: TapeRNN) -> TapeRNN:

@@ -11,8 +11,12 @@ this record (``analysis/``). It lives in ``machines/`` because machines produce 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:    # types only: this module stays importable without torch
+    import torch
 
 GRAPH = "graph"      # return_trace=GRAPH: the trace keeps tensors and their graph
 
@@ -53,3 +57,10 @@ class AddressingTrace:
         w = np.zeros((len(idx), cells))
         w[np.arange(len(idx)), idx] = 1.0
         return cls({name: w}, cells)
+
+
+class SequenceOutput(NamedTuple):
+    """What a sequence machine's ``forward`` returns: its output ``logits`` [B, T, K], and
+    its :class:`AddressingTrace` when one was asked for and it has addressing (else None)."""
+    logits: torch.Tensor
+    trace: AddressingTrace | None

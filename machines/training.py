@@ -127,6 +127,8 @@ class StepResult:
 
 
 class SequenceLoss(NamedTuple):
+    """A training step's objective and its errors: from :func:`sequence_loss`, or from a
+    machine's own ``training_loss`` hook (the soft TM's: summed over restarts, wrong cells)."""
     loss: torch.Tensor      # the objective, averaged over sequences
     bits: torch.Tensor      # wrong bits (or symbols) per sequence
 
@@ -304,9 +306,9 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 and (state.step + 1) % config.probe_every == 0
             log_now = (state.step + 1) % config.log_every == 0 or probe_now
             custom = getattr(model, "training_loss", None)
-            prior = None
+            prior = trace = None
             if custom is not None:      # machines with their own objective (the soft TM)
-                loss, bits, trace = custom(batch, step=state.step, total=config.steps)
+                loss, bits = custom(batch, step=state.step, total=config.steps)
             else:
                 weight = prior_weight(config.sharpen, config.sharpen_schedule,
                                       _progress(config, state)) if config.sharpen else 0.0

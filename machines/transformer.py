@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from machines.sharpening import Temperature, temper
-from machines.trace import GRAPH, AddressingTrace
+from machines.trace import GRAPH, AddressingTrace, SequenceOutput
 
 POSITIONS = ("none", "sincos", "relative", "alibi", "rope")
 
@@ -77,6 +78,12 @@ def alibi_slopes(heads: int) -> torch.Tensor:
     return torch.tensor([2.0 ** (-8.0 * (h + 1) / heads) for h in range(heads)])
 
 
+class BlockOutput(NamedTuple):
+    """A block's output ``x`` [B, T, D] and its ``attention`` [B, H, T, T] (rows sum to 1)."""
+    x: torch.Tensor
+    attention: torch.Tensor
+
+
 class Block(nn.Module):
     """One pre-norm encoder block; ``forward`` returns the new x and the attention [B,H,T,T]."""
 
@@ -102,8 +109,7 @@ class Block(nn.Module):
             return -alibi_slopes(c.heads).to(device)[:, None, None] * offsets.abs()
         return 0.0
 
-    def forward(self, x: torch.Tensor, temperature: Temperature | None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, temperature: Temperature | None) -> BlockOutput:
         c = self.c
         B, T, D = x.shape
         q, k, v = self.qkv(self.norm1(x)).view(B, T, 3, c.heads, D // c.heads).unbind(2)
@@ -115,11 +121,11 @@ class Block(nn.Module):
         attention = temper(attention, temperature)
         out = (self.drop(attention) @ v).transpose(1, 2).reshape(B, T, D)
         x = x + self.proj(out)
-        return x + self.drop(self.ff(self.norm2(x))), attention
+        return BlockOutput(x + self.drop(self.ff(self.norm2(x))), attention)
 
 
 class TransformerEncoder(nn.Module):
-    """``forward(inputs [B, T, C]) -> (logits [B, T, K], AddressingTrace | None)``."""
+    """``forward(inputs [B, T, C]) -> SequenceOutput(logits [B, T, K], AddressingTrace | None)``."""
 
     def __init__(self, config: TransformerConfig) -> None:
         super().__init__()
@@ -147,10 +153,10 @@ class TransformerEncoder(nn.Module):
             attentions.append(attention)
         logits = self.output(self.norm(x))
         if not return_trace:
-            return logits, None
+            return SequenceOutput(logits, None)
         heads = {}
         for attention in attentions:
             for h in range(attention.shape[1]):
                 heads[f"read{len(heads)}"] = (attention[:, h] if return_trace == GRAPH else
                                               attention[:, h].detach().cpu().numpy())
-        return logits, AddressingTrace(heads, T)
+        return SequenceOutput(logits, AddressingTrace(heads, T))

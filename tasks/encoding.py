@@ -85,8 +85,23 @@ class SequenceBatch:
         return out
 
 
-def _codes(task: Task) -> tuple[dict[str, int], "np.ndarray", dict[str, int], "np.ndarray"]:
-    """Lookup tables: input symbol -> row of input vectors; output symbol -> row of targets."""
+class SymbolCodes(NamedTuple):
+    """Lookup tables: input symbol -> row of ``in_vectors``; output symbol -> row of
+    ``out_vectors`` (the targets)."""
+    in_index: dict[str, int]
+    in_vectors: np.ndarray
+    out_index: dict[str, int]
+    out_vectors: np.ndarray
+
+
+class Cells(NamedTuple):
+    """Parallel arrays: the row (example) and the time step of each cell."""
+    rows: np.ndarray
+    steps: np.ndarray
+
+
+def _codes(task: Task) -> SymbolCodes:
+    """The lookup tables of ``task``'s sequence encoding."""
     channels, own = input_channels(task)
     symbols = list(task.alphabet)
     vectors = np.zeros((len(symbols), channels), dtype=np.float32)
@@ -101,16 +116,16 @@ def _codes(task: Task) -> tuple[dict[str, int], "np.ndarray", dict[str, int], "n
         targets = np.array([_bits(i, task.bits) for i in range(len(outputs))], dtype=np.float32)
     else:
         targets = np.eye(len(outputs), dtype=np.float32)
-    return ({s: i for i, s in enumerate(symbols)}, vectors,
-            {s: i for i, s in enumerate(outputs)}, targets)
+    return SymbolCodes({s: i for i, s in enumerate(symbols)}, vectors,
+                       {s: i for i, s in enumerate(outputs)}, targets)
 
 
-def _cells(counts: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, time step) of ``counts[b]`` consecutive steps from ``starts[b]`` in each row b,
-    rows in order: the cells a flat list of every row's symbols fills."""
+def _cells(counts: np.ndarray, starts: np.ndarray) -> Cells:
+    """The rows and time steps of ``counts[b]`` consecutive steps from ``starts[b]`` in each
+    row b, rows in order: the cells a flat list of every row's symbols fills."""
     rows = np.repeat(np.arange(len(counts)), counts)
     firsts = np.cumsum(counts) - counts                     # each row's offset in the list
-    return rows, np.arange(len(rows)) - np.repeat(firsts - starts, counts)
+    return Cells(rows, np.arange(len(rows)) - np.repeat(firsts - starts, counts))
 
 
 def sequence_batch(task: Task, examples: Sequence[Example]) -> SequenceBatch:

@@ -65,7 +65,7 @@ def test_gradients_reach_every_visited_table_entry():
     with torch.no_grad():                          # soften the tables so gradients are not 0
         for p in machine.parameters():
             p.mul_(1e-4).add_(torch.randn_like(p) * 0.1)
-    loss, _, _ = machine.training_loss(batch)
+    loss = machine.training_loss(batch).loss
     loss.backward()
     visits = SoftTM.from_program(task.reference, batch.alphabet).visits(
         batch.tape, int(batch.steps.max()), batch.origin)[0]
@@ -89,7 +89,7 @@ def test_restarts_are_independent():
     m = SoftTM(("a", "b", "h"), (" ", "0", "1"), (False, False, True), restarts=4)
     task, batch = emulation_batch("invert", count=5)
     batch = task.encode(batch.examples, "tape")
-    loss, _, _ = m.training_loss(batch)
+    loss = m.training_loss(batch).loss
     grads = torch.autograd.grad(loss, m.next_logits, retain_graph=True)[0]
     single = torch.autograd.grad(m.outcome_loss(m(batch.tape, 6, batch.origin)[0], batch).loss[2],
                                  m.next_logits)[0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -58,8 +58,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _expanded_size(root: yaml.Node) -> tuple[int, int]:
-    """(distinct nodes, nodes once every alias is expanded) of a composed document.
+class NodeCount(NamedTuple):
+    """A composed YAML document's distinct nodes, and its nodes once every alias is
+    expanded."""
+    distinct: int
+    expanded: int
+
+
+def _expanded_size(root: yaml.Node) -> NodeCount:
+    """The node counts of a composed document.
 
     Aliases share nodes, so composing is linear; constructing, printing or walking the value
     is not: nine levels of ten aliases ("billion laughs") expand a 1 KB file to 10^9 nodes.
@@ -77,7 +84,7 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
         stack.extend(_children(node))
     for node in reversed(order):
         size[id(node)] = 1 + sum(size.get(id(c), 1) for c in _children(node))
-    return len(order), size[id(root)]
+    return NodeCount(len(order), size[id(root)])
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -183,7 +190,7 @@ def _load(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        distinct, expanded = _expanded_size(node) if "&" in text else (0, 0)   # anchors?
+        distinct, expanded = _expanded_size(node) if "&" in text else NodeCount(0, 0)
         if expanded > distinct + MAX_EXPANSION:
             raise ProgramError(f"its aliases (*name) expand {distinct:,} YAML nodes to "
                                f"{expanded:,}; tapelab allows {MAX_EXPANSION:,} more nodes "
