@@ -129,6 +129,27 @@ def test_the_pattern_summary_quotes_its_reports():
             (task, machine, folder)
 
 
+def test_the_pattern_summary_lists_every_odds_first_tapernn_folder():
+    """PATTERN.md's table of every folder with the Tape-RNN on odds_first: one row for each
+    committed report that holds the cell, best first, with the max and median its report.json
+    gives, and its seed count."""
+    rows = _table_rows(ROOT / "results" / "PATTERN.md",
+                       lambda line: line.strip().startswith("| `")
+                       and line.split("|")[2].strip() in ("theirs", "tapelab's"))
+    held = {}
+    for path in (ROOT / "results").glob("**/report.json"):
+        for r in json.loads(path.read_text()).get("protocol", {}).get("rows", []):
+            if (r["task"], r["machine"]) == ("odds_first", "tapernn"):
+                held[path.parent.relative_to(ROOT / "results").as_posix()] = r
+    assert sorted(r[0].strip("`") for r in rows) == sorted(held)
+    assert [float(r[5]) for r in rows] == sorted((float(r[5]) for r in rows), reverse=True)
+    for folder, _, lengths, seeds, _, best, middle in rows:
+        row, name = held[folder.strip("`")], folder.strip("`")
+        assert (best, middle) == (f"{row['max']:.1f}", f"{row['median']:.1f}"), name
+        assert int(seeds) == row["seeds"], name
+        assert min(row["lengths"]) > int(lengths.split("-")[1]), name   # scored beyond them
+
+
 def test_the_pattern_summary_quotes_each_cells_best_run():
     """results/PATTERN.md says that where a cell appears in several folders, its row quotes the
     folder with the best run: no committed report may hold a higher maximum for that cell."""
