@@ -234,9 +234,9 @@ def cli(debug: bool) -> None:
     \b
     Exit codes (every command): 0 done, 1 invalid input (a program, a run directory, a
     damaged file), a failed write or a reader that stopped early (| head), 2 usage error
-    (also an output that would replace what tapelab did not make), 6 out of memory, 70
-    internal error (please report it), 130 interrupted; `run` also 3 step limit, 4 never
-    halts, 5 breakpoint.
+    (also an output that would replace what tapelab did not make, or a directory another
+    tapelab command is filling), 6 out of memory, 70 internal error (please report it),
+    130 interrupted; `run` also 3 step limit, 4 never halts, 5 breakpoint.
     """
     sys.set_int_max_str_digits(0)       # --json prints exact counts of any size
 
@@ -846,9 +846,8 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
       tapelab train copy --bits 8 --time-budget 300 --sharpen 0.1 --sharpen-schedule late
       tapelab train --resume runs/copy-ntm-s0 --steps 5000
     """
-    from analysis.runs import (RunDirError, RunSpec, check_spec, curriculum_steps, run_kind,
-                               train_run)
-    from machines.files import OutputError, prepare_dir
+    from analysis.runs import RunDirError, RunSpec, check_spec, curriculum_steps, train_alone
+    from machines.files import OutputError
     from machines.training import CheckpointError
 
     if resume:
@@ -894,18 +893,14 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
                 compile=bool(use_compile and registry.get(machine).compile)))
         except ValueError as err:
             raise click.UsageError(str(err)) from None
-        try:
-            prepare_dir(run_dir, force=force, what="run (config.json)", kind_of=run_kind,
-                        hint=f"--resume {run_dir} to continue it")
-        except OutputError as err:
-            raise _output_failed(err) from None
     try:
-        state = train_run(spec, run_dir, resume=bool(resume), steps=steps if resume else None,
-                          seconds=time_budget if resume else None,
-                          threads=threads if resume else None,
-                          device=device if resume else None,
-                          progress=_Progress(steps or (spec.train["steps"] if spec else None),
-                                             time_budget, run_dir))
+        state = train_alone(spec, run_dir, resume=bool(resume), force=force,
+                            steps=steps if resume else None,
+                            seconds=time_budget if resume else None,
+                            threads=threads if resume else None,
+                            device=device if resume else None,
+                            progress=_Progress(steps or (spec.train["steps"] if spec else None),
+                                               time_budget, run_dir))
     except OutputError as err:
         raise _output_failed(err) from None
     except (RunDirError, CheckpointError) as err:

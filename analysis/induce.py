@@ -361,8 +361,19 @@ def induce(config: InduceConfig, out: str | Path | None = None, *, force: bool =
 
     Everything is checked before ``out`` is touched. A non-empty ``out`` is replaced only
     with ``force`` and only if it holds an earlier induce's record
-    (:func:`machines.files.prepare_dir`), so no stale program is left beside the new ones.
+    (:func:`machines.files.prepare_dir`), so no stale program is left beside the new ones;
+    while it runs, no other tapelab process may fill ``out`` (:func:`machines.files.claim`).
     """
+    from machines.files import claim
+
+    if out is None:
+        return _induce(config, None, force=force, progress=progress)
+    with claim(Path(out), ours=induce_kind):
+        return _induce(config, out, force=force, progress=progress)
+
+
+def _induce(config: InduceConfig, out: str | Path | None, *, force: bool,
+            progress: Callable | None) -> InduceReport:
     import torch
 
     from machines.files import prepare_dir

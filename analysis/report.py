@@ -17,8 +17,8 @@ from analysis import dynamics, figures as F, tempering
 from analysis.compare import unfinished
 from analysis.document import Block, Figure, Heading, Paragraph, Table, markdown, page
 from analysis.headline import headline
-from analysis.layout import (COMPARE, REPORT, RUNS, load_evaluations, read_failures, read_json,
-                             read_skipped)
+from analysis.layout import (COMPARE, REPORT, RUNS, compare_kind, load_evaluations,
+                             read_failures, read_json, read_skipped)
 from analysis.protocol import PUBLISHED_LABEL, SOLVED, protocol_table
 from analysis.statistics import (FIT, GENERALISES, best_measures, measure_aucs,
                                  sharpness_correlations)
@@ -87,8 +87,16 @@ def summary(evaluations: list[dict]) -> list[dict]:
 
 # ------------------------------------------------------------------------------ the report
 def build_report(out: str | Path) -> dict:
-    """(Re)build report.json, figures, report.md and index.html from ``out``."""
+    """(Re)build report.json, figures, report.md and index.html from ``out``, which no other
+    tapelab process may fill meanwhile (:func:`machines.files.claim`)."""
+    from machines.files import claim
+
     out = Path(out)
+    with claim(out, ours=compare_kind, make=False):
+        return _build(out)
+
+
+def _build(out: Path) -> dict:
     evaluations = load_evaluations(out)
     meta = read_json(out / COMPARE)
     assert isinstance(meta, dict)           # load_evaluations checked it

@@ -22,6 +22,8 @@ from tasks.suite import get_task
 if TYPE_CHECKING:               # types only: torch is imported where a model is built
     import torch
 
+    from machines.training import TrainState
+
 CONFIG = "config.json"
 
 
@@ -344,6 +346,29 @@ def train_run(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False
     probe = length_probe(task, PROBE_FACTOR * spec.lengths(task).longest)
     return train(model, batch_fn(spec, task, config.seed, config.batch_size),
                  config, run_dir, resume=resume, progress=progress, probe=probe)
+
+
+def train_alone(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = False,
+                force: bool = False, **options) -> TrainState:
+    """Train a run as a command of its own (``tapelab train``), not as a comparison's job:
+    a new one in ``run_dir`` (made ready by :func:`machines.files.prepare_dir`: ``force``
+    replaces an earlier run there), or the one there with ``resume``; ``options`` as
+    :func:`train_run` takes them. Meanwhile the directory is claimed
+    (:func:`machines.files.claim`), or, for one of a comparison's runs, the comparison's
+    directory, which its ``tapelab compare`` claims while it runs: no two tapelab processes
+    train one run at the same time."""
+    from analysis.layout import RUNS, compare_kind
+    from machines.files import claim, prepare_dir
+
+    run_dir = Path(run_dir)
+    home = run_dir.resolve().parent
+    held, ours = (home.parent, compare_kind) if home.name == RUNS and compare_kind(home.parent) \
+        else (run_dir, run_kind)
+    with claim(held, ours=ours, make=not resume):
+        if not resume:
+            prepare_dir(run_dir, force=force, what="run (config.json)", kind_of=run_kind,
+                        hint=f"--resume {run_dir} to continue it")
+        return train_run(spec, run_dir, resume=resume, **options)
 
 
 class LoadedRun(NamedTuple):

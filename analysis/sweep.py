@@ -43,6 +43,7 @@ from typing import Callable, NamedTuple
 from analysis.layout import (EVALUATING, EVALUATION, FAILED, evaluation_line,
                              run_dir as run_path, write_json)
 from machines.display import counted
+from machines.files import LOCK
 
 BACKENDS = ("local", "ray")
 RAY_HINT = "the ray backend needs Ray: pip install -e '.[ray]' (or pip install ray)"
@@ -459,7 +460,7 @@ def _run_files(out: Path, name: str) -> dict[str, bytes]:
     if not root.is_dir():
         return {}
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in (FAILED, EVALUATING)}
+            if p.is_file() and p.name not in (FAILED, EVALUATING, LOCK)}
 
 
 def _remote_attempt(run_job: Callable, job, config, threads: int, board, budget: float | None,

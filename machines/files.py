@@ -10,16 +10,25 @@ Every command that writes goes through here, so that the same three rules hold e
 * a file is written to a temporary name beside it and renamed, so an interruption leaves the
   old file or the new one, never half of one.
 
+A directory that a command fills over minutes or hours (a comparison, a run, an induce) is
+also *claimed* while the command runs (:func:`claim`), so that a second tapelab process given
+the same directory stops at once instead of training the same runs, or replacing them.
+
 Failures are :class:`OutputError` (:class:`Refused` where the path was the wrong choice), whose
 message is one line naming the path and the reason.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+LOCK = ".tapelab-lock"      # in a directory a tapelab process is filling: who claims it
 
 
 class OutputError(Exception):
@@ -29,6 +38,10 @@ class OutputError(Exception):
 class Refused(OutputError):
     """A write refused because it would lose something (an existing file, a directory that
     tapelab did not make, the working directory): the caller chose the wrong path."""
+
+
+class Busy(Refused):
+    """A directory that another tapelab process is filling now (:func:`claim`)."""
 
 
 class TooLarge(ValueError):
@@ -97,14 +110,15 @@ def prepare_dir(path: Path, *, force: bool, what: str,
                 kind_of: Callable[[Path], str | None], hint: str = "") -> bool:
     """Make ``path`` ready to be filled as a new ``what``; returns whether it was replaced.
 
-    An empty or missing directory is fine (the writers make it when they first write). A directory that ``kind_of`` recognises as one of
-    tapelab's own (it returns a description, else None) is removed with ``force`` and refused
-    without it. Anything else is refused whatever ``force`` says, as is the working directory
-    or a parent of it.
+    An empty or missing directory is fine (the writers make it when they first write). A
+    directory that ``kind_of`` recognises as one of tapelab's own (it returns a description,
+    else None) is emptied with ``force`` and refused without it. Anything else is refused
+    whatever ``force`` says, as is the working directory or a parent of it. The claim of a
+    process that holds ``path`` (:data:`LOCK`) is neither counted nor removed.
     """
     if path.exists() and not path.is_dir():
         raise Refused(f"{path}: exists and is not a directory")
-    if not path.exists() or not any(path.iterdir()):
+    if not path.exists() or not _entries(path):
         return False
     if holds_working_dir(path):
         raise Refused(f"{path}: is the working directory or holds it; tapelab never "
@@ -117,10 +131,99 @@ def prepare_dir(path: Path, *, force: bool, what: str,
         raise Refused(f"{path}: holds {ours}; {hint or 'give another directory'}, or "
                           f"--force to replace it")
     try:
-        shutil.rmtree(path)
+        for entry in _entries(path):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
     except OSError as err:
         raise OutputError(f"cannot replace {path}: {reason_of(err)}") from None
     return True
+
+
+def _entries(path: Path) -> list[Path]:
+    """What directory ``path`` holds, a claim on it aside."""
+    return [p for p in path.iterdir() if p.name != LOCK]
+
+
+@contextlib.contextmanager
+def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
+          ) -> Iterator[None]:
+    """Hold directory ``path`` for this process while the block runs: another tapelab process
+    that claims it meanwhile gets :class:`Busy`, naming this one.
+
+    The hold is an advisory lock (``flock``) on the file :data:`LOCK` in ``path``, holding
+    this process's id and start time; the system drops the lock when the process ends, however
+    it ends, so a killed command leaves nothing held, and the file is removed when the block
+    ends. A missing ``path`` is made (with ``make``; else nothing is held) and removed again
+    if it is still empty at the end. A directory that holds files but no record of
+    tapelab's (``ours`` returns None), or that is not a directory, is not written to: nothing
+    is held, and the caller refuses it. Where the system has no ``flock`` (Windows) or the
+    file system refuses locks, nothing is held either.
+    """
+    try:
+        import fcntl
+    except ImportError:             # no flock on this system: nothing to hold
+        yield
+        return
+    path = Path(path)
+    made = False
+    if path.exists():
+        if not path.is_dir() or (_entries(path) and ours(path) is None):
+            yield
+            return
+    elif make:
+        try:
+            path.mkdir(parents=True)
+        except OSError as err:
+            raise OutputError(f"cannot make {path}: {reason_of(err)}") from None
+        made = True
+    else:
+        yield
+        return
+    fd = _lock(path / LOCK, fcntl)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path / LOCK)
+            os.close(fd)
+        if made:
+            with contextlib.suppress(OSError):
+                path.rmdir()            # only if nothing was written in it
+
+
+def _lock(lock: Path, fcntl) -> int | None:
+    """An open descriptor of ``lock`` with this process's exclusive ``flock`` on it, the file
+    naming this process; None where the file system has no locks. The holder removes the
+    file as it lets go, so a lock taken on a file no longer at ``lock`` is let go and taken
+    again on the new one."""
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise OutputError(f"cannot write {lock.parent}: {reason_of(err)}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").split()
+            os.close(fd)
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None             # locks not supported here: hold nothing
+            who = f" (pid {holder[0]}, since {' '.join(holder[1:3])})" \
+                if len(holder) >= 3 else ""
+            raise Busy(f"{lock.parent}: in use by another tapelab process{who}; let it "
+                       "finish, or give another directory") from None
+        try:
+            current = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+            return fd
+        os.close(fd)
 
 
 def available_memory() -> int:
