@@ -125,8 +125,8 @@ def prepare_dir(path: Path, *, force: bool, what: str,
                           f"replaces it: give another directory")
     ours = kind_of(path)
     if ours is None:
-        raise Refused(f"{path}: holds files that tapelab did not make (no {what} record "
-                          f"there); it is left alone: give another directory")
+        raise Refused(f"{path}: holds files but no {what} record, so it is not one to "
+                      "replace; it is left alone: give another directory")
     if not force:
         raise Refused(f"{path}: holds {ours}; {hint or 'give another directory'}, or "
                           f"--force to replace it")
