@@ -663,7 +663,8 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
                                                 {"from": previous["seeds"], "to": config.seeds,
                                                  "at": now}]})
         elif not config.same_settings(previous):  # not a resume of this compare: a new directory
-            prepare_dir(out, force=force, what="comparison (compare.json)", kind_of=compare_kind,
+            prepare_dir(out, force=force, what="comparison", record=COMPARE,
+                        kind_of=compare_kind,
                         hint="a comparison with other settings (more --seeds, and nothing else "
                              "changed, would add to it; a longer --budget or --steps with "
                              "--extend trains its runs on): choose another --out")

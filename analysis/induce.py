@@ -85,7 +85,8 @@ class InduceConfig:
     def for_task(cls, task: str, **overrides) -> "InduceConfig":
         """The defaults for ``task``: TerpreT's sizes where it has them, the best measured
         method; ``overrides`` (None values ignored) win."""
-        base = {**GENERIC, **TERPRET.get(task, {}), **OURS.get(task, {}), **BEST.get(task, DEFAULT_METHOD)}
+        base = {**GENERIC, **TERPRET.get(task, {}), **OURS.get(task, {}),
+                **BEST.get(task, DEFAULT_METHOD)}
         method = overrides.get("method")
         if method and method != base["method"]:          # the other method's own defaults
             base.update(dict(DEFAULT_METHOD, method=method) if method == "gumbel"
@@ -384,7 +385,8 @@ def _induce(config: InduceConfig, out: str | Path | None, *, force: bool,
     examples = training_examples(task, config, rng)
     batch = _tape_batch(task, examples, config)
     if out is not None:
-        prepare_dir(Path(out), force=force, what="induce (induce.json)", kind_of=induce_kind)
+        prepare_dir(Path(out), force=force, what="induce", record=INDUCE_RECORD,
+                    kind_of=induce_kind)
         _write_record(Path(out), {"task": task.name, "status": "running",
                                   "config": asdict(config)})
     if config.method in SYMBOLIC:

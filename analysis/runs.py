@@ -366,7 +366,7 @@ def train_alone(spec: RunSpec | None, run_dir: str | Path, *, resume: bool = Fal
         else (run_dir, run_kind)
     with claim(held, ours=ours, make=not resume):
         if not resume:
-            prepare_dir(run_dir, force=force, what="run (config.json)", kind_of=run_kind,
+            prepare_dir(run_dir, force=force, what="run", record=CONFIG, kind_of=run_kind,
                         hint=f"--resume {run_dir} to continue it")
         return train_run(spec, run_dir, resume=resume, **options)
 

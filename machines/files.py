@@ -106,15 +106,17 @@ def _umask() -> int:
     return mask
 
 
-def prepare_dir(path: Path, *, force: bool, what: str,
+def prepare_dir(path: Path, *, force: bool, what: str, record: str,
                 kind_of: Callable[[Path], str | None], hint: str = "") -> bool:
-    """Make ``path`` ready to be filled as a new ``what``; returns whether it was replaced.
+    """Make ``path`` ready to be filled as a new ``what``, whose record is the file
+    ``record``; returns whether it was replaced.
 
     An empty or missing directory is fine (the writers make it when they first write). A
     directory that ``kind_of`` recognises as one of tapelab's own (it returns a description,
     else None) is emptied with ``force`` and refused without it. Anything else is refused
     whatever ``force`` says, as is the working directory or a parent of it. The claim of a
-    process that holds ``path`` (:data:`LOCK`) is neither counted nor removed.
+    process that holds ``path`` (:data:`LOCK`) is neither counted nor removed, and the record
+    is removed last, so that an interrupted replacement can be replaced again.
     """
     if path.exists() and not path.is_dir():
         raise Refused(f"{path}: exists and is not a directory")
@@ -125,13 +127,13 @@ def prepare_dir(path: Path, *, force: bool, what: str,
                           f"replaces it: give another directory")
     ours = kind_of(path)
     if ours is None:
-        raise Refused(f"{path}: holds files but no {what} record, so it is not one to "
-                      "replace; it is left alone: give another directory")
+        raise Refused(f"{path}: holds files but no {what} ({record}) record, so it is not "
+                      "one to replace; it is left alone: give another directory")
     if not force:
         raise Refused(f"{path}: holds {ours}; {hint or 'give another directory'}, or "
                           f"--force to replace it")
     try:
-        for entry in _entries(path):
+        for entry in sorted(_entries(path), key=lambda p: p.name == record):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:

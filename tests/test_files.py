@@ -101,9 +101,10 @@ def test_replacing_a_claimed_directory_keeps_the_claim(tmp_path):
     (out / "sub").mkdir()
     (out / "sub" / "f").write_text("x")
     with claim(out, ours=ours):
-        assert prepare_dir(out, force=True, what="test", kind_of=ours)
+        assert prepare_dir(out, force=True, what="test", record="record.json", kind_of=ours)
         assert [p.name for p in out.iterdir()] == [LOCK]
-        assert not prepare_dir(out, force=False, what="test", kind_of=ours)  # empty now
+        assert not prepare_dir(out, force=False, what="test", record="record.json",
+                               kind_of=ours)      # empty now
         with pytest.raises(Busy):
             with claim(out, ours=ours):
                 pass
@@ -126,3 +127,28 @@ def test_a_command_on_a_directory_another_process_fills_stops_in_one_line(holder
     assert f"in use by another tapelab process (pid {p.pid}, since " in r.output
     assert "Traceback" not in r.output
     assert sorted(str(q.relative_to(out)) for q in out.rglob("*")) == before
+
+
+def test_an_interrupted_replacement_can_be_replaced_again(tmp_path, monkeypatch):
+    """--force removes the record last: stopped halfway, the directory is still one to
+    replace, not one that holds files but no record (which is refused for good)."""
+    out = tmp_path / "d"
+    out.mkdir()
+    for name in ("a.txt", "record.json", "z.txt"):
+        (out / name).write_text("x")
+    removed = []
+    real = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if removed:
+            raise KeyboardInterrupt
+        removed.append(self.name)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(KeyboardInterrupt):
+        prepare_dir(out, force=True, what="test", record="record.json", kind_of=ours)
+    monkeypatch.setattr(Path, "unlink", real)
+    assert removed != ["record.json"] and (out / "record.json").is_file()
+    assert prepare_dir(out, force=True, what="test", record="record.json", kind_of=ours)
+    assert list(out.iterdir()) == []
