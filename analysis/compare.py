@@ -626,55 +626,63 @@ def compare(config: CompareConfig, out: str | Path, *, force: bool = False,
     their checkpoints to this budget and are scored again (compare.json records the change
     under ``extended``). On Ray, each job's worker gets its run directory's files.
     """
-    from machines.files import claim, prepare_dir
+    from machines.files import claim
 
     config.check()
     options = options or SweepOptions()
     out = Path(out)
     with claim(out, ours=compare_kind):   # no other tapelab process fills it meanwhile
-        marker = out / COMPARE
-        settings = config.settings()
-        record = compare_record(out)
-        previous = None if record is None else record["settings"]
-        now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        jobs, skipped = plan(config)
-        if extend:
-            problem = config.extension_problem(previous, out)
-            if problem:
-                raise ValueError(problem)
-            assert record is not None and previous is not None
-            if not config.same_settings(previous):
-                was = {"budget": previous.get("budget"), "steps": previous.get("steps")}
-                log(f"extending {out}: "
-                    + (f"--steps {was['steps']} -> {config.steps}" if config.steps is not None
-                       else f"--budget {was['budget']:g} s -> {config.budget:g} s"))
-                write_json(marker, {**record, "settings": settings,
-                                    "extended": [*record.get("extended", []),
-                                                 {"from": was, "to": {"budget": config.budget,
-                                                                      "steps": config.steps},
-                                                  "at": now}]})
-            _reopen(config, out, jobs, log)
-        elif config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
-            assert record is not None
-            log(f"adding seeds {previous['seeds'] + config.first_seed}.."
-                f"{config.seeds + config.first_seed - 1} to the {previous['seeds']} of {out}")
+        return _fill(config, out, force=force, options=options, log=log, extend=extend)
+
+
+def _fill(config: CompareConfig, out: Path, *, force: bool, options: SweepOptions,
+          log: Callable[[str], None], extend: bool) -> list[Outcome]:
+    """:func:`compare`'s work, in the directory it claims."""
+    from machines.files import prepare_dir
+
+    marker = out / COMPARE
+    settings = config.settings()
+    record = compare_record(out)
+    previous = None if record is None else record["settings"]
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    jobs, skipped = plan(config)
+    if extend:
+        problem = config.extension_problem(previous, out)
+        if problem:
+            raise ValueError(problem)
+        assert record is not None and previous is not None
+        if not config.same_settings(previous):
+            was = {"budget": previous.get("budget"), "steps": previous.get("steps")}
+            log(f"extending {out}: "
+                + (f"--steps {was['steps']} -> {config.steps}" if config.steps is not None
+                   else f"--budget {was['budget']:g} s -> {config.budget:g} s"))
             write_json(marker, {**record, "settings": settings,
-                                "seeds_added": [*record.get("seeds_added", []),
-                                                {"from": previous["seeds"], "to": config.seeds,
-                                                 "at": now}]})
-        elif not config.same_settings(previous):  # not a resume of this compare: a new directory
-            prepare_dir(out, force=force, what="comparison", record=COMPARE,
-                        kind_of=compare_kind,
-                        hint="a comparison with other settings (more --seeds, and nothing else "
-                             "changed, would add to it; a longer --budget or --steps with "
-                             "--extend trains its runs on): choose another --out")
-            write_json(marker, {"kind": "tapelab-compare", "settings": settings, "created": now})
-        for s in skipped:
-            log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
-        started = time.perf_counter()
-        outcomes = run_sweep(jobs, run_job, config, out, options, log=log,
-                             expected=lambda job: config.seconds(job.machine),
-                             kind=lambda job: job.machine)
-        log(f"the sweep took {time.perf_counter() - started:.0f} s")
-        write_json(out / SKIPPED, skipped)
-        return outcomes
+                                "extended": [*record.get("extended", []),
+                                             {"from": was, "to": {"budget": config.budget,
+                                                                  "steps": config.steps},
+                                              "at": now}]})
+        _reopen(config, out, jobs, log)
+    elif config.adds_seeds_to(previous):        # a resume with more seeds: record the new count
+        assert record is not None
+        log(f"adding seeds {previous['seeds'] + config.first_seed}.."
+            f"{config.seeds + config.first_seed - 1} to the {previous['seeds']} of {out}")
+        write_json(marker, {**record, "settings": settings,
+                            "seeds_added": [*record.get("seeds_added", []),
+                                            {"from": previous["seeds"], "to": config.seeds,
+                                             "at": now}]})
+    elif not config.same_settings(previous):  # not a resume of this compare: a new directory
+        prepare_dir(out, force=force, what="comparison", record=COMPARE,
+                    kind_of=compare_kind,
+                    hint="a comparison with other settings (more --seeds, and nothing else "
+                         "changed, would add to it; a longer --budget or --steps with "
+                         "--extend trains its runs on): choose another --out")
+        write_json(marker, {"kind": "tapelab-compare", "settings": settings, "created": now})
+    for s in skipped:
+        log(f"skip {s['machine']} on {s['task']}: {s['reason']}")
+    started = time.perf_counter()
+    outcomes = run_sweep(jobs, run_job, config, out, options, log=log,
+                         expected=lambda job: config.seconds(job.machine),
+                         kind=lambda job: job.machine)
+    log(f"the sweep took {time.perf_counter() - started:.0f} s")
+    write_json(out / SKIPPED, skipped)
+    return outcomes

@@ -171,7 +171,11 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
     path = Path(path)
     made = False
     if path.exists():
-        if not path.is_dir() or (_entries(path) and ours(path) is None):
+        try:
+            foreign = not path.is_dir() or bool(_entries(path) and ours(path) is None)
+        except OSError:                 # unreadable: the caller says so when it reads it
+            foreign = True
+        if foreign:
             yield
             return
     elif make:
