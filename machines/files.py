@@ -165,11 +165,13 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
     """
     try:
         import fcntl
-    except ImportError:             # no flock on this system: nothing to hold
-        yield
-        return
+    except ImportError:             # no flock on this system (Windows): nothing to hold
+        fcntl = None
     path = Path(path)
     made = False
+    if fcntl is None:
+        yield
+        return
     if path.exists():
         try:
             foreign = not path.is_dir() or bool(_entries(path) and ours(path) is None)
