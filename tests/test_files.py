@@ -152,3 +152,13 @@ def test_an_interrupted_replacement_can_be_replaced_again(tmp_path, monkeypatch)
     assert removed != ["record.json"] and (out / "record.json").is_file()
     assert prepare_dir(out, force=True, what="test", record="record.json", kind_of=ours)
     assert list(out.iterdir()) == []
+
+
+def test_without_flock_nothing_is_held(tmp_path, monkeypatch):
+    """On a system without flock (Windows) a claim holds nothing and writes nothing."""
+    monkeypatch.setitem(sys.modules, "fcntl", None)          # import fcntl raises ImportError
+    out = tmp_path / "d"
+    with claim(out, ours=ours):
+        with claim(out, ours=ours):
+            pass
+    assert not out.exists()
