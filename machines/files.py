@@ -189,7 +189,7 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
     else:
         yield
         return
-    fd = _lock(path / LOCK, fcntl)
+    fd = _lock(path / LOCK)
     try:
         yield
     finally:
@@ -202,11 +202,13 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
                 path.rmdir()            # only if nothing was written in it
 
 
-def _lock(lock: Path, fcntl) -> int | None:
+def _lock(lock: Path) -> int | None:
     """An open descriptor of ``lock`` with this process's exclusive ``flock`` on it, the file
     naming this process; None where the file system has no locks. The holder removes the
     file as it lets go, so a lock taken on a file no longer at ``lock`` is let go and taken
     again on the new one."""
+    import fcntl                    # claim has checked that the system has it
+
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
