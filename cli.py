@@ -815,7 +815,8 @@ class _Progress:
                    "(transformer), --set memory_size=64 (ntm), --set variant=deletang "
                    "(tapernn: Delétang et al.'s own controller, write MLP and output; "
                    "--set init=haiku for their initial weights), "
-                   "--set hidden_size=128.")
+                   "--set hidden_size=128. compare's form, --set tapernn.variant=deletang, "
+                   "works too when the machine is the one trained.")
 @click.option("--compile/--no-compile", "use_compile", default=None,
               help="torch.compile the NTM step (~1.8x faster after ~1 min of compiling) "
                    "[default: on for runs of 1000+ steps or 120+ s].")
@@ -884,7 +885,7 @@ def train(task_name, machine, steps, time_budget, recipe, batch, optimizer, lr, 
         if use_compile is None:
             use_compile = registry.get(machine).compile is not None and (
                 (cfg["steps"] or 0) >= 1000 or (time_budget or 0) >= 120)
-        model = {**entry.defaults.get("model", {}), **_model_settings(settings)}
+        model = {**entry.defaults.get("model", {}), **_own_settings(settings, machine)}
         try:
             spec = check_spec(RunSpec(
                 task=task_name, machine=machine, bits=int(bits), min_length=min_length,
@@ -984,6 +985,21 @@ def _given_once(values: list, hint: str, name=str) -> list:
     if twice is not None:
         raise click.BadParameter(f"{name(twice)} is given twice", param_hint=hint)
     return values
+
+
+def _own_settings(pairs: tuple[str, ...], machine: str) -> dict:
+    """``train``'s ``KEY=VALUE`` model settings; ``MACHINE.KEY=VALUE``, compare's form, is
+    taken too when MACHINE is the machine trained, and refused in one line when it is not."""
+    own = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        owner, dot, rest = key.partition(".")
+        if dot and owner.strip() != machine:
+            why = f"this run trains {machine}, not {owner.strip()}; " if owner.strip() else ""
+            raise click.BadParameter(f"{pair!r}: {why}write KEY=VALUE, a setting of "
+                                     f"{machine}'s model", param_hint="--set")
+        own.append(f"{rest}{sep}{value}" if dot else pair)
+    return _model_settings(tuple(own))
 
 
 def _model_settings(pairs: tuple[str, ...]) -> dict:

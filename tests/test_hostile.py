@@ -306,6 +306,28 @@ def test_a_setting_set_twice_or_unknown_is_named():
         "hidden_size, init, tape_cells, tape_width, variant)" in r.stderr, r.output
 
 
+def test_train_takes_compares_machine_prefix_for_its_own_machine_only(tmp_path):
+    """`train --set tapernn.tape_cells=0`, compare's form, used to answer "tapernn has no model
+    setting 'tapernn.tape_cells' (they are: ..., tape_cells, ...)"."""
+    run = tmp_path / "own"
+    r = invoke("train", "reverse", "--machine", "lstm", "--set", "lstm.hidden_size=8",
+               "--steps", "1", "--out", str(run))
+    assert r.exit_code == OK, r.output
+    assert json.loads((run / "config.json").read_text())["model"]["hidden_size"] == 8
+    r = invoke("train", "reverse", "--machine", "tapernn", "--set", "tapernn.tape_cells=0",
+               "--steps", "1", "--out", str(tmp_path / "zero"))
+    assert r.exit_code == USAGE and "model.tape_cells is 0: outside 1..65536" in r.stderr, \
+        r.output
+    for setting, message in (("ntm.memory_size=3", "this run trains tapernn, not ntm; write "
+                                                   "KEY=VALUE, a setting of tapernn's model"),
+                             (".x=1", "'.x=1': write KEY=VALUE, a setting of tapernn's model")):
+        r = invoke("train", "reverse", "--machine", "tapernn", "--set", setting, "--steps", "1",
+                   "--out", str(tmp_path / "other"))
+        no_traceback(r)
+        assert r.exit_code == USAGE and message in r.stderr, (setting, r.output)
+    assert not (tmp_path / "zero").exists() and not (tmp_path / "other").exists()
+
+
 def test_a_training_setting_that_would_fail_every_job_is_refused_before_the_sweep():
     """batch_size=0, checkpoint_every=0, log_every=0 and an unknown optimizer used to pass the
     dry run and then fail every job (a ZeroDivisionError, 'no examples to encode')."""
