@@ -156,7 +156,7 @@ def tempering(report: dict) -> str:
     rescued = [b for b in best if b["rescued"]]
     failing = [b for b in best if b["score_t1"] < RESCUED]
     if not gains and not failing:
-        every = f"all {len(best)} runs" if len(best) > 1 else "its 1 run"
+        every = {1: "its 1 run", 2: "both runs"}.get(len(best), f"all {len(best)} runs")
         return (f"Test-time sharpening had nothing to fix: {every} scored at least "
                 f"{RESCUED} beyond the training length as trained (T = 1).")
     if not gains:

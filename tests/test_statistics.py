@@ -295,3 +295,6 @@ def test_the_tempering_sentence_counts_one_run_as_one():
     two = tempering({"temperatures": {"best": [best(0.5), best(0.4)]}})
     assert "in any of the 2 runs that fall short there: their failure is" in two
     assert "its 1 run scored at least 0.9" in tempering({"temperatures": {"best": [best(1.0)]}})
+    sharp = [best(1.0), best(0.95), best(0.92)]
+    assert "both runs scored at least 0.9" in tempering({"temperatures": {"best": sharp[:2]}})
+    assert "all 3 runs scored at least 0.9" in tempering({"temperatures": {"best": sharp}})
