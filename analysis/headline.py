@@ -191,7 +191,7 @@ def dynamics(report: dict) -> str | None:
     if not both:
         return ("During training, no run both sharpened its read head and generalised at "
                 "twice the training length, so no lag can be measured.")
-    parts = [f"the {m} in {v['sharpened_first']} of {v['both']} (median lag "
+    parts = [f"the {m} in {v['sharpened_first']} of {_count(v['both'], 'run')} (median lag "
              f"{v['median_lag']:,.0f} sequences)" for m, v in by.items() if v["both"]]
     return ("During training, the read head sharpened before generalisation at twice the "
             "training length appeared for " + "; ".join(parts) + ".")

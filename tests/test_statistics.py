@@ -193,7 +193,7 @@ def test_the_headline_takes_every_number_from_the_report():
                                             "sharpened_first": 2}}}}
     text = " ".join(headline(report))
     for number in ("0.93 at length 48", "-0.61", "-0.85", "-0.20", "12 runs", "0.83",
-                   "0.40 to 0.97", "rescued 1", "2 of 2", "1,500",
+                   "0.40 to 0.97", "rescued 1", "the ntm in 2 of 2 runs (median lag 1,500",
                    "first length beyond training alone, 1 of 1 run scores", "(0 at T = 1)"):
         assert number in text, number
     assert "lstm" in text and "sharper heads generalised further" in text
