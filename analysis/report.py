@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from analysis import dynamics, figures as F, tempering
-from analysis.compare import unfinished
+from analysis.compare import Job, unfinished
 from analysis.document import Block, Figure, Heading, Paragraph, Table, markdown, page
 from analysis.headline import headline
 from analysis.layout import (COMPARE, REPORT, RUNS, compare_kind, load_evaluations,
@@ -301,6 +301,22 @@ DYNAMICS_INTRO = ("During training, every probe_every steps, exact match on a fi
                   "generalisation - sequences at sharpening (positive: sharpened first).")
 
 
+def _hardened_verdict(report: dict, run: str, info: dict) -> str:
+    """Whether a soft TM run's hardened program is the reference machine up to renaming, and,
+    when it is not, whether it is exact at every tested length anyway (another program for
+    the task, not a wrong one)."""
+    if info["isomorphic_to_reference"]:
+        return "hardened program is the reference machine up to renaming"
+    hard = sorted((r["length"], r["exact_match"]) for r in report["results"]
+                  if r["addressing"] == "hard" and r["machine"] == "softtm"
+                  and Job(r["task"], r["machine"], r["seed"]).name == run)
+    if hard and all(exact == 1.0 for _, exact in hard):
+        return ("hardened program is a different machine from the reference, and exact at "
+                f"every tested length ({', '.join(str(n) for n, _ in hard)}): another "
+                "program for the task, not a wrong one")
+    return "hardened program is not the reference machine up to renaming"
+
+
 def _cost_line(report: dict) -> str:
     cost = report["training_cost"]
     return (f"Training cost: {counted(cost['runs'], 'run')}, {cost['seconds']:,.0f} s of "
@@ -331,11 +347,10 @@ def _blocks(report: dict, images: dict[str, list[Figure]]) -> list[Block]:
           for s in report["skipped"]]
     for run, info in report["soft_tm"].items():
         if "isomorphic_to_reference" in info:
-            b.append(Paragraph(
-                f"{run}: hardened program {'is' if info['isomorphic_to_reference'] else 'is not'}"
-                " the reference machine up to renaming; head mass on the classical head's cell "
-                "by length: " + ", ".join(f"{n}: {v:.3f}" for n, v in
-                                          info["mass_on_classical_head"].items())))
+            b.append(Paragraph(f"{run}: {_hardened_verdict(report, run, info)}; head mass on the "
+                               "classical head's cell by length: " + ", ".join(
+                                   f"{n}: {v:.3f}" for n, v in
+                                   info["mass_on_classical_head"].items())))
     searched = {run: info["synthesis"] for run, info in report["soft_tm"].items()
                 if "synthesis" in info}
     if searched:

@@ -451,3 +451,26 @@ def test_all_sets_a_setting_of_every_sequence_machine_and_a_machines_own_comes_a
     r = CliRunner().invoke(cli, ["compare", "invert", "--machines", "classical", "--set",
                                  "all.lr=0.1", "--dry-run"])
     assert r.exit_code == 2 and "no sequence machine is compared here" in r.stderr, r.output
+
+
+def test_a_hardened_program_unlike_the_reference_but_exact_is_called_another_program():
+    """The report used to say only 'is not the reference machine up to renaming' of a soft TM
+    program exact at every tested length, which reads as a failure."""
+    from analysis.report import _hardened_verdict
+
+    def rows(exact: float) -> list[dict]:
+        return [{"task": "invert", "machine": "softtm", "seed": 1, "length": n,
+                 "addressing": a, "exact_match": exact if a == "hard" else 0.5}
+                for n in (20, 40) for a in ("hard", "soft")]
+
+    def verdict(exact: float, same: bool = False) -> str:
+        return _hardened_verdict({"results": rows(exact)}, "invert-softtm-s1",
+                                 {"isomorphic_to_reference": same})
+
+    assert verdict(1.0) == ("hardened program is a different machine from the reference, and "
+                            "exact at every tested length (20, 40): another program for the "
+                            "task, not a wrong one")
+    assert verdict(0.98) == "hardened program is not the reference machine up to renaming"
+    assert verdict(0.5, same=True) == "hardened program is the reference machine up to renaming"
+    assert "not the reference" in _hardened_verdict({"results": rows(1.0)}, "invert-softtm-s2",
+                                                    {"isomorphic_to_reference": False})
