@@ -37,9 +37,9 @@ def _plt():
     return plt
 
 
-def _write(fig, path: Path, dpi: int = 110) -> Path:
-    """Tight layout, PNG, close."""
-    fig.tight_layout()
+def _write(fig, path: Path, dpi: int = 110, rect: tuple = (0, 0, 1, 1)) -> Path:
+    """Tight layout (within ``rect`` of the figure), PNG, close."""
+    fig.tight_layout(rect=rect)
     fig.savefig(path, dpi=dpi)
     _plt().close(fig)
     return path
@@ -60,13 +60,33 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
         if s["task"] != task:
             continue
         xs = sorted(s["exact_match"], key=int)
-        style = "-" if s["addressing"] == "soft" or family(s["machine"]) == "classical" \
-            else "--"
-        ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs], style, marker="o",
-                color=_colour(s["machine"]), label=f"{s['machine']} ({s['addressing']})")
+        ax.plot([int(x) for x in xs], [s["exact_match"][x] for x in xs],
+                **_accuracy_style(s), label=f"{s['machine']} ({s['addressing']})")
     ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
            title=f"{task}: accuracy against length")
     return _save(fig, ax, path)
+
+
+def _accuracy_style(row: dict) -> dict:
+    """How one summary row is drawn: soft addressing as a solid line with filled circles,
+    argmax addressing dashed with hollow squares, the classical reference as a thin dotted
+    line with crosses, so that lines lying on one another (all at 1.00) stay told apart."""
+    colour = _colour(row["machine"])
+    if family(row["machine"]) == "classical":
+        return dict(color=colour, ls=":", lw=1, marker="x", ms=7, zorder=3)
+    if row["addressing"] == "hard":
+        return dict(color=colour, ls="--", marker="s", ms=8, mfc="none", zorder=2)
+    return dict(color=colour, ls="-", marker="o", ms=4, zorder=2)
+
+
+def _no_entropy_note(machines: list[str]) -> str:
+    """Why a training plot has no entropy curve, machine by machine: the machine has no
+    addressing (the LSTM), or it has some but does not log its entropy while it trains."""
+    def why(machine: str) -> str:
+        heads = registry.get(machine).heads if machine in registry.names() else ()
+        return "no addressing" if not heads else "logs none while it trains"
+
+    return "no entropy to show: " + "; ".join(f"{m}: {why(m)}" for m in machines)
 
 
 def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
@@ -85,16 +105,24 @@ def fig_training(evaluations: list[dict], task: str, path: Path) -> Path | None:
                 b.plot([r["sequences"] for r in c if key in r], [r[key] for r in c if key in r],
                        ls, color=_colour(ev["machine"]), label=f"{label} {key[8:]}")
     a.set(xlabel="sequences seen", ylabel="errors per sequence", title=f"{task}: training")
-    a.set_yscale("symlog")
+    if max(r["bits"] for ev in curves for r in ev["curve"]) > 10:
+        a.set_yscale("symlog")          # logarithmic above 1 error, linear below
+    else:
+        a.set_ylim(bottom=0)
     b.set(xlabel="sequences seen", ylabel="normalized entropy", ylim=(-0.02, 1.02),
           title="read / write entropy during training")
+    silent = sorted({ev["machine"] for ev in curves
+                     if not any(k in r for r in ev["curve"]
+                                for k in ("entropy_read0", "entropy_write0"))})
     for ax in (a, b):
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-        else:
-            ax.text(0.5, 0.5, "no addressing to show (LSTM, soft TM)", ha="center",
-                    transform=ax.transAxes, fontsize=8)
+    if silent:                          # centred on an empty plot, else out of the curves' way
+        drawn = bool(b.get_legend_handles_labels()[0])
+        b.text(0.03 if drawn else 0.5, 0.95 if drawn else 0.5, _no_entropy_note(silent),
+               ha="left" if drawn else "center", va="top" if drawn else "center",
+               transform=b.transAxes, fontsize=7 if drawn else 8)
     return _write(fig, path)
 
 
@@ -252,13 +280,15 @@ def fig_dynamics(evaluations: list[dict], task: str, path: Path) -> Path | None:
     plt = _plt()
     cols = min(3, len(runs))
     rows = -(-len(runs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows + 0.3), squeeze=False)
+    entropy = False
     for ax, ev in zip(axes.flat, runs):
         c = ev["curve"]
         probes = [r for r in c if "probe_exact" in r]
         ax.plot([r["sequences"] for r in probes], [r["probe_exact"] for r in probes],
                 color=_colour(ev["machine"]), lw=1.6, label="exact match at 2x")
         ent = [(r["sequences"], read_entropy(r)) for r in c if read_entropy(r) is not None]
+        entropy = entropy or bool(ent)
         if ent:
             ax.plot(*zip(*ent), color=_colour(ev["machine"]), ls=":", lw=1.2,
                     label="read entropy")
@@ -268,11 +298,16 @@ def fig_dynamics(evaluations: list[dict], task: str, path: Path) -> Path | None:
         ax.grid(alpha=0.3)
         ax.title.set_fontsize(9)
         ax.tick_params(labelsize=7)
-    axes.flat[0].legend(fontsize=7)
+    from matplotlib.lines import Line2D
+
+    key = [Line2D([], [], color="black", lw=1.6, label="exact match at 2x the training length")]
+    if entropy:
+        key.append(Line2D([], [], color="black", ls=":", lw=1.2, label="mean read entropy"))
+    fig.legend(handles=key, loc="lower center", ncol=2, fontsize=7, frameon=False)
     for ax in list(axes.flat)[len(runs):]:
         ax.axis("off")
     fig.suptitle(f"{task}: does the head sharpen before generalisation appears?", fontsize=10)
-    return _write(fig, path, dpi=100)
+    return _write(fig, path, dpi=100, rect=(0, 0.3 / (2.8 * rows + 0.3), 1, 1))
 
 
 def fig_diagrams(out: Path, task: str, figures: Path) -> list[tuple[Path, str]]:

@@ -474,3 +474,24 @@ def test_a_hardened_program_unlike_the_reference_but_exact_is_called_another_pro
     assert verdict(0.5, same=True) == "hardened program is the reference machine up to renaming"
     assert "not the reference" in _hardened_verdict({"results": rows(1.0)}, "invert-softtm-s2",
                                                     {"isomorphic_to_reference": False})
+
+
+def test_accuracy_lines_lying_on_one_another_stay_told_apart():
+    """A soft TM's hard and soft rows and the classical reference, all at 1.00, were drawn as
+    lines of one colour, marker and (for two of them) style: one hid the others."""
+    from analysis.figures import _accuracy_style
+
+    styles = [_accuracy_style({"machine": m, "addressing": a})
+              for m, a in (("softtm", "hard"), ("softtm", "soft"), ("classical", "hard"))]
+    assert len({(s["ls"], s["marker"]) for s in styles}) == 3
+    assert styles[0]["color"] == styles[1]["color"]         # one colour per machine
+    assert styles[0]["mfc"] == "none"                       # hollow: the soft line shows inside
+
+
+def test_a_training_plot_without_entropy_says_why_per_machine():
+    """It said "no addressing to show (LSTM, soft TM)" whichever machines it held, and the
+    soft TM has addressing: it only logs no entropy while it trains."""
+    from analysis.figures import _no_entropy_note
+
+    assert _no_entropy_note(["lstm", "softtm"]) == (
+        "no entropy to show: lstm: no addressing; softtm: logs none while it trains")
