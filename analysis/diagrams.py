@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 from machines.program import Program
 
@@ -84,6 +85,7 @@ def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None
         pos = nx.kamada_kawai_layout(simple)
     else:
         pos = nx.spring_layout(simple, seed=seed, k=2 / n ** 0.5)
+    pos = _upright(pos)
     size = min(MAX_FIGURE_INCHES, max(5.0, 1.6 * n ** 0.5 + 3))
     node_size = 1100 if not large else max(30, 1100 * LARGE_DIAGRAM / n)
     fig, ax = plt.subplots(figsize=(size, size * 0.8))
@@ -93,23 +95,49 @@ def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None
                            edgecolors="#333333")
     nx.draw_networkx_labels(simple, pos, ax=ax, font_size=9 if not large else 4)
     style = "arc3,rad=0.15"
-    nx.draw_networkx_edges(simple, pos, ax=ax, arrows=True, arrowsize=14 if not large else 4,
-                           node_size=node_size, connectionstyle=style,
-                           width=1.0 if not large else 0.3)
+    between = [(u, v) for u, v in simple.edges if u != v]
+    nx.draw_networkx_edges(simple, pos, ax=ax, edgelist=between, arrows=True,
+                           arrowsize=14 if not large else 4, node_size=node_size,
+                           connectionstyle=style, width=1.0 if not large else 0.3)
     note = ""
+    box = {"boxstyle": "round", "fc": "white", "alpha": 0.8}
     if large:
         note = f"; {n} states on a circle, edge labels left out (see the .dot output)"
     else:
-        nx.draw_networkx_edge_labels(simple, pos, edge_labels=merged_labels(graph), ax=ax,
-                                     font_size=7, connectionstyle=style, rotate=False,
-                                     bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+        labels = merged_labels(graph)
+        nx.draw_networkx_edge_labels(simple, pos, ax=ax, font_size=7, connectionstyle=style,
+                                     edge_labels={e: labels[e] for e in between},
+                                     rotate=False, bbox=box)
+        # a state's transitions to itself: one box just above its circle, marked ↻ (networkx
+        # draws a self-loop inside the circle, where neither it nor its label shows)
+        for (u, v), label in labels.items():
+            if u == v:
+                ax.annotate(f"↻ {label}", xy=pos[u], xytext=(0, node_size ** 0.5 / 2 + 3),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                            bbox=box)
+    if not large and any(u == v for u, v in simple.edges):
+        note += "; ↻ above a state: its moves that stay in it"
     ax.set_title(title or f"{program.name}  (green: start, red: halting{note})", fontsize=10)
     ax.axis("off")
+    ax.margins(0.12)                    # room for the labels of self-loops on the top row
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=120, format=kind)
     plt.close(fig)
     return path
+
+
+def _upright(pos: dict) -> dict:
+    """``pos`` turned by 45 degrees about its centre when it is (nearly) one horizontal line,
+    as two states on a circle are. networkx draws a self-loop as tall as a tenth of the
+    nodes' vertical extent, so on a flat layout the loops and their labels (0→1,R) vanished."""
+    xy = np.array(list(pos.values()), dtype=float)
+    width, height = np.ptp(xy, axis=0) if len(xy) else (0.0, 0.0)
+    if len(xy) < 2 or height >= 0.25 * width:
+        return pos
+    centre = xy.mean(axis=0)
+    turn = np.array([[1.0, -1.0], [1.0, 1.0]]) / np.sqrt(2.0)
+    return {q: centre + turn @ (np.asarray(p, dtype=float) - centre) for q, p in pos.items()}
 
 
 def _has_scipy() -> bool:

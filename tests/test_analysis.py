@@ -495,3 +495,22 @@ def test_a_training_plot_without_entropy_says_why_per_machine():
 
     assert _no_entropy_note(["lstm", "softtm"]) == (
         "no entropy to show: lstm: no addressing; softtm: logs none while it trains")
+
+
+def test_a_state_diagram_shows_the_moves_that_stay_in_a_state(tmp_path):
+    """invert's two states lay on one horizontal line, networkx sized self-loops by the
+    nodes' vertical extent (zero), and flip's 0→1,R and 1→0,R were drawn nowhere."""
+    import matplotlib
+
+    from analysis.diagrams import _upright, draw
+
+    flat = _upright({"a": np.array([1.0, 0.0]), "b": np.array([-1.0, 0.0])})
+    assert abs(flat["a"][1] - flat["b"][1]) > 1.0            # turned: no longer flat
+    tall = {"a": np.array([0.0, 1.0]), "b": np.array([1.0, -1.0])}
+    assert _upright(tall) is tall
+    svg = tmp_path / "invert.svg"
+    with matplotlib.rc_context({"svg.fonttype": "none"}):    # text as text, to search it
+        draw(get_task("invert").reference, svg)
+    text = svg.read_text()
+    assert "↻ 0→1,R" in text and "1→0,R" in text
+    assert "↻ above a state" in text
