@@ -6,6 +6,7 @@ the symbols they name.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import networkx as nx
@@ -117,7 +118,8 @@ def draw(program: Program, path: str | Path, *, seed: int = 0, title: str | None
                             bbox=box)
     if not large and any(u == v for u, v in simple.edges):
         note += "; ↻ above a state: its moves that stay in it"
-    ax.set_title(title or f"{program.name}  (green: start, red: halting{note})", fontsize=10)
+    heading = title or f"{program.name}  (green: start, red: halting{note})"
+    ax.set_title(textwrap.fill(heading, width=int(11 * size)), fontsize=10)  # fits the width
     ax.axis("off")
     ax.margins(0.12)                    # room for the labels of self-loops on the top row
     fig.tight_layout()
