@@ -183,6 +183,11 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
             ax.set(xlabel="step (dotted: delimiter)", ylabel=f"memory cell (mod {len(both)})",
                    title=f"{ev['task']}: {ev['machine']} {key} weighting (seed {ev['seed']})")
             fig.colorbar(im, ax=ax, fraction=0.04)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in [ax] if "head" in data else axes:         # steps and cells are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _write(fig, path)
 
 
