@@ -207,16 +207,22 @@ def fig_sharpness(evaluations: list[dict], path: Path) -> Path | None:
         ax.scatter(p["sharpness"], p["accuracy"], color=_colour(p["machine"]), s=36,
                    marker=MARKERS[tasks.index(p["task"]) % len(MARKERS)],
                    facecolors=None if fits(p) else "none")
-    for machine in sorted({p["machine"] for p in points}):
-        ax.scatter([], [], color=_colour(machine), label=machine, marker="s")
-    for i, task in enumerate(tasks):
-        ax.scatter([], [], color="grey", marker=MARKERS[i % len(MARKERS)], label=task)
-    ax.set(xlabel="read entropy at the training length (0 = one-hot head)",
-           ylabel="accuracy at the longest length", xlim=(-0.02, 1.02), ylim=(-0.05, 1.05),
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    key = [Patch(color=_colour(m), label=m) for m in sorted({p["machine"] for p in points})]
+    key += [Line2D([], [], color="grey", ls="", marker=MARKERS[i % len(MARKERS)], label=task)
+            for i, task in enumerate(tasks)]         # colour: the machine; marker: the task
+    right = max(p["sharpness"] for p in points)
+    zoom = right < 0.3                  # every head nearly one-hot: spread them out
+    ax.set(xlabel="read entropy at the training length (0 = one-hot head"
+                  + ("; axis zoomed to the runs)" if zoom else ")"),
+           xlim=(-0.01, max(0.1, 1.15 * right)) if zoom else (-0.02, 1.02),
+           ylabel="accuracy at the longest length", ylim=(-0.05, 1.05),
            title=f"Every run (hollow: did not fit training, acc < {FIT}"
                  + (", or untested)" if any(p["fit"] is None for p in points) else ")"))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
+    ax.legend(handles=key, fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
     return _write(fig, path)
 
 
