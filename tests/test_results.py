@@ -403,12 +403,12 @@ def test_the_schedule_figures_in_the_pattern_summary_are_the_benchmarks_output()
     assert more[("odds_first", "tapelab", 0, 2)] == ("8", "9")
     assert all(more[("odds_first", "tapelab", b, 2)] == ("12", "- (asked up to 12)")
                for b in (1, 2))
-    assert more[("odds_first", "tapelab", 0, 3)] == ("18", "- (asked up to 18)")   # the last run
+    assert more[("odds_first", "tapelab", 0, 3)] == ("19", "unknown at 20")   # the last run
     assert more[("odds_first", "deletang", 2, 2)] == ("12", "- (asked up to 12)")
     assert more[("odds_first", "deletang", 1, 2)] == ("11", "unknown at 12")
     assert ("With two symbols a cell and nothing held, tapelab's timing gives odds_first "
-            "programs at every length up to 8 (none for 1-9); with three, up to 18, the most Z3 "
-            "was asked (given 3,000 s a question; 18 took 1,747 s); with two and one or two "
+            "programs at every length up to 8 (none for 1-9); with three, up to 19, with 20 "
+            "undecided in 5,400 s (19 took 5,277 s); with two and one or two "
             "held, at every length up to 12") \
         in pattern
     assert ("two a cell and two held give programs up to 12; one held, up to 11, with 12 "
