@@ -64,7 +64,12 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
                 **_accuracy_style(s), label=f"{s['machine']} ({s['addressing']})")
     ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
            title=f"{task}: accuracy against length")
-    return _save(fig, ax, path)
+    if len(ax.get_lines()) <= 4:
+        return _save(fig, ax, path)
+    fig.set_size_inches(7.6, 3.6)       # many lines: the key beside the plot, not over it
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    return _write(fig, path)
 
 
 def _accuracy_style(row: dict) -> dict:
