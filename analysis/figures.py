@@ -45,11 +45,13 @@ def _write(fig, path: Path, dpi: int = 110, rect: tuple = (0, 0, 1, 1)) -> Path:
     return path
 
 
-def _save(fig, ax, path: Path) -> Path:
-    """Grid, legend (when something is labelled), then :func:`_write`."""
+def _save(fig, ax, path: Path, *, beside: bool = False) -> Path:
+    """Grid, legend (when something is labelled; ``beside`` the plot rather than over it),
+    then :func:`_write`."""
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
+        ax.legend(**dict(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left") if beside
+                  else dict(fontsize=8))
     return _write(fig, path)
 
 
@@ -64,12 +66,10 @@ def fig_accuracy(rows: list[dict], task: str, path: Path) -> Path:
                 **_accuracy_style(s), label=f"{s['machine']} ({s['addressing']})")
     ax.set(xlabel="input length", ylabel="exact match", ylim=(-0.05, 1.05),
            title=f"{task}: accuracy against length")
-    if len(ax.get_lines()) <= 4:
-        return _save(fig, ax, path)
-    fig.set_size_inches(7.6, 3.6)       # many lines: the key beside the plot, not over it
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
-    return _write(fig, path)
+    many = len(ax.get_lines()) > 4      # many lines: the key beside the plot, not over it
+    if many:
+        fig.set_size_inches(7.6, 3.6)
+    return _save(fig, ax, path, beside=many)
 
 
 def _accuracy_style(row: dict) -> dict:
@@ -176,11 +176,12 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
                f"{ev['seed']}) and the classical head path")
         ax.legend(fontsize=8, loc="upper left")
         fig.colorbar(im, ax=ax, fraction=0.04)
+        panels = [ax]
     else:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        fig, panels = plt.subplots(1, 2, figsize=(10, 3.8))
         both = np.maximum(data["write"].max(0), data["read"].max(0))
         first, count = _circular_window(both > 0.01)
-        for ax, key in zip(axes, ("write", "read")):
+        for ax, key in zip(panels, ("write", "read")):
             w = np.roll(data[key], -first, axis=1)[:, :count]
             im = ax.imshow(w.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
                            extent=(-0.5, w.shape[0] - 0.5, first - 0.5, first + count - 0.5))
@@ -190,7 +191,7 @@ def fig_heatmap(run_dir: Path, ev: dict, path: Path) -> Path | None:
             fig.colorbar(im, ax=ax, fraction=0.04)
     from matplotlib.ticker import MaxNLocator
 
-    for ax in [ax] if "head" in data else axes:         # steps and cells are whole numbers
+    for ax in panels:                                   # steps and cells are whole numbers
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _write(fig, path)

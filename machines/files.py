@@ -168,29 +168,16 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
     except ImportError:             # no flock on this system (Windows): nothing to hold
         fcntl = None
     path = Path(path)
-    made = False
-    if fcntl is None:
-        yield
-        return
-    if path.exists():
-        try:
-            foreign = not path.is_dir() or bool(_entries(path) and ours(path) is None)
-        except OSError:                 # unreadable: the caller says so when it reads it
-            foreign = True
-        if foreign:
-            yield
-            return
-    elif make:
+    made = fcntl is not None and make and not path.exists()
+    if made:
         try:
             path.mkdir(parents=True)
         except OSError as err:
             raise OutputError(f"cannot make {path}: {reason_of(err)}") from None
-        made = True
-    else:
-        yield
-        return
-    fd = _lock(path / LOCK)
+    fd = None
     try:
+        if fcntl is not None and _holdable(path, ours):
+            fd = _lock(path / LOCK)
         yield
     finally:
         if fd is not None:
@@ -200,6 +187,15 @@ def claim(path: str | Path, *, ours: Callable[[Path], object], make: bool = True
         if made:
             with contextlib.suppress(OSError):
                 path.rmdir()            # only if nothing was written in it
+
+
+def _holdable(path: Path, ours: Callable[[Path], object]) -> bool:
+    """Whether :func:`claim` may write its lock in ``path``: a directory, empty or holding a
+    record of tapelab's (``ours`` says which); an unreadable one is left to the caller."""
+    try:
+        return path.is_dir() and not (_entries(path) and ours(path) is None)
+    except OSError:
+        return False
 
 
 def _lock(lock: Path) -> int | None:
