@@ -509,3 +509,64 @@ def test_the_sweeps_lengths_1_to_20_table_is_its_reports_numbers():
     assert f"**Max {max(scores):.1f}, median {median(scores):.1f}** (argmax" in text
     assert f"{min(at_20):.3f}-{max(at_20):.3f} per token there" in text
     assert f"at length 40 they are at {min(at_40):.3f}-{max(at_40):.3f}" in text
+
+
+# results/deletang_code: each table -> the arguments with which benchmarks/deletang_reference.py
+# prints it from the records beside it
+DELETANG_CODE = {
+    "len10/odds_first.md": ["--lrs", "1e-4,3e-4,5e-4", "--seeds", "0-2"],
+    "len10/reverse.md": ["--task", "reverse_string", "--lrs", "5e-4", "--seeds", "0-2"],
+}
+
+
+def _deletang_code(table: str) -> str:
+    """What the benchmark prints for results/deletang_code/TABLE from the records beside it
+    (all made, so nothing is run and their code is not needed)."""
+    import subprocess
+    import sys
+
+    records = ROOT / "results" / "deletang_code" / table.split("/")[0] / "records"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "deletang_reference.py"),
+                           "--out", str(records), *DELETANG_CODE[table]],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("table", sorted(DELETANG_CODE))
+def test_the_deletang_code_tables_are_the_benchmarks_output(table):
+    assert (ROOT / "results" / "deletang_code" / table).read_text() == _deletang_code(table)
+
+
+def _all_row(table: str) -> list[str]:
+    """The 'all' row of a deletang_code table: runs, then max and median on each ring."""
+    row = next(line for line in _deletang_code(table).splitlines() if line.startswith("| all |"))
+    return [c.strip() for c in row.strip("|").split("|")][1:]
+
+
+def test_the_deletang_code_readme_quotes_its_tables():
+    """results/deletang_code/README.md: the max and median of each table, the ranges it gives
+    from the records, and the port's figures on the same seeds from tapernn_deletang_sweep."""
+    from statistics import median
+
+    folder = ROOT / "results" / "deletang_code"
+    text = " ".join((folder / "README.md").read_text().split())
+    runs, best, middle, long_best, long_middle = _all_row("len10/odds_first.md")
+    assert (f"Max {best}, median {middle} over the {runs} runs** (scored on the ring of 512: "
+            f"{long_best} and {long_middle})") in text
+    _, best, middle, *_ = _all_row("len10/reverse.md")
+    assert f"max {best}, median {middle}**" in text
+    records = {p.name: json.loads(p.read_text()) for p in (folder / "len10" / "records").iterdir()}
+    odds = [r for name, r in records.items() if name.startswith("odds_first-")]
+    reverse = [r for name, r in records.items() if name.startswith("reverse_string-")]
+    at_20 = [r["accuracy"]["20"] for r in odds]
+    assert f"length 20 every run is at {min(at_20):.3f}-{max(at_20):.3f} per token" in text
+    at_20 = [r["accuracy"]["20"] for r in reverse]
+    assert f"and {min(at_20):.3f}-{max(at_20):.3f} per token at 20" in text
+    exact = [100 * r["exact"]["10"] for r in odds if r["lr"] == 1e-4]
+    assert f"exact in {min(exact):.0f}-{max(exact):.0f}%" in text
+    port = [r for r in _table_rows(ROOT / "results" / "tapernn_deletang_sweep" / "README.md",
+                                   lambda line: line.startswith("| 0.000")) if int(r[1]) < 3]
+    scores = [float(r[2]) for r in port]
+    assert (f"scores {max(scores):.1f} max and {median(scores):.1f} median "
+            "(`tapernn_deletang_sweep`") in text

@@ -1,0 +1,110 @@
+"""One training run of Delétang et al.'s own code, scored at the lengths asked; run by
+benchmarks/deletang_reference.py under a Python that has their dependencies (jax, dm-haiku,
+optax, chex, einshape, dm-tree, absl-py, tqdm), never imported by tapelab.
+
+Their code (google-deepmind/neural_networks_chomsky_hierarchy) is used unchanged, as their
+``experiments/example.py`` uses it: their task, their model builder with example.py's
+architecture settings (256 hidden units, cells of 8 numbers, a tape of 40 cells), their
+``make_model_with_empty_targets``, example.py's loss (the mean over the batch of the summed
+pointwise loss) and accuracy (the masked mean of the per-token accuracy), and their
+``TrainingWorker`` (Adam, the gradient clipped to a global norm of 1, lengths drawn uniformly
+from 1 to ``--train-length``). Only the scoring differs from example.py's: one batch of
+``--test-batch`` fresh examples at each length asked instead of every length up to 100, so
+that the score is comparable with tapelab's runs at the same lengths.
+
+Writes the run's record, as JSON, to ``--out`` (which it does not itself record) and prints it as
+the last line of stdout."""
+import argparse
+import json
+import time
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+from neural_networks_chomsky_hierarchy.experiments import constants, training, utils
+from neural_networks_chomsky_hierarchy.experiments import curriculum as curriculum_lib
+
+p = argparse.ArgumentParser()
+p.add_argument("--task", default="odds_first")
+p.add_argument("--arch", default="tape_rnn")
+p.add_argument("--steps", type=int, default=1000)
+p.add_argument("--lr", type=float, default=5e-4)
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--train-length", type=int, default=40)
+p.add_argument("--batch", type=int, default=128)
+p.add_argument("--test-batch", type=int, default=128)
+p.add_argument("--test-lengths", default="20,40,80,125")
+p.add_argument("--memory-size", type=int, default=40)
+p.add_argument("--test-memory-size", type=int, default=0)
+p.add_argument("--out", required=True)
+a = p.parse_args()
+
+curriculum = curriculum_lib.UniformCurriculum(values=list(range(1, a.train_length + 1)))
+task = constants.TASK_BUILDERS[a.task]()
+single_output = task.output_length(10) == 1
+
+
+def build(memory_size: int) -> hk.Transformed:
+    """Their model as example.py builds it, its tape a ring of ``memory_size`` cells (the
+    weights do not depend on it: the tape is state)."""
+    arch = ({"hidden_size": 256, "memory_cell_size": 8, "memory_size": memory_size}
+            if a.arch == "tape_rnn" else {})
+    core = constants.MODEL_BUILDERS[a.arch](output_size=task.output_size,
+                                            return_all_outputs=True, **arch)
+    return hk.transform(utils.make_model_with_empty_targets(core, task, 0, single_output))
+
+
+model = build(a.memory_size)
+
+
+def loss_fn(output, target):
+    return jnp.mean(jnp.sum(task.pointwise_loss_fn(output, target), axis=-1)), {}
+
+
+def accuracy_fn(output, target):
+    mask = task.accuracy_mask(target)
+    return jnp.sum(mask * task.accuracy_fn(output, target)) / jnp.sum(mask)
+
+
+tp = training.ClassicTrainingParams(
+    seed=a.seed, model_init_seed=a.seed, training_steps=a.steps, log_frequency=100,
+    length_curriculum=curriculum, batch_size=a.batch, task=task, model=model, loss_fn=loss_fn,
+    learning_rate=a.lr, accuracy_fn=accuracy_fn, compute_full_range_test=False)
+t0 = time.time()
+results, _, params = training.TrainingWorker(tp, use_tqdm=False).run()
+train_s = time.time() - t0
+for r in results[:: max(1, len(results) // 20)]:
+    print(json.dumps(r), flush=True)
+
+tests = [int(x) for x in a.test_lengths.split(",")]
+
+
+def scores(tested: hk.Transformed) -> tuple[dict, dict]:
+    """Per-token accuracy and exact match (every output token right) at each length, scored
+    as their range_evaluation scores a length: one jitted apply, the masked per-token
+    accuracy, on the same fresh examples whatever the model."""
+    rng = hk.PRNGSequence(1)
+    apply_fn = jax.jit(tested.apply)
+    acc, exact = {}, {}
+    for length in sorted(set([5, a.train_length] + tests)):
+        apply_fn.clear_cache()
+        batch = task.sample_batch(next(rng), length=length, batch_size=a.test_batch)
+        out = apply_fn(params, next(rng), batch["input"])
+        acc[length] = float(accuracy_fn(out, batch["output"]))
+        exact[length] = float(jnp.mean(jnp.all(
+            jnp.argmax(out, -1) == jnp.argmax(batch["output"], -1), axis=-1)))
+    return acc, exact
+
+
+acc, exact = scores(model)
+res = dict({k: v for k, v in vars(a).items() if k != "out"}, train_seconds=train_s,
+           score=100 * float(np.mean([acc[k] for k in tests])), accuracy=acc, exact=exact,
+           final_train=results[-1])
+if a.test_memory_size:
+    acc, exact = scores(build(a.test_memory_size))
+    res.update(long_tape_score=100 * float(np.mean([acc[k] for k in tests])),
+               long_tape_accuracy=acc, long_tape_exact=exact)
+with open(a.out, "w") as f:
+    json.dump(res, f, indent=1)
+print(json.dumps(res), flush=True)
