@@ -40,8 +40,22 @@ p.add_argument("--test-memory-size", type=int, default=0)
 p.add_argument("--out", required=True)
 a = p.parse_args()
 
+
+
+class OddsFirstAsDocumented(constants.TASK_BUILDERS["odds_first"]):
+    """Their odds_first in the order its docstring gives, and tapelab's: s_1 s_3 ... then
+    s_2 s_4 ... (their code's target is ``s[1::2]`` then ``s[::2]``, s_2 s_4 ... first)."""
+
+    def sample_batch(self, rng, batch_size, length):
+        batch = super().sample_batch(rng, batch_size, length)
+        strings = batch["input"]
+        return {"input": strings,
+                "output": jnp.concatenate([strings[:, ::2], strings[:, 1::2]], axis=1)}
+
+
+TASKS = {**constants.TASK_BUILDERS, "odds_first_as_documented": OddsFirstAsDocumented}
 curriculum = curriculum_lib.UniformCurriculum(values=list(range(1, a.train_length + 1)))
-task = constants.TASK_BUILDERS[a.task]()
+task = TASKS[a.task]()
 single_output = task.output_length(10) == 1
 
 
@@ -80,31 +94,33 @@ for r in results[:: max(1, len(results) // 20)]:
 tests = [int(x) for x in a.test_lengths.split(",")]
 
 
-def scores(tested: hk.Transformed) -> tuple[dict, dict]:
-    """Per-token accuracy and exact match (every output token right) at each length, scored
-    as their range_evaluation scores a length: one jitted apply, the masked per-token
-    accuracy, on the same fresh examples whatever the model."""
+def scores(tested: hk.Transformed) -> tuple[dict, dict, dict]:
+    """Per-token accuracy, exact match (every output token right) and the share of examples
+    right at each output position, at each length. A length is scored as their
+    range_evaluation scores it (one jitted apply, the masked per-token accuracy), on the same
+    fresh examples whatever the model."""
     rng = hk.PRNGSequence(1)
     apply_fn = jax.jit(tested.apply)
-    acc, exact = {}, {}
+    acc, exact, positions = {}, {}, {}
     for length in sorted(set([5, a.train_length] + tests)):
         apply_fn.clear_cache()
         batch = task.sample_batch(next(rng), length=length, batch_size=a.test_batch)
         out = apply_fn(params, next(rng), batch["input"])
         acc[length] = float(accuracy_fn(out, batch["output"]))
-        exact[length] = float(jnp.mean(jnp.all(
-            jnp.argmax(out, -1) == jnp.argmax(batch["output"], -1), axis=-1)))
-    return acc, exact
+        right = jnp.argmax(out, -1) == jnp.argmax(batch["output"], -1)
+        exact[length] = float(jnp.mean(jnp.all(right, axis=-1)))
+        positions[length] = [round(float(x), 4) for x in jnp.mean(right, axis=0)]
+    return acc, exact, positions
 
 
-acc, exact = scores(model)
+acc, exact, positions = scores(model)
 res = dict({k: v for k, v in vars(a).items() if k != "out"}, train_seconds=train_s,
            score=100 * float(np.mean([acc[k] for k in tests])), accuracy=acc, exact=exact,
-           final_train=results[-1])
+           positions=positions, final_train=results[-1])
 if a.test_memory_size:
-    acc, exact = scores(build(a.test_memory_size))
+    acc, exact, positions = scores(build(a.test_memory_size))
     res.update(long_tape_score=100 * float(np.mean([acc[k] for k in tests])),
-               long_tape_accuracy=acc, long_tape_exact=exact)
+               long_tape_accuracy=acc, long_tape_exact=exact, long_tape_positions=positions)
 with open(a.out, "w") as f:
     json.dump(res, f, indent=1)
 print(json.dumps(res), flush=True)

@@ -516,6 +516,13 @@ def test_the_sweeps_lengths_1_to_20_table_is_its_reports_numbers():
 DELETANG_CODE = {
     "len10/odds_first.md": ["--lrs", "1e-4,3e-4,5e-4", "--seeds", "0-2"],
     "len10/reverse.md": ["--task", "reverse_string", "--lrs", "5e-4", "--seeds", "0-2"],
+    "len40/odds_first.md": ["--train-length", "40", "--batch", "32", "--steps", "8000",
+                            "--lrs", "5e-4", "--memory-size", "161", "--test-memory-size", "641",
+                            "--test-lengths", "80,160", "--seeds", "0-5"],
+    "len40/odds_first_as_documented.md": [
+        "--task", "odds_first_as_documented", "--train-length", "40", "--batch", "32",
+        "--steps", "8000", "--lrs", "5e-4", "--memory-size", "161", "--test-memory-size", "641",
+        "--test-lengths", "80,160", "--seeds", "0-2"],
 }
 
 
@@ -570,3 +577,47 @@ def test_the_deletang_code_readme_quotes_its_tables():
     scores = [float(r[2]) for r in port]
     assert (f"scores {max(scores):.1f} max and {median(scores):.1f} median "
             "(`tapernn_deletang_sweep`") in text
+
+
+# every folder with the Tape-RNN (tapelab's or the port of theirs) on odds_first, lengths 1-40
+PORT_LEN40 = ("deletang_len40", "deletang_len40_r2", "tapernn_deletang_len40",
+              "tapernn_deletang_theirs", "tapernn_deletang_ring40", "tapernn_odds_long",
+              "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h", "tapernn_sharpen_odds",
+              "tapernn_odds_curriculum")
+
+
+def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengths_1_to_40():
+    """results/deletang_code/README.md: the range of the port's runs on lengths 1-40, scored as
+    the benchmark scores their code (the mean per-token accuracy at 80 and 160), and their fit
+    at 40, from each folder's report.json; and the figures of their code's best run."""
+    scores, fits = [], []
+    for name in PORT_LEN40:
+        results = [r for r in _report(name)["results"] if r["addressing"] == "soft"
+                   and (r["task"], r["machine"]) == ("odds_first", "tapernn")]
+        for seed in sorted({r["seed"] for r in results}):
+            at = {r["length"]: r["symbol_accuracy"] for r in results if r["seed"] == seed}
+            scores.append(100 * (at[80] + at[160]) / 2)
+            fits.append(at[40])
+    text = " ".join((ROOT / "results" / "deletang_code" / "README.md").read_text().split())
+    assert (f"the port's {len(scores)} runs on lengths 1-40 in {len(PORT_LEN40)} folders score "
+            f"{min(scores):.1f}-{max(scores):.1f}") in text
+    assert f"fit {min(fits):.3f}-{max(fits):.3f} per token at length 40" in text
+    _, best, _, long_best, _ = _all_row("len40/odds_first.md")
+    assert f"scores {best} ({long_best} on the ring of 641)" in text
+    _, best_, middle, long_best_, long_middle = _all_row("len40/odds_first.md")
+    assert (f"Over the six: max {best_}, median {middle} ({long_best_} and {long_middle} on the "
+            "ring of 641)") in text
+    _, doc_best, doc_middle, *_ = _all_row("len40/odds_first_as_documented.md")
+    assert f"three runs score {doc_best} at best** ({doc_middle} median)" in text
+    records = [json.loads(p.read_text()) for p in
+               (ROOT / "results" / "deletang_code" / "len40" / "records").iterdir()]
+    for task, quoted in (("odds_first", "The other five score {}-{} and fit {}-{}"),
+                         ("odds_first_as_documented", "and fit {2}-{3} at length 40")):
+        rest = [r for r in records if r["task"] == task and r["score"] < 60]
+        assert quoted.format(f"{min(r['score'] for r in rest):.1f}",
+                             f"{max(r['score'] for r in rest):.1f}",
+                             f"{min(r['accuracy']['40'] for r in rest):.3f}",
+                             f"{max(r['accuracy']['40'] for r in rest):.3f}") in text, task
+    pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    assert (f"the port's {len(scores)} runs on lengths 1-40 score "
+            f"{min(scores):.1f}-{max(scores):.1f} the same way; the sixth scores {best}") in pattern
