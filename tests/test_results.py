@@ -618,6 +618,23 @@ def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengt
                              f"{max(r['score'] for r in rest):.1f}",
                              f"{min(r['accuracy']['40'] for r in rest):.3f}",
                              f"{max(r['accuracy']['40'] for r in rest):.3f}") in text, task
+    best_run = next(r for r in records if r["task"] == "odds_first" and r["score"] > 60)
+
+    def half(ring: str, length: str, which: int) -> str:
+        right = best_run[ring][length]
+        part = right[len(right) // 2:] if which else right[:len(right) // 2]
+        return f"{sum(part) / len(part):.3f}"
+
+    for length, quoted in (("80", "at length 80 the second half of its answer is right in {} of "
+                                  "the examples on average on the ring of 641 ({} on its ring of "
+                                  "161), the first half in {} ({})"),
+                           ("160", "at 160, {} ({}) and {} ({})")):
+        assert quoted.format(half("long_tape_positions", length, 1),
+                             half("positions", length, 1),
+                             half("long_tape_positions", length, 0),
+                             half("positions", length, 0)) in text, length
+    assert all(best_run[ring][length][0] == 1.0 for ring in ("positions", "long_tape_positions")
+               for length in ("80", "160"))
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
     assert (f"the port's {len(scores)} runs on lengths 1-40 score "
             f"{min(scores):.1f}-{max(scores):.1f} the same way; the sixth scores {best}") in pattern
