@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                                ("--test-lengths", a.test_lengths, int)):
         try:
             parsed[option] = _numbers(text, kind)
+            if not parsed[option]:
+                raise ValueError(text)
         except ValueError:
             print(f"error: {option} {text!r}: expected numbers separated by commas"
                   + (", or a range such as 0-9" if option == "--seeds" else ""), file=sys.stderr)
@@ -184,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     lrs, seeds = parsed["--lrs"], parsed["--seeds"]
     setting = Setting(a.task, a.arch, a.train_length, a.steps, a.batch,
                       tuple(parsed["--test-lengths"]), a.memory_size, a.test_memory_size)
-    a.out.mkdir(parents=True, exist_ok=True)
+    if a.out.exists() and not a.out.is_dir():
+        print(f"error: --out {a.out} is a file, not a folder of records", file=sys.stderr)
+        return 2
     wanted = [(lr, seed) for seed in seeds for lr in lrs]
     missing = [(lr, s) for lr, s in wanted if not (a.out / record_name(setting, lr, s)).exists()]
     if missing and (a.code is None or not (a.code / "experiments" / "training.py").is_file()):
@@ -194,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing and shutil.which(a.python) is None:
         print(f"error: --python {a.python}: no such program", file=sys.stderr)
         return 2
+    if missing:
+        a.out.mkdir(parents=True, exist_ok=True)
     for i, (lr, seed) in enumerate(missing, 1):
         start = time.time()
         print(f"[{i}/{len(missing)}] lr={lr:g} seed={seed} ...", file=sys.stderr, flush=True)

@@ -68,7 +68,10 @@ def test_bad_options_and_a_missing_checkout_are_one_line_errors(tmp_path):
     code = tmp_path / "checkout"
     (code / "experiments").mkdir(parents=True)
     (code / "experiments" / "training.py").write_text("")
+    (tmp_path / "a-file").write_text("")
     for args, message in ((["--seeds", "0-x"], "--seeds"),
+                          (["--seeds", "5-3"], "--seeds"),
+                          (["--out", str(tmp_path / "a-file")], "is a file, not a folder"),
                           (["--lrs", "fast"], "--lrs"),
                           ([], "is not a checkout of google-deepmind/"),
                           (["--code", str(tmp_path)], "is not a checkout of google-deepmind/"),
@@ -77,6 +80,7 @@ def test_bad_options_and_a_missing_checkout_are_one_line_errors(tmp_path):
         r = _run("--out", str(tmp_path / "runs"), *args)
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, args
         assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()             # nothing made for a refused command
 
 
 def test_a_run_their_code_cannot_make_leaves_no_record(tmp_path):
