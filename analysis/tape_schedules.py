@@ -137,24 +137,25 @@ class Scan:
 # ------------------------------------------------------------------------------ the task
 # Delétang et al.'s code orders one shared task's answer otherwise than tapelab's suite (and
 # its own docstring): odds_first's target is ``s[1::2]`` then ``s[0::2]``, that is
-# s_2 s_4 ... then s_1 s_3 ... counting from 1 (their tasks/cs/odds_first.py). ``TASK@deletang``
-# asks for their order; duplicate and reverse are the same in both.
-THEIR_ANSWERS = {"odds_first": lambda s: s[1::2] + s[0::2]}
+# s_2 s_4 ... then s_1 s_3 ... counting from 1 (their tasks/cs/odds_first.py), the suite's
+# evens_first. ``TASK@deletang`` asks for their order; duplicate and reverse are the same in both.
+THEIR_ORDER = {"odds_first": "evens_first"}
 
 
 def sources(task: str, n: int) -> tuple[int, ...]:
     """For each answer position, the input position (1-based) whose symbol it is, from the
-    suite's own ``solve`` applied to n distinct symbols (``TASK@deletang``: from Delétang et
-    al.'s order of the answer, :data:`THEIR_ANSWERS`). ValueError for tasks whose answer is
-    not a rearrangement of input symbols, or that have no order of theirs that differs."""
+    suite's own ``solve`` applied to n distinct symbols (``TASK@deletang``: from that of the
+    suite task in Delétang et al.'s order, :data:`THEIR_ORDER`). ValueError for tasks whose
+    answer is not a rearrangement of input symbols, or that have no order of theirs that
+    differs."""
     from tasks.suite import get_task
 
     name, _, order = task.partition("@")
-    if order and (order != "deletang" or name not in THEIR_ANSWERS):
-        theirs = ", ".join(f"{t}@deletang" for t in THEIR_ANSWERS)
+    if order and (order != "deletang" or name not in THEIR_ORDER):
+        theirs = ", ".join(f"{t}@deletang" for t in THEIR_ORDER)
         raise ValueError(f"task {task!r}: only {theirs} has an order of Delétang et al.'s code "
                          "that differs from the suite's")
-    solve = THEIR_ANSWERS[name] if order else get_task(name).solve
+    solve = get_task(THEIR_ORDER[name] if order else name).solve
     atoms = "".join(chr(0x4E00 + i) for i in range(n))
     try:
         answer = solve(atoms)

@@ -134,13 +134,14 @@ def duplicate(alphabet: Sequence[str]) -> Program:
     return t.program("duplicate", "pick", ["done"])
 
 
-def odds_first(alphabet: Sequence[str]) -> Program:
+def odds_first(alphabet: Sequence[str], *, evens: bool = False) -> Program:
     """w -> Y..#w[0::2]w[1::2] (the symbols at odd positions, counting from 1, then the
-    others). First pass: copy every other symbol, marking it Y; second pass: copy the rest.
-    Output: the tape after '#'."""
+    others); with ``evens``, w -> Y..#w[1::2]w[0::2] (the program ``evens_first``). First pass:
+    copy every other symbol, from the first (or, with ``evens``, the second), marking it Y;
+    second pass: copy the rest. Output: the tape after '#'."""
     _check(alphabet, "#XY")
     t = _Table()
-    _mark_end_and_rewind(t, alphabet, "#", "pickA")
+    _mark_end_and_rewind(t, alphabet, "#", "skip" if evens else "pickA")
     everything = [*alphabet, "X", "Y", "#"]
     t.on("pickA", "#", "L", "rewind2")
     t.on("skip", alphabet, "R", "pickA")
@@ -156,7 +157,7 @@ def odds_first(alphabet: Sequence[str]) -> Program:
             t.on(f"pick{phase}", s, "R", f"carry{phase}{s}", write="X")
             t.on(f"carry{phase}{s}", everything, "R")
             t.on(f"carry{phase}{s}", BLANK, "L", f"home{phase}", write=s)
-    return t.program("odds_first", "start", ["done"])
+    return t.program("evens_first" if evens else "odds_first", "start", ["done"])
 
 
 def bucket_sort(alphabet: Sequence[str]) -> Program:

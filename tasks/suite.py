@@ -218,6 +218,13 @@ SUITE: dict[str, Callable[..., Task]] = {
                          solve=lambda s: s[0::2] + s[1::2],
                          program=partial(generated.odds_first, BINARY),
                          output=Output("after", "#")),
+    "evens_first": _fixed(name="evens_first", level=CS,
+                          description="the symbols at even positions, then those at odd ones: "
+                                      "odds_first in the order of Delétang et al.'s code",
+                          alphabet=BINARY, output_alphabet=BINARY, generate=_bits,
+                          solve=lambda s: s[1::2] + s[0::2],
+                          program=partial(generated.odds_first, BINARY, evens=True),
+                          output=Output("after", "#")),
     "binary_addition": _fixed(name="binary_addition", level=CS,
                               description="a+b, least significant bit first; the sum has "
                                           "max(|a|,|b|) bits, one more on a final carry",

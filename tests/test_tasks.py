@@ -49,6 +49,15 @@ def test_generators_are_seeded_and_sized(name):
         task.sample(task.min_length - 1, np.random.default_rng(0))
 
 
+def test_evens_first_is_odds_first_in_the_order_of_deletangs_code():
+    """Their tasks/cs/odds_first.py answers s_2 s_4 ... then s_1 s_3 ... (counting from 1):
+    the suite's evens_first; tapelab's odds_first answers s_1 s_3 ... first."""
+    odds, evens = get_task("odds_first"), get_task("evens_first")
+    assert (odds.solve("011010"), evens.solve("011010")) == ("011100", "100011")
+    assert (odds.solve("10110"), evens.solve("10110")) == ("11001", "01110")
+    assert (odds.level, odds.alphabet, odds.output) == (evens.level, evens.alphabet, evens.output)
+
+
 def test_classifiers_see_both_answers():
     rng = np.random.default_rng(0)
     for name in ("parity", "even_pairs", "dyck", "palindrome"):
