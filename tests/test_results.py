@@ -68,6 +68,8 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     **{f"tapernn_deletang_sweep/lr{lr}": ({("odds_first", "tapernn")}, 10, [])
        for lr in SWEEP_RATES},
     "tapernn_deletang_sweep/len20": ({("odds_first", "tapernn")}, 10, []),
+    "tapernn_deletang_all": ({("odds_first", "tapernn")}, 6, []),
+    "tapernn_deletang_all_evens": ({("evens_first", "tapernn")}, 10, []),
 }
 
 
@@ -315,7 +317,8 @@ PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reve
             "tapernn_deletang_theirs", "tapernn_deletang_reverse_defaults",
             "tapernn_deletang_duplicate", "tapernn_odds_curriculum",
             "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20",
-            "tapernn_sharpen_odds", "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h")
+            "tapernn_sharpen_odds", "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h",
+            "tapernn_deletang_all", "tapernn_deletang_all_evens")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
@@ -518,7 +521,7 @@ DELETANG_CODE = {
     "len10/reverse.md": ["--task", "reverse_string", "--lrs", "5e-4", "--seeds", "0-2"],
     "len40/odds_first.md": ["--train-length", "40", "--batch", "32", "--steps", "8000",
                             "--lrs", "5e-4", "--memory-size", "161", "--test-memory-size", "641",
-                            "--test-lengths", "80,160", "--seeds", "0-5"],
+                            "--test-lengths", "80,160", "--seeds", "0-9"],
     "len40/odds_first_as_documented.md": [
         "--task", "odds_first_as_documented", "--train-length", "40", "--batch", "32",
         "--steps", "8000", "--lrs", "5e-4", "--memory-size", "161", "--test-memory-size", "641",
@@ -584,35 +587,45 @@ def test_the_deletang_code_readme_quotes_its_tables():
 PORT_LEN40 = ("deletang_len40", "deletang_len40_r2", "tapernn_deletang_len40",
               "tapernn_deletang_theirs", "tapernn_deletang_ring40", "tapernn_odds_long",
               "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h", "tapernn_sharpen_odds",
-              "tapernn_odds_curriculum")
+              "tapernn_odds_curriculum", "tapernn_deletang_all")
 
 
 def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengths_1_to_40():
     """results/deletang_code/README.md: the range of the port's runs on lengths 1-40, scored as
     the benchmark scores their code (the mean per-token accuracy at 80 and 160), and their fit
     at 40, from each folder's report.json; and the figures of their code's best run."""
-    scores, fits = [], []
-    for name in PORT_LEN40:
-        results = [r for r in _report(name)["results"] if r["addressing"] == "soft"
-                   and (r["task"], r["machine"]) == ("odds_first", "tapernn")]
-        for seed in sorted({r["seed"] for r in results}):
-            at = {r["length"]: r["symbol_accuracy"] for r in results if r["seed"] == seed}
-            scores.append(100 * (at[80] + at[160]) / 2)
-            fits.append(at[40])
+    def scored(names: tuple[str, ...], task: str = "odds_first") -> tuple[list, list]:
+        scores, fits = [], []
+        for name in names:
+            results = [r for r in _report(name)["results"] if r["addressing"] == "soft"
+                       and (r["task"], r["machine"]) == (task, "tapernn")]
+            for seed in sorted({r["seed"] for r in results}):
+                at = {r["length"]: r["symbol_accuracy"] for r in results if r["seed"] == seed}
+                scores.append(100 * (at[80] + at[160]) / 2)
+                fits.append(at[40])
+        return scores, fits
+
+    scores, fits = scored(PORT_LEN40)
     text = " ".join((ROOT / "results" / "deletang_code" / "README.md").read_text().split())
     assert (f"the port's {len(scores)} runs on lengths 1-40 in {len(PORT_LEN40)} folders score "
             f"{min(scores):.1f}-{max(scores):.1f}") in text
     assert f"fit {min(fits):.3f}-{max(fits):.3f} per token at length 40" in text
+    every, _ = scored(("tapernn_deletang_all",))
+    assert (f"Six of those runs (`tapernn_deletang_all`) take every setting of this folder at "
+            f"once on tapelab's tape: {min(every):.1f}-{max(every):.1f}") in text
+    evens, evens_fits = scored(("tapernn_deletang_all_evens",), "evens_first")
+    assert (f"the port's ten runs score {min(evens):.1f}-{max(evens):.1f} and fit "
+            f"{min(evens_fits):.3f}-{max(evens_fits):.3f}") in text and len(evens) == 10
     _, best, middle, long_best, long_middle = _all_row("len40/odds_first.md")
     assert f"scores {best} ({long_best} on the ring of 641)" in text
-    assert (f"Over the six: max {best}, median {middle} ({long_best} and {long_middle} on the "
+    assert (f"Over the ten: max {best}, median {middle} ({long_best} and {long_middle} on the "
             "ring of 641)") in text
     _, doc_best, doc_middle, *_ = _all_row("len40/odds_first_as_documented.md")
     assert f"three runs score {doc_best} at best** ({doc_middle} median)" in text
     records = [json.loads(p.read_text()) for p in
                (ROOT / "results" / "deletang_code" / "len40" / "records").iterdir()]
     best_run = max((r for r in records if r["task"] == "odds_first"), key=lambda r: r["score"])
-    for task, quoted in (("odds_first", "The other five score {}-{} and fit {}-{}"),
+    for task, quoted in (("odds_first", "The other nine score {}-{} and fit {}-{}"),
                          ("odds_first_as_documented", "and fit {2}-{3} at length 40")):
         rest = [r for r in records if r["task"] == task and r is not best_run]
         assert quoted.format(f"{min(r['score'] for r in rest):.1f}",
@@ -637,4 +650,8 @@ def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengt
                for length in ("80", "160"))
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
     assert (f"the port's {len(scores)} runs on lengths 1-40 score "
-            f"{min(scores):.1f}-{max(scores):.1f} the same way; the sixth scores {best}") in pattern
+            f"{min(scores):.1f}-{max(scores):.1f} the same way; the tenth scores {best}") in pattern
+    ours, theirs = (next(r["max"] for r in _report(name)["protocol"]["rows"])
+                    for name in ("tapernn_deletang_all", "tapernn_deletang_all_evens"))
+    assert (f"{ours:.1f} at best in tapelab's order (`tapernn_deletang_all`, 6 seeds) and "
+            f"{theirs:.1f} in their code's (`tapernn_deletang_all_evens`, 10 seeds") in pattern
