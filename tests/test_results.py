@@ -594,7 +594,11 @@ PORT_LEN40 = ("deletang_len40", "deletang_len40_r2", "tapernn_deletang_len40",
 def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengths_1_to_40():
     """results/deletang_code/README.md: the range of the port's runs on lengths 1-40, scored as
     the benchmark scores their code (the mean per-token accuracy at 80 and 160), and their fit
-    at 40, from each folder's report.json; and the figures of their code's best run."""
+    at 40, from each folder's report.json; the figures of their code's good runs (the three
+    above 60 on the ring of 641); and Fisher's exact test of their three good runs in fourteen
+    against none in the port's sixteen on the same task (none of which reaches 60)."""
+    from math import comb
+
     def scored(names: tuple[str, ...], task: str = "odds_first") -> tuple[list, list]:
         scores, fits = [], []
         for name in names:
@@ -660,7 +664,17 @@ def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengt
             f"second half of their answers is right in {halves[0][0]} and {halves[1][0]} of the "
             f"examples on the ring of 641, the first half in {halves[0][1]} and "
             f"{halves[1][1]}") in text
+    assert max(evens) < 60
+    fisher = comb(len(odds), len(good)) / comb(len(odds) + len(evens), len(good))
+    assert (f"C({len(odds)},{len(good)})/C({len(odds) + len(evens)},{len(good)}) = "
+            f"{fisher:.3f}") in text
     pattern = " ".join((ROOT / "results" / "PATTERN.md").read_text().split())
+    rest = [r for r in odds if r not in good]
+    assert (f"eleven runs of fourteen score {min(r['score'] for r in rest):.1f}-"
+            f"{max(r['score'] for r in rest):.1f}") in pattern and len(rest) == 11
+    a, b, c = sorted((f"{r['long_tape_score']:.1f}" for r in good), key=float, reverse=True)
+    assert f"The three ({a}, {b} and {c} on a ring no test run wraps)" in pattern
+    assert f"about {round(100 * fisher)}% of the time" in pattern
     assert (f"the port's {len(scores)} runs on lengths 1-40 score "
             f"{min(scores):.1f}-{max(scores):.1f} the same way; the best of the other three "
             f"scores {best}") in pattern
