@@ -5,15 +5,18 @@ optax, chex, einshape, dm-tree, absl-py, tqdm), never imported by tapelab.
 Their code (google-deepmind/neural_networks_chomsky_hierarchy) is used unchanged, as their
 ``experiments/example.py`` uses it: their task, their model builder with example.py's
 architecture settings (256 hidden units, cells of 8 numbers, a tape of 40 cells), their
-``make_model_with_empty_targets``, example.py's loss (the mean over the batch of the summed
-pointwise loss) and accuracy (the masked mean of the per-token accuracy), and their
+``make_model_with_empty_targets``, example.py's loss (the cross-entropy, its pointwise loss
+summed over classes, averaged over the batch and the output steps: per token) and accuracy (the masked mean of the per-token accuracy), and their
 ``TrainingWorker`` (Adam, the gradient clipped to a global norm of 1, lengths drawn uniformly
 from 1 to ``--train-length``). Only the scoring differs from example.py's: one batch of
 ``--test-batch`` fresh examples at each length asked instead of every length up to 100, so
 that the score is comparable with tapelab's runs at the same lengths.
 
 Writes the run's record, as JSON, to ``--out`` (which it does not itself record) and prints it as
-the last line of stdout."""
+the last line of stdout. ``--record FILE`` also keeps, as a NumPy ``.npz``, everything
+benchmarks/tape_rnn_port_check.py needs to replay the run in tapelab's port: the initial and
+final weights, every training batch (as symbol indices), the loss of every step, and the first
+batch's logits and gradient at the initial weights."""
 import argparse
 import json
 import time
@@ -38,6 +41,7 @@ p.add_argument("--test-lengths", default="20,40,80,125")
 p.add_argument("--memory-size", type=int, default=40)
 p.add_argument("--test-memory-size", type=int, default=0)
 p.add_argument("--out", required=True)
+p.add_argument("--record", default="", help="also keep the run's weights, batches and losses")
 a = p.parse_args()
 
 
@@ -81,8 +85,48 @@ def accuracy_fn(output, target):
     return jnp.sum(mask * task.accuracy_fn(output, target)) / jnp.sum(mask)
 
 
+def record_batches(batches: list, results: list, final: hk.Params) -> None:
+    """Write ``--record``: the weights as ``init/NAME`` and ``final/NAME`` (NAME is haiku's
+    module and parameter name, joined by a colon), the training batches padded with -1 as
+    ``inputs`` and ``outputs`` [steps, batch, length] with ``lengths`` [steps], ``losses``
+    [steps], and the first batch's ``logits`` and ``grad/NAME`` at the initial weights."""
+    dummy, train = batches[0], batches[1:]
+    one_hot = lambda ids: jax.nn.one_hot(ids, task.input_size)
+    init = model.init(jax.random.PRNGKey(a.seed), one_hot(dummy["input"]))
+    first = {k: one_hot(v) for k, v in train[0].items()}
+
+    def first_loss(params):
+        out = model.apply(params, None, first["input"])
+        return loss_fn(out, first["output"])[0], out
+
+    (loss0, logits), grad = jax.value_and_grad(first_loss, has_aux=True)(init)
+    width = max(b["input"].shape[1] for b in train)
+    pad = lambda x: np.pad(x, ((0, 0), (0, width - x.shape[1])), constant_values=-1)
+    flat = lambda prefix, tree: {f"{prefix}/{m}:{n}": np.asarray(v)
+                                 for m, ps in tree.items() for n, v in ps.items()}
+    np.savez_compressed(
+        a.record, inputs=np.stack([pad(b["input"]) for b in train]),
+        outputs=np.stack([pad(b["output"]) for b in train]),
+        lengths=np.array([b["input"].shape[1] for b in train]),
+        losses=np.array([r["train_loss"] for r in results]), logits=np.asarray(logits),
+        loss0=np.asarray(loss0), **flat("init", init), **flat("final", final),
+        **flat("grad", grad))
+
+
+batches = []                    # every batch the run samples, its dummy batch first
+if a.record:
+    sample = task.sample_batch
+
+    def recorded(rng, batch_size, length):
+        batch = sample(rng, batch_size=batch_size, length=length)
+        batches.append({k: np.asarray(jnp.argmax(v, -1), np.int8) for k, v in batch.items()})
+        return batch
+
+    task.sample_batch = recorded
+
 tp = training.ClassicTrainingParams(
-    seed=a.seed, model_init_seed=a.seed, training_steps=a.steps, log_frequency=100,
+    seed=a.seed, model_init_seed=a.seed, training_steps=a.steps,
+    log_frequency=1 if a.record else 100,
     length_curriculum=curriculum, batch_size=a.batch, task=task, model=model, loss_fn=loss_fn,
     learning_rate=a.lr, accuracy_fn=accuracy_fn, compute_full_range_test=False)
 t0 = time.time()
@@ -90,6 +134,9 @@ results, _, params = training.TrainingWorker(tp, use_tqdm=False).run()
 train_s = time.time() - t0
 for r in results[:: max(1, len(results) // 20)]:
     print(json.dumps(r), flush=True)
+if a.record:
+    task.sample_batch = sample
+    record_batches(batches, results, params)
 
 tests = [int(x) for x in a.test_lengths.split(",")]
 

@@ -30,6 +30,7 @@ CHECKPOINT = "checkpoint.pt"
 LR_FLOOR = 0.05        # a cosine schedule ends at this share of the learning rate
 LR_SCHEDULES = ("constant", "cosine")
 OPTIMIZERS = ("adam", "rmsprop")
+LOSS_PER = ("sequence", "token")        # what the objective averages over (sequence_loss)
 AT_LEAST_1 = {"least": 1}      # a setting's metadata: its smallest value (0 when absent)
 METRICS = "metrics.jsonl"
 
@@ -52,6 +53,7 @@ class TrainConfig:
     momentum: float = 0.0
     clip_value: float | None = None          # elementwise gradient clip
     clip_norm: float | None = 50.0           # gradient-norm clip
+    loss_per: str = "sequence"               # sequence | token (Delétang et al.'s): sequence_loss
     batch_size: int = field(default=32, metadata=AT_LEAST_1)
     seed: int = 0
     checkpoint_every: int = field(default=200, metadata=AT_LEAST_1)  # steps between checkpoints ...
@@ -76,6 +78,8 @@ class TrainConfig:
             if least is not None and getattr(self, setting.name) < least:
                 raise ValueError(f"{setting.name} is {getattr(self, setting.name)}: give a whole "
                                  f"number >= {least}")
+        if self.loss_per not in LOSS_PER:
+            raise ValueError(f"loss_per {self.loss_per!r}: choose one of {', '.join(LOSS_PER)}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule {self.lr_schedule!r}: choose one of "
                              f"{', '.join(LR_SCHEDULES)}")
@@ -129,26 +133,32 @@ class StepResult:
 class SequenceLoss(NamedTuple):
     """A training step's objective and its errors: from :func:`sequence_loss`, or from a
     machine's own ``training_loss`` hook (the soft TM's: summed over restarts, wrong cells)."""
-    loss: torch.Tensor      # the objective, averaged over sequences
+    loss: torch.Tensor      # the objective (sequence_loss: per sequence or per token)
     bits: torch.Tensor      # wrong bits (or symbols) per sequence
 
 
-def sequence_loss(logits: torch.Tensor, batch) -> SequenceLoss:
+def sequence_loss(logits: torch.Tensor, batch, per: str = "sequence") -> SequenceLoss:
     """The loss and the bit errors per sequence over the answer phase (``batch.mask``).
 
-    ``bits`` targets: binary cross-entropy summed over bits and steps, averaged over sequences;
-    ``onehot`` targets: cross-entropy summed over steps. Bit errors count wrong bits (or wrong
-    symbols, for one-hot targets) per sequence.
+    ``bits`` targets: binary cross-entropy summed over bits; ``onehot`` targets: cross-entropy.
+    ``per="sequence"`` sums it over a sequence's answer steps and averages over sequences (the
+    NTM papers' objective); ``per="token"`` averages it over every answer step of the batch,
+    as Delétang et al.'s code does (``experiments/example.py``: the mean over batch and time
+    of the loss summed over classes). On a batch whose answers all have n steps the two differ
+    by the factor n, and so does the gradient, which matters under a gradient-norm clip.
+    Bit errors count wrong bits (or wrong symbols, for one-hot targets) per sequence.
     """
     mask = batch.mask
     n = logits.shape[0]
     if batch.kind == "bits":
-        per = F.binary_cross_entropy_with_logits(logits, batch.targets, reduction="none").sum(-1)
+        per_step = F.binary_cross_entropy_with_logits(logits, batch.targets,
+                                                      reduction="none").sum(-1)
         wrong = ((logits > 0).float() != batch.targets).float().sum(-1)
     else:
-        per = F.cross_entropy(logits.transpose(1, 2), batch.targets.argmax(-1), reduction="none")
+        per_step = F.cross_entropy(logits.transpose(1, 2), batch.targets.argmax(-1),
+                                   reduction="none")
         wrong = (logits.argmax(-1) != batch.targets.argmax(-1)).float()
-    loss = (per * mask).sum() / n
+    loss = (per_step * mask).sum() / (n if per == "sequence" else mask.sum().clamp(min=1))
     return SequenceLoss(loss, (wrong * mask).sum() / n)
 
 
@@ -313,7 +323,7 @@ def train(model: torch.nn.Module, batch_fn: Callable[[int], Any], config: TrainC
                 weight = prior_weight(config.sharpen, config.sharpen_schedule,
                                       _progress(config, state)) if config.sharpen else 0.0
                 logits, trace = model(batch.inputs, return_trace=GRAPH if weight else log_now)
-                loss, bits = sequence_loss(logits, batch)
+                loss, bits = sequence_loss(logits, batch, config.loss_per)
                 if weight and trace is not None:
                     prior = weight * sharpening_loss(list(trace.heads.values()))
                     trace = _detached(trace) if log_now else None

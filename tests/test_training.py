@@ -230,3 +230,30 @@ def test_a_resumed_runs_eta_counts_down_to_the_seconds_it_was_given_more(tmp_pat
     state = SimpleNamespace(step=10, seconds=budget - 120, sequences=20)
     progress(state, SimpleNamespace(loss=1.0, bits=1.0))
     assert capsys.readouterr().err.rstrip().endswith("ETA 2:00")
+
+
+def test_the_loss_per_token_is_the_loss_per_sequence_over_its_answer_steps():
+    """Delétang et al.'s objective averages the cross-entropy over answer tokens; ours by
+    default sums it over a sequence's answer steps. On a batch of one answer length n they
+    differ by n, and on mixed lengths the token mean weighs every answer step alike."""
+    from machines.training import sequence_loss
+    from tasks.suite import get_task
+
+    task = get_task("odds_first")
+    rng = np.random.default_rng(0)
+    same = task.encode([task.sample(6, rng) for _ in range(5)])
+    logits = torch.randn(*same.targets.shape, generator=torch.Generator().manual_seed(1))
+    per_sequence = sequence_loss(logits, same).loss
+    assert torch.isclose(sequence_loss(logits, same, "token").loss, per_sequence / 6)
+    mixed = task.encode([task.sample(n, rng) for n in (2, 9)])
+    logits = torch.randn(*mixed.targets.shape, generator=torch.Generator().manual_seed(2))
+    steps = torch.nn.functional.cross_entropy(logits.transpose(1, 2), mixed.targets.argmax(-1),
+                                              reduction="none")[mixed.mask]
+    assert mixed.mask.sum() == 11
+    assert torch.isclose(sequence_loss(logits, mixed, "token").loss, steps.mean())
+    assert torch.isclose(sequence_loss(logits, mixed).loss, steps.sum() / 2)
+
+
+def test_an_unknown_loss_per_is_refused():
+    with pytest.raises(ValueError, match="loss_per 'word': choose one of sequence, token"):
+        TrainConfig(loss_per="word")
