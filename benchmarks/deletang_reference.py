@@ -95,8 +95,9 @@ def _figures(r: dict, path: Path, setting: Setting) -> Run:
 
 
 def train(setting: Setting, lr: float, seed: int, code: Path, python: str, out: Path,
-          timeout: float) -> None:
-    """Run the driver once; its record is written to ``out`` only when the run finished."""
+          timeout: float, record: Path | None = None) -> None:
+    """Run the driver once; its record is written to ``out`` only when the run finished, and
+    with ``record``, the weights, batches and losses its ``--record`` keeps, to that file."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / PACKAGE).symlink_to(code.resolve())
         partial = Path(tmp) / "record.json"
@@ -107,15 +108,19 @@ def train(setting: Setting, lr: float, seed: int, code: Path, python: str, out: 
                    "--memory-size", str(setting.memory_size),
                    "--test-memory-size", str(setting.test_memory_size),
                    "--out", str(partial)]
+        kept = Path(tmp) / "record.npz"
+        command += ["--record", str(kept)] if record is not None else []
         env = {**os.environ, "PYTHONPATH": tmp}
         done = subprocess.run(command, env=env, capture_output=True, text=True,
                               timeout=timeout)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             raise RuntimeError(f"lr={lr:g} seed={seed}: their code stopped: {last}")
-        part = out.with_name(out.name + ".part")
-        part.write_bytes(partial.read_bytes())
-        part.replace(out)                       # whole or not at all
+        for made, path in ((kept, record), (partial, out)):
+            if path is not None:
+                part = path.with_name(path.name + ".part")
+                part.write_bytes(made.read_bytes())
+                part.replace(path)              # whole or not at all
 
 
 def table(runs: list[Run], setting: Setting) -> str:

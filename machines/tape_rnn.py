@@ -54,6 +54,14 @@ input length are the same. Five things differ in the default ``variant="tapelab"
 points): h_t = relu(W [x_t, r_{t-1}] + U h_{t-1} + b), y_t = W_y h_t and w_t = MLP(h_t). The
 tape's size (``tape_cells``) and the initial weights (``init="haiku"``, haiku's, as their code
 starts; PyTorch's by default: :mod:`machines.initialisation`) are settings of their own.
+With all three, and their weights copied in, the port gives their code's logits and gradient
+on their batches (``benchmarks/tape_rnn_port_check.py``).
+
+Two things their training does otherwise are the training loop's settings, not the model's:
+their objective is the cross-entropy averaged over answer tokens (``loss_per="token"`` in
+:class:`machines.training.TrainConfig`; tapelab sums it over a sequence's answer steps), and
+their inputs have no delimiter step (the answer steps carry a token of their own instead,
+``tasks.encoding`` adds one step between input and answer).
 """
 from __future__ import annotations
 
