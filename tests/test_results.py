@@ -70,6 +70,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_sweep/len20": ({("odds_first", "tapernn")}, 10, []),
     "tapernn_deletang_all": ({("odds_first", "tapernn")}, 6, []),
     "tapernn_deletang_all_evens": ({("evens_first", "tapernn")}, 16, []),
+    "tapernn_deletang_token_evens": ({("evens_first", "tapernn")}, 6, []),
 }
 
 
@@ -318,7 +319,7 @@ PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reve
             "tapernn_deletang_duplicate", "tapernn_odds_curriculum",
             "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20",
             "tapernn_sharpen_odds", "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h",
-            "tapernn_deletang_all", "tapernn_deletang_all_evens")
+            "tapernn_deletang_all", "tapernn_deletang_all_evens", "tapernn_deletang_token_evens")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
@@ -584,6 +585,36 @@ def test_the_deletang_code_readme_quotes_its_tables():
             "(`tapernn_deletang_sweep`") in text
 
 
+def scored(names: tuple[str, ...], task: str = "odds_first") -> tuple[list, list]:
+    """The Tape-RNN runs of these folders on ``task``, lengths 1-40: each seed's score as
+    benchmarks/deletang_reference.py scores their code (the mean per-token accuracy at 80 and
+    160, %) and its fit (per-token accuracy at 40), from report.json."""
+    scores, fits = [], []
+    for name in names:
+        results = [r for r in _report(name)["results"] if r["addressing"] == "soft"
+                   and (r["task"], r["machine"]) == (task, "tapernn")]
+        for seed in sorted({r["seed"] for r in results}):
+            at = {r["length"]: r["symbol_accuracy"] for r in results if r["seed"] == seed}
+            scores.append(100 * (at[80] + at[160]) / 2)
+            fits.append(at[40])
+    return scores, fits
+
+
+def test_the_token_objective_runs_are_set_beside_the_runs_without_it():
+    """tapernn_deletang_token_evens/COMMAND.md: its runs' fit and scores beside those of
+    tapernn_deletang_all_evens (the same settings with tapelab's objective), from report.json."""
+    token, token_fits = scored(("tapernn_deletang_token_evens",), "evens_first")
+    summed, summed_fits = scored(("tapernn_deletang_all_evens",), "evens_first")
+    text = " ".join((ROOT / "results" / "tapernn_deletang_token_evens" / "COMMAND.md")
+                    .read_text().split())
+    assert (f"({min(token_fits):.3f}-{max(token_fits):.3f} per token at 40, against "
+            f"{min(summed_fits):.3f}-{max(summed_fits):.3f})") in text
+    best = next(r["max"] for r in _report("tapernn_deletang_token_evens")["protocol"]["rows"])
+    assert (f"({best:.1f} max; {min(token):.1f}-{max(token):.1f} at 80 and 160, their code's "
+            f"way, against {min(summed):.1f}-{max(summed):.1f})") in text
+    assert max(token) < 60
+
+
 # every folder with the Tape-RNN (tapelab's or the port of theirs) on odds_first, lengths 1-40
 PORT_LEN40 = ("deletang_len40", "deletang_len40_r2", "tapernn_deletang_len40",
               "tapernn_deletang_theirs", "tapernn_deletang_ring40", "tapernn_odds_long",
@@ -598,17 +629,6 @@ def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengt
     above 60 on the ring of 641); and Fisher's exact test of their three good runs in fourteen
     against none in the port's sixteen on the same task (none of which reaches 60)."""
     from math import comb
-
-    def scored(names: tuple[str, ...], task: str = "odds_first") -> tuple[list, list]:
-        scores, fits = [], []
-        for name in names:
-            results = [r for r in _report(name)["results"] if r["addressing"] == "soft"
-                       and (r["task"], r["machine"]) == (task, "tapernn")]
-            for seed in sorted({r["seed"] for r in results}):
-                at = {r["length"]: r["symbol_accuracy"] for r in results if r["seed"] == seed}
-                scores.append(100 * (at[80] + at[160]) / 2)
-                fits.append(at[40])
-        return scores, fits
 
     scores, fits = scored(PORT_LEN40)
     text = " ".join((ROOT / "results" / "deletang_code" / "README.md").read_text().split())
@@ -682,3 +702,86 @@ def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengt
                     for name in ("tapernn_deletang_all", "tapernn_deletang_all_evens"))
     assert (f"{ours:.1f} at best in tapelab's order (`tapernn_deletang_all`, 6 seeds) and "
             f"{theirs:.1f} in their code's (`tapernn_deletang_all_evens`, 16 seeds") in pattern
+
+
+# results/tape_rnn_port_check: their code's runs replayed in the port, and the port's own runs
+PORT_CHECK = ROOT / "results" / "tape_rnn_port_check"
+
+
+def test_the_port_check_fresh_table_is_the_benchmarks_output():
+    """fresh.md is what benchmarks/tape_rnn_fresh.py prints from the committed records (all
+    made, so nothing is trained)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tape_rnn_fresh.py"),
+                           "--out", str(PORT_CHECK / "fresh"), "--seeds", "0-11"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (PORT_CHECK / "fresh.md").read_text()
+
+
+def _check_tables(seed: int) -> dict[str, list[str]]:
+    """seedN.md (benchmarks/tape_rnn_port_check.py's output): each table row by its first cell."""
+    return {r[0]: r[1:] for r in _table_rows(PORT_CHECK / f"seed{seed}.md",
+                                             lambda line: line.startswith("| "))}
+
+
+def test_the_port_check_readme_quotes_its_tables():
+    """Every figure README.md gives is in seed1.md, seed11.md or the fresh runs' records."""
+    import re
+    from math import comb
+    from statistics import mean
+
+    text = " ".join((PORT_CHECK / "README.md").read_text().split())
+    one, eleven = _check_tables(1), _check_tables(11)
+    logits = "logits: max abs difference (their largest logit)"
+    grads = "gradient, worst relative difference: per token / per sequence"
+    worst = max((t[logits][0].split()[0] for t in (one, eleven)), key=float)
+    assert f"their logits on their first training batch to within {worst}" in text
+    worst = max((t[grads][0].split(" / ")[0] for t in (one, eleven)), key=float)
+    assert f"their gradient to within {worst} (relative)" in text
+    agree = sorted(int(t["token"][1]) for t in (one, eleven))
+    assert f"by more than 1e-3 after {agree[0]}-{agree[1]} steps" in text
+
+    def cells(table: dict, row: str) -> list[tuple[str, str, str]]:
+        """A row of the accuracy table: (per token, first half, second half) per column."""
+        out = []
+        for cell in table[row]:
+            accuracy, halves = cell.split(" (")
+            first, second = halves.rstrip(")").split(" / ")
+            out.append((accuracy, first, second))
+        return out
+
+    theirs, token, summed = (cells(one, row) for row in (
+        "their code's final weights", "replay, loss per token", "replay, loss per sequence"))
+    own = dict(((int(n), int(ring)), score) for n, ring, score in re.findall(
+        r"(\d+), ring (\d+): (\d\.\d+)", (PORT_CHECK / "seed1.md").read_text()))
+    assert (f"(seed 1: {theirs[0][0]} and {theirs[1][0]} per token at 80 and 160 on their ring "
+            f"of 161, against their code's {own[80, 161]} and {own[160, 161]} on its own "
+            "examples)") in text
+    assert (f"({token[0][0]} per token at 80 on the ring of 161, the second half right in "
+            f"{token[0][2]} of the examples)") in text
+    assert f"stays at chance with tapelab's ({summed[0][0]})" in text
+    assert f"Their code got {theirs[0][0]} ({theirs[0][2]} on the second half)" in text
+    assert (f"from {eleven['5001-6000'][0]} over steps 5,001-6,000 to "
+            f"{eleven['7001-8000'][0]} over 7,001-8,000") in text
+    assert all(abs(float(eleven[w][0]) - float(eleven[w][1])) <= 0.01
+               for w in ("1-1000", "1001-2000", "2001-3000", "3001-4000", "4001-5000",
+                         "5001-6000", "6001-7000"))
+    long_token = cells(eleven, "replay, loss per token")[2]
+    assert (f"({eleven['7001-8000'][1]} over the last 1,000 steps; {long_token[0]} per token at 80 "
+            "on the ring of 641, chance)") in text
+    assert f"({eleven['5001-6000'][2]} over steps 5,001-6,000)" in text
+
+    records = [json.loads(p.read_text()) for p in (PORT_CHECK / "fresh").iterdir()]
+    long = [100 * mean(s["accuracy"] for s in r["scores"]["641"].values()) for r in records]
+    fisher = comb(14, 3) / comb(14 + len(records), 3)
+    assert max(long) < 60 and len(records) == 12
+    assert f"**learns in none of 12 runs** ({max(long):.1f} at best on the ring of 641" in text
+    assert (f"happens {round(100 * fisher)}% of the time if the two learn equally often "
+            f"(Fisher's exact test, one-sided: C(14,3)/C(26,3) = {fisher:.3f})") in text
+    fits = [r["fit"] for r in records]
+    assert f"The runs fit {min(fits):.3f}-{max(fits):.3f} per token at length 40" in text
+    best = next(r["max"] for r in _report("tapernn_deletang_token_evens")["protocol"]["rows"])
+    assert f"learns in none either ({best:.1f} at best)" in text
