@@ -71,6 +71,7 @@ FOLLOW_UPS = {      # folder: (its task-machine pairs, seeds, the runs it names 
     "tapernn_deletang_all": ({("odds_first", "tapernn")}, 6, []),
     "tapernn_deletang_all_evens": ({("evens_first", "tapernn")}, 16, []),
     "tapernn_deletang_token_evens": ({("evens_first", "tapernn")}, 6, []),
+    "tapernn_deletang_token_long": ({("odds_first", "tapernn")}, 2, []),
 }
 
 
@@ -319,7 +320,8 @@ PER_SEED = ("tapernn_deletang_reverse", "tapernn_deletang_ring40", "tapernn_reve
             "tapernn_deletang_duplicate", "tapernn_odds_curriculum",
             "tapernn_deletang_reverse_ring40", "tapernn_deletang_reverse_ring20",
             "tapernn_sharpen_odds", "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h",
-            "tapernn_deletang_all", "tapernn_deletang_all_evens", "tapernn_deletang_token_evens")
+            "tapernn_deletang_all", "tapernn_deletang_all_evens", "tapernn_deletang_token_evens",
+            "tapernn_deletang_token_long")
 
 
 @pytest.mark.parametrize("name", PER_SEED)
@@ -619,7 +621,7 @@ def test_the_token_objective_runs_are_set_beside_the_runs_without_it():
 PORT_LEN40 = ("deletang_len40", "deletang_len40_r2", "tapernn_deletang_len40",
               "tapernn_deletang_theirs", "tapernn_deletang_ring40", "tapernn_odds_long",
               "tapernn_deletang_odds_long", "tapernn_deletang_odds_4h", "tapernn_sharpen_odds",
-              "tapernn_odds_curriculum", "tapernn_deletang_all")
+              "tapernn_odds_curriculum", "tapernn_deletang_all", "tapernn_deletang_token_long")
 
 
 def test_the_deletang_code_readme_sets_their_code_beside_every_port_run_on_lengths_1_to_40():
