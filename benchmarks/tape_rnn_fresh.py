@@ -37,8 +37,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from deletang_reference import _numbers  # noqa: E402
-from tape_rnn_port_check import (evens_first, port, score, their_batch,  # noqa: E402
-                                 train_port, with_cells)
+from tape_rnn_port_check import (add_run_options, evens_first, port,  # noqa: E402
+                                 score, their_batch, train_port, with_cells)
 
 GOOD = 60.0         # % on the long ring: their code's three good runs are above, its others below
 
@@ -83,14 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="folder of the runs' records")
     ap.add_argument("--seeds", default="0-5", help="'0-5' or '0,3,5'")
     ap.add_argument("--loss-per", default="token", choices=("token", "sequence"))
-    ap.add_argument("--steps", type=int, default=8000)
-    ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--train-length", type=int, default=40)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--memory-size", type=int, default=161)
-    ap.add_argument("--test-memory-size", type=int, default=641)
-    ap.add_argument("--test-lengths", default="80,160")
-    ap.add_argument("--examples", type=int, default=128, help="test examples per length")
+    add_run_options(ap)
     a = ap.parse_args(argv)
     try:
         seeds, tests = _numbers(a.seeds, int), _numbers(a.test_lengths, int)

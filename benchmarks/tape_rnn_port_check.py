@@ -227,13 +227,9 @@ def with_cells(model: TapeRNN, cells: int) -> TapeRNN:
     return port(cells, model.state_dict())
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--record", type=Path, required=True, help="their run's record (.npz)")
-    ap.add_argument("--code", type=Path, help="a checkout of their repository")
-    ap.add_argument("--python", default=sys.executable, help="a Python with their dependencies")
-    ap.add_argument("--seed", type=int, default=1)
+def add_run_options(ap: argparse.ArgumentParser) -> None:
+    """The run's settings, which default to those of results/deletang_code/len40 (shared with
+    benchmarks/tape_rnn_fresh.py)."""
     ap.add_argument("--steps", type=int, default=8000)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--train-length", type=int, default=40)
@@ -242,11 +238,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--test-memory-size", type=int, default=641)
     ap.add_argument("--test-lengths", default="80,160")
     ap.add_argument("--examples", type=int, default=128, help="test examples per length")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--record", type=Path, required=True, help="their run's record (.npz)")
+    ap.add_argument("--code", type=Path, help="a checkout of their repository")
+    ap.add_argument("--python", default=sys.executable, help="a Python with their dependencies")
+    ap.add_argument("--seed", type=int, default=1)
+    add_run_options(ap)
     ap.add_argument("--losses", default="token,sequence",
                     help="the port's objectives to replay (token, sequence)")
     ap.add_argument("--timeout", type=float, default=7200)
     a = ap.parse_args(argv)
-    tests = [int(x) for x in a.test_lengths.split(",")]
+    try:
+        tests = [int(x) for x in a.test_lengths.split(",")]
+    except ValueError:
+        print(f"error: --test-lengths {a.test_lengths!r}: expected numbers separated by commas",
+              file=sys.stderr)
+        return 2
     losses = [x.strip() for x in a.losses.split(",") if x.strip()]
     if not set(losses) <= {"token", "sequence"}:
         print(f"error: --losses {a.losses!r}: choose from token, sequence", file=sys.stderr)
@@ -262,8 +273,14 @@ def main(argv: list[str] | None = None) -> int:
         a.record.parent.mkdir(parents=True, exist_ok=True)
         run_their_code(setting, a.lr, a.seed, a.code, a.python, a.record.with_suffix(".json"),
                        a.timeout, record=a.record)
-    with np.load(a.record) as z:
-        record = {k: z[k] for k in z.files}
+    try:
+        with np.load(a.record) as z:
+            record = {k: z[k] for k in z.files}
+        state_dict(record, "init")
+    except (OSError, ValueError, KeyError) as e:
+        print(f"error: {a.record}: not a record of benchmarks/deletang_driver.py --record "
+              f"({e})", file=sys.stderr)
+        return 2
     model = check_model(record, a.memory_size)
     print(f"Their code's odds_first run (seed {a.seed}, {len(record['lengths'])} steps at "
           f"batch {record['inputs'].shape[1]}, ring of {a.memory_size}), replayed in the port\n")

@@ -77,3 +77,12 @@ def test_their_encoding_tells_the_port_the_input_length():
     assert batch.mask[:, 5:].all() and not batch.mask[:, :5].any()
     assert [e.output for e in batch.examples] == ["10011", "10100"]      # s_2 s_4, s_1 s_3 s_5
     assert torch.equal(batch.targets[0, 5:].argmax(-1), torch.tensor([1, 0, 0, 1, 1]))
+
+
+def test_a_missing_or_broken_record_is_a_one_line_error(tmp_path, capsys):
+    assert check.main(["--record", str(tmp_path / "none.npz")]) == 2
+    assert "does not exist, and --code None is not a checkout" in capsys.readouterr().err
+    broken = tmp_path / "broken.npz"
+    np.savez(broken, losses=np.zeros(3))                  # an .npz, but not their run's
+    assert check.main(["--record", str(broken)]) == 2
+    assert "not a record of benchmarks/deletang_driver.py --record" in capsys.readouterr().err
