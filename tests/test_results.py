@@ -736,15 +736,16 @@ def test_the_port_check_readme_quotes_its_tables():
     from statistics import mean
 
     text = " ".join((PORT_CHECK / "README.md").read_text().split())
-    one, eleven = _check_tables(1), _check_tables(11)
+    one, eleven, thirteen = _check_tables(1), _check_tables(11), _check_tables(13)
+    checks = (one, eleven, thirteen)
     logits = "logits: max abs difference (their largest logit)"
     grads = "gradient, worst relative difference: per token / per sequence"
-    worst = max((t[logits][0].split()[0] for t in (one, eleven)), key=float)
+    worst = max((t[logits][0].split()[0] for t in checks), key=float)
     assert f"their logits on their first training batch to within {worst}" in text
-    worst = max((t[grads][0].split(" / ")[0] for t in (one, eleven)), key=float)
+    worst = max((t[grads][0].split(" / ")[0] for t in checks), key=float)
     assert f"their gradient to within {worst} (relative)" in text
-    agree = sorted(int(t["token"][1]) for t in (one, eleven))
-    assert f"by more than 1e-3 after {agree[0]}-{agree[1]} steps" in text
+    agree = sorted(int(t["token"][1]) for t in checks)
+    assert f"by more than 1e-3 after {agree[0]}-{agree[-1]} steps" in text
 
     def cells(table: dict, row: str) -> list[tuple[str, str, str]]:
         """A row of the accuracy table: (per token, first half, second half) per column."""
@@ -775,6 +776,13 @@ def test_the_port_check_readme_quotes_its_tables():
     assert (f"({eleven['7001-8000'][1]} over the last 1,000 steps; {long_token[0]} per token at 80 "
             "on the ring of 641, chance)") in text
     assert f"({eleven['5001-6000'][2]} over steps 5,001-6,000)" in text
+    windows = ("1-1000", "1001-2000", "2001-3000", "3001-4000", "4001-5000", "5001-6000")
+    assert max(abs(float(thirteen[w][0]) - float(thirteen[w][1])) for w in windows) <= 0.012
+    theirs13, token13 = (cells(thirteen, row)[2] for row in ("their code's final weights",
+                                                              "replay, loss per token"))
+    assert (f"then their run learned ({thirteen['7001-8000'][0]} over the last 1,000 steps, "
+            f"{theirs13[0]} per token at 80 on the ring of 641) and the replay did not "
+            f"({thirteen['7001-8000'][1]}; {token13[0]})") in text
 
     records = [json.loads(p.read_text()) for p in (PORT_CHECK / "fresh").iterdir()]
     long = [100 * mean(s["accuracy"] for s in r["scores"]["641"].values()) for r in records]
