@@ -6,9 +6,10 @@ Their code (google-deepmind/neural_networks_chomsky_hierarchy) is used unchanged
 ``experiments/example.py`` uses it: their task, their model builder with example.py's
 architecture settings (256 hidden units, cells of 8 numbers, a tape of 40 cells), their
 ``make_model_with_empty_targets``, example.py's loss (the cross-entropy, its pointwise loss
-summed over classes, averaged over the batch and the output steps: per token) and accuracy (the masked mean of the per-token accuracy), and their
-``TrainingWorker`` (Adam, the gradient clipped to a global norm of 1, lengths drawn uniformly
-from 1 to ``--train-length``). Only the scoring differs from example.py's: one batch of
+summed over classes, averaged over the batch and the output steps: per token) and accuracy
+(the masked mean of the per-token accuracy), and their ``TrainingWorker`` (Adam, the
+gradient clipped to a global norm of 1, lengths drawn uniformly from 1 to
+``--train-length``). Only the scoring differs from example.py's: one batch of
 ``--test-batch`` fresh examples at each length asked instead of every length up to 100, so
 that the score is comparable with tapelab's runs at the same lengths.
 

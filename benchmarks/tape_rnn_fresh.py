@@ -43,7 +43,6 @@ from tape_rnn_port_check import (add_run_options, evens_first, port,  # noqa: E4
 GOOD = 60.0         # % on the long ring: their code's three good runs are above, its others below
 
 
-
 def batch_fn(seed: int, train_length: int, batch: int):
     """Their sampling: one length per batch, uniform on 1..train_length, random strings."""
     def make(step: int):
