@@ -52,6 +52,7 @@ from machines.tape_rnn import TapeRNN, TapeRNNConfig  # noqa: E402
 from machines.training import TrainConfig, sequence_loss, train  # noqa: E402
 from tasks.base import Example  # noqa: E402
 from tasks.encoding import SequenceBatch  # noqa: E402
+from tasks.suite import get_task  # noqa: E402
 
 CORE = "tape_input_length_jump_core"
 # haiku's action order (stay, left, right, jump left, jump right) moves the tape by 0, +1, -1,
@@ -109,8 +110,10 @@ def their_batch(inputs: np.ndarray, outputs: np.ndarray) -> SequenceBatch:
 
 
 def evens_first(strings: np.ndarray) -> np.ndarray:
-    """Their odds_first's answer: ``s[1::2]`` then ``s[0::2]`` (s_2 s_4 ... first)."""
-    return np.concatenate([strings[:, 1::2], strings[:, ::2]], axis=1)
+    """Their odds_first's answer to each row of 0/1 ``strings``: s_2 s_4 ... then s_1 s_3 ...,
+    as the suite's ``evens_first`` task solves it (its oracle, on the rows as text)."""
+    solve = get_task("evens_first").solve
+    return np.array([[int(c) for c in solve("".join(map(str, row)))] for row in strings])
 
 
 def port(cells: int, weights: dict[str, torch.Tensor] | None = None) -> TapeRNN:
